@@ -1,0 +1,234 @@
+//! Interoperability with the Python stack keyward's users come from: pyca `bcrypt`, passlib and
+//! PyJWT, run for real in the virtualenvs of `scripts/interop-env.sh` (pinned versions in
+//! `tests/interop/requirements-*.txt`).
+
+#![allow(clippy::doc_markdown)]
+
+#[path = "common/mod.rs"]
+mod common;
+
+use common::python::{self, Venv, b64};
+use keyward::password::{LongPasswords, PasswordError, PasswordHasher};
+use serde_json::{Value, json};
+
+/// Passwords every plain-bcrypt implementation must agree on: empty, ASCII, exactly 72 bytes,
+/// multi-byte UTF-8 and non-UTF-8 bytes.
+fn plain_passwords() -> Vec<Vec<u8>> {
+    vec![
+        b"".to_vec(),
+        b"password".to_vec(),
+        b"x".repeat(72),
+        "pässwörd €".as_bytes().to_vec(),
+        "€".repeat(24).into_bytes(),
+        b"\xff\xfe\x80\xc3(".to_vec(),
+    ]
+}
+
+/// What the pre-hashed formats add: long passwords and NUL bytes.
+fn pre_hashed_passwords() -> Vec<Vec<u8>> {
+    let mut passwords = plain_passwords();
+    passwords.extend([
+        b"a".repeat(73),
+        b"a".repeat(200),
+        b"pa\0ss".to_vec(),
+        b"z".repeat(4096),
+    ]);
+    passwords
+}
+
+fn make_request(scheme: &str, passwords: &[Vec<u8>]) -> Value {
+    let make: Vec<Value> = passwords
+        .iter()
+        .map(|p| json!({"scheme": scheme, "password_b64": b64(p), "rounds": 4}))
+        .collect();
+    json!({ "make": make })
+}
+
+/// The same length, one byte different (never a NUL), so every implementation can judge it.
+fn changed(password: &[u8]) -> Vec<u8> {
+    match password.split_first() {
+        None => b"!".to_vec(),
+        Some((&first, rest)) => {
+            let other = if first == b'!' { b'?' } else { b'!' };
+            [&[other][..], rest].concat()
+        }
+    }
+}
+
+/// Short, printable name of a test password for assertion messages.
+fn shown(password: &[u8]) -> String {
+    let text = String::from_utf8_lossy(password);
+    format!(
+        "{:?}... ({} bytes)",
+        text.chars().take(12).collect::<String>(),
+        password.len()
+    )
+}
+
+/// Hashes made by Python verify in keyward, and a changed password does not.
+fn python_hashes_verify_in_keyward(venv: Venv, scheme: &str, passwords: &[Vec<u8>]) {
+    let Some(answer) = python::run(venv, "passwords.py", &make_request(scheme, passwords)) else {
+        return;
+    };
+    let hasher = PasswordHasher::new();
+    for (password, made) in passwords.iter().zip(answer["made"].as_array().unwrap()) {
+        let hash = made
+            .as_str()
+            .unwrap_or_else(|| panic!("{scheme} refused {password:?}: {made}"));
+        assert_eq!(hasher.verify(password, hash), Ok(()), "{scheme}: {hash}");
+        let mut wrong = password.clone();
+        wrong.push(b'!');
+        let verdict = hasher.verify(&wrong, hash);
+        assert!(
+            matches!(
+                verdict,
+                Err(PasswordError::Mismatch | PasswordError::TooLong { .. })
+            ),
+            "{scheme}: {hash} accepted a different password: {verdict:?}"
+        );
+    }
+}
+
+/// Hashes made by keyward verify in Python, and a changed password does not.
+fn keyward_hashes_verify_in_python(
+    venv: Venv,
+    scheme: &str,
+    hasher: PasswordHasher,
+    passwords: &[Vec<u8>],
+) {
+    let mut check = Vec::new();
+    for password in passwords {
+        let hash = hasher.hash(password).unwrap();
+        check.push(json!({"scheme": scheme, "password_b64": b64(password), "hash": hash.as_str()}));
+        check.push(json!({"scheme": scheme, "password_b64": b64(&changed(password)), "hash": hash.as_str()}));
+    }
+    let Some(answer) = python::run(venv, "passwords.py", &json!({ "check": check })) else {
+        return;
+    };
+    let verdicts = answer["checked"].as_array().unwrap();
+    for (pair, password) in verdicts.chunks(2).zip(passwords) {
+        assert_eq!(
+            pair[0],
+            json!(true),
+            "{scheme} rejected keyward's hash of {password:?}"
+        );
+        assert_eq!(
+            pair[1],
+            json!(false),
+            "{scheme} accepted a wrong password for {password:?}"
+        );
+    }
+}
+
+mod python_to_keyward {
+    use super::*;
+
+    #[test]
+    fn pyca_bcrypt_5() {
+        python_hashes_verify_in_keyward(Venv::Modern, "pyca-bcrypt", &plain_passwords());
+    }
+
+    #[test]
+    fn pyca_bcrypt_4() {
+        python_hashes_verify_in_keyward(Venv::Passlib, "pyca-bcrypt", &plain_passwords());
+    }
+
+    #[test]
+    fn passlib_bcrypt() {
+        python_hashes_verify_in_keyward(Venv::Passlib, "passlib-bcrypt", &plain_passwords());
+    }
+
+    #[test]
+    fn passlib_bcrypt_sha256_v2() {
+        python_hashes_verify_in_keyward(
+            Venv::Passlib,
+            "passlib-bcrypt-sha256",
+            &pre_hashed_passwords(),
+        );
+    }
+
+    #[test]
+    fn passlib_bcrypt_sha256_v1() {
+        python_hashes_verify_in_keyward(
+            Venv::Passlib,
+            "passlib-bcrypt-sha256-v1",
+            &pre_hashed_passwords(),
+        );
+    }
+
+    #[test]
+    fn django_bcrypt_sha256() {
+        python_hashes_verify_in_keyward(
+            Venv::Modern,
+            "django-bcrypt-sha256",
+            &pre_hashed_passwords(),
+        );
+    }
+}
+
+mod keyward_to_python {
+    use super::*;
+
+    fn plain() -> PasswordHasher {
+        PasswordHasher::with_cost(4).unwrap()
+    }
+
+    #[test]
+    fn pyca_bcrypt_5() {
+        keyward_hashes_verify_in_python(Venv::Modern, "pyca-bcrypt", plain(), &plain_passwords());
+    }
+
+    #[test]
+    fn passlib_bcrypt() {
+        keyward_hashes_verify_in_python(
+            Venv::Passlib,
+            "passlib-bcrypt",
+            plain(),
+            &plain_passwords(),
+        );
+    }
+
+    #[test]
+    fn passlib_bcrypt_sha256_v2() {
+        let pre_hash = plain().with_long_passwords(LongPasswords::PreHash);
+        keyward_hashes_verify_in_python(
+            Venv::Passlib,
+            "passlib-bcrypt-sha256",
+            pre_hash,
+            &pre_hashed_passwords(),
+        );
+    }
+}
+
+mod the_72_byte_limit_across_stacks {
+    use super::*;
+
+    #[test]
+    fn keyward_and_pyca_bcrypt_5_both_refuse_73_bytes_where_bcrypt_4_truncated() {
+        let password = b"y".repeat(73);
+        assert_eq!(
+            PasswordHasher::with_cost(4).unwrap().hash(&password),
+            Err(PasswordError::TooLong { len: 73, max: 72 })
+        );
+        let request = make_request("pyca-bcrypt", &[password.clone()]);
+        if let Some(answer) = python::run(Venv::Modern, "passwords.py", &request) {
+            let error = answer["made"][0]["error"]
+                .as_str()
+                .expect("bcrypt 5 refuses");
+            assert!(error.starts_with("ValueError"), "{error}");
+        }
+        // The seed's stack: bcrypt 4 silently hashed only the first 72 bytes. keyward verifies
+        // such a hash for those 72 bytes and refuses the longer password instead of accepting it.
+        if let Some(answer) = python::run(Venv::Passlib, "passwords.py", &request) {
+            let truncated = answer["made"][0]
+                .as_str()
+                .expect("bcrypt 4 truncates silently");
+            let hasher = PasswordHasher::new();
+            assert_eq!(hasher.verify(&password[..72], truncated), Ok(()));
+            assert_eq!(
+                hasher.verify(&password, truncated),
+                Err(PasswordError::TooLong { len: 73, max: 72 })
+            );
+        }
+    }
+}
