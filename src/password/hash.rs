@@ -152,7 +152,7 @@ fn parse_modular<'a>(
     if bytes.len() != BCRYPT_LEN || bytes[6] != b'$' {
         return Err(PasswordError::MalformedHash);
     }
-    let cost = parse_cost(&bytes[4..6], 2)?;
+    let cost = parse_cost(&bytes[4..6], CostDigits::Padded)?;
     let (salt_text, salt, digest_text) = parse_salt_and_digest(text, 7)?;
     Ok(ParsedHash {
         format,
@@ -170,7 +170,7 @@ fn parse_passlib_v2<'a>(text: &'a str, rest: &[u8]) -> Result<ParsedHash<'a>, Pa
         .iter()
         .position(|&b| b == b'$')
         .ok_or(PasswordError::MalformedHash)?;
-    let cost = parse_cost(&rest[..cost_len], 1)?;
+    let cost = parse_cost(&rest[..cost_len], CostDigits::Unpadded)?;
     let start = PASSLIB_V2_PREFIX.len() + cost_len + 1;
     parse_salt_dollar_digest(text, start, HashFormat::BcryptSha256, Revision::B, cost)
 }
@@ -187,7 +187,7 @@ fn parse_passlib_v1<'a>(text: &'a str, rest: &[u8]) -> Result<ParsedHash<'a>, Pa
         .iter()
         .position(|&b| b == b'$')
         .ok_or(PasswordError::MalformedHash)?;
-    let cost = parse_cost(&after_type[..cost_len], 1)?;
+    let cost = parse_cost(&after_type[..cost_len], CostDigits::Unpadded)?;
     let start = PASSLIB_PREFIX.len() + 3 + cost_len + 1;
     parse_salt_dollar_digest(
         text,
@@ -245,15 +245,27 @@ fn ascii_slice(text: &str, start: usize, end: usize) -> Result<&str, PasswordErr
     }
 }
 
-/// Digits only; `width` is the minimum number of digits (passlib writes `r=5`, MCF writes `05`).
-fn parse_cost(digits: &[u8], min_width: usize) -> Result<Cost, PasswordError> {
-    if digits.len() < min_width || digits.len() > 2 || !digits.iter().all(u8::is_ascii_digit) {
+/// The cost digits: exactly two in the Modular Crypt Format (`05`), one or two without zero
+/// padding in passlib's formats (`r=5`; passlib itself refuses `r=05`).
+fn parse_cost(digits: &[u8], padding: CostDigits) -> Result<Cost, PasswordError> {
+    let well_formed = digits.iter().all(u8::is_ascii_digit)
+        && match padding {
+            CostDigits::Padded => digits.len() == 2,
+            CostDigits::Unpadded => matches!(digits.len(), 1 | 2) && digits[0] != b'0',
+        };
+    if !well_formed {
         return Err(PasswordError::MalformedHash);
     }
     let value = digits
         .iter()
         .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
     Cost::new(value).map_err(|_| PasswordError::MalformedHash)
+}
+
+#[derive(Clone, Copy)]
+enum CostDigits {
+    Padded,
+    Unpadded,
 }
 
 /// bcrypt's base64 decoder rejects characters outside its alphabet and non-canonical trailing
