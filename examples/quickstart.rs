@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("right password:   accepted");
     match hasher.verify("Tr0ub4dor&3", &hash) {
         Err(PasswordError::Mismatch) => {
-            println!("wrong password:   rejected (PasswordError::Mismatch)")
+            println!("wrong password:   rejected (PasswordError::Mismatch)");
         }
         other => return Err(format!("unexpected: {other:?}").into()),
     }
@@ -25,7 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let long = "🔑".repeat(19); // 19 four-byte characters: 76 bytes
     match hasher.hash(&long) {
         Err(error @ PasswordError::TooLong { .. }) => {
-            println!("76-byte password: refused: {error}")
+            println!("76-byte password: refused: {error}");
         }
         other => return Err(format!("unexpected: {other:?}").into()),
     }

@@ -74,17 +74,12 @@ fn python_hashes_verify_in_keyward(venv: Venv, scheme: &str, passwords: &[Vec<u8
     for (password, made) in passwords.iter().zip(answer["made"].as_array().unwrap()) {
         let hash = made
             .as_str()
-            .unwrap_or_else(|| panic!("{scheme} refused {password:?}: {made}"));
+            .unwrap_or_else(|| panic!("{scheme} refused {}: {made}", shown(password)));
         assert_eq!(hasher.verify(password, hash), Ok(()), "{scheme}: {hash}");
-        let mut wrong = password.clone();
-        wrong.push(b'!');
-        let verdict = hasher.verify(&wrong, hash);
-        assert!(
-            matches!(
-                verdict,
-                Err(PasswordError::Mismatch | PasswordError::TooLong { .. })
-            ),
-            "{scheme}: {hash} accepted a different password: {verdict:?}"
+        assert_eq!(
+            hasher.verify(changed(password), hash),
+            Err(PasswordError::Mismatch),
+            "{scheme}: {hash}"
         );
     }
 }
@@ -110,12 +105,14 @@ fn keyward_hashes_verify_in_python(
         assert_eq!(
             pair[0],
             json!(true),
-            "{scheme} rejected keyward's hash of {password:?}"
+            "{scheme} rejected keyward's hash of {}",
+            shown(password)
         );
         assert_eq!(
             pair[1],
             json!(false),
-            "{scheme} accepted a wrong password for {password:?}"
+            "{scheme} accepted a wrong password for {}",
+            shown(password)
         );
     }
 }
@@ -210,7 +207,7 @@ mod the_72_byte_limit_across_stacks {
             PasswordHasher::with_cost(4).unwrap().hash(&password),
             Err(PasswordError::TooLong { len: 73, max: 72 })
         );
-        let request = make_request("pyca-bcrypt", &[password.clone()]);
+        let request = make_request("pyca-bcrypt", std::slice::from_ref(&password));
         if let Some(answer) = python::run(Venv::Modern, "passwords.py", &request) {
             let error = answer["made"][0]["error"]
                 .as_str()
