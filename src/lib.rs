@@ -4,3 +4,7 @@
 #![deny(missing_docs)]
 
 pub mod password;
+mod secret;
+pub mod token;
+
+pub use secret::{SecretError, SecretKey};

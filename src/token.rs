@@ -1,0 +1,36 @@
+//! JWT access and refresh tokens: typed claims, expiry, key rotation and safe validation.
+//!
+//! An auth service builds a [`TokenIssuer`] from a [`SigningKey`]; services that only check
+//! tokens get a [`TokenVerifier`] from [`TokenIssuer::verifier`] or from the issuer's
+//! published JWKS. Every failure is a [`TokenError`].
+//!
+//! ```
+//! use keyward::token::{TokenError, TokenIssuer};
+//!
+//! let issuer = TokenIssuer::hs256(keyward::SecretKey::generate()?)?;
+//! let token = issuer.issue("alice", &())?;
+//! assert_eq!(issuer.verify::<()>(&token)?.subject, "alice");
+//! assert!(matches!(issuer.verify::<()>("not.a.token"), Err(TokenError::Malformed(_))));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod algorithm;
+mod backend;
+mod claims;
+mod clock;
+mod error;
+mod issuer;
+mod jws;
+mod key;
+mod revocation;
+mod verifier;
+mod wire;
+
+pub use algorithm::Algorithm;
+pub use claims::{Audience, Claims, TokenKind, TokenResponse};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{Claim, TokenError, TokenPart};
+pub use issuer::TokenIssuer;
+pub use key::{SigningKey, VerifyingKey};
+pub use revocation::{RevocationCheck, TokenInfo};
+pub use verifier::TokenVerifier;

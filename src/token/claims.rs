@@ -1,0 +1,261 @@
+//! The claims a token carries, the kinds of token, and the OAuth2 token response.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// The verified claims of a token: the registered claims as typed fields, and the caller's own
+/// claims `T` in [`extra`](Claims::extra).
+///
+/// On the wire the fields have their registered names (`sub`, `exp`, `iat`, `nbf`, `iss`,
+/// `aud`, `jti`), instants are NumericDate seconds, and `T`'s fields sit beside them.
+///
+/// ```
+/// use keyward::token::{Claims, TokenIssuer};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize, Debug, PartialEq)]
+/// struct Role {
+///     role: String,
+/// }
+///
+/// let issuer = TokenIssuer::hs256([9u8; 32])?.with_issuer("https://auth.example.com");
+/// let token = issuer.issue("alice", &Role { role: "admin".into() })?;
+/// let claims: Claims<Role> = issuer.verify(&token)?;
+/// assert_eq!(claims.subject, "alice");
+/// assert_eq!(claims.issuer.as_deref(), Some("https://auth.example.com"));
+/// assert_eq!(claims.extra, Role { role: "admin".into() });
+/// assert!(claims.expires_at > claims.issued_at);
+/// # Ok::<(), keyward::token::TokenError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Claims<T> {
+    /// `sub`: whom the token is about, usually a user id.
+    #[serde(rename = "sub")]
+    pub subject: String,
+    /// `exp`: the instant the token stops being valid.
+    #[serde(rename = "exp", serialize_with = "numeric_date")]
+    pub expires_at: DateTime<Utc>,
+    /// `iat`: the instant the token was issued.
+    #[serde(rename = "iat", serialize_with = "numeric_date")]
+    pub issued_at: DateTime<Utc>,
+    /// `nbf`: the instant before which the token is not valid, if set.
+    #[serde(
+        rename = "nbf",
+        serialize_with = "optional_numeric_date",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub not_before: Option<DateTime<Utc>>,
+    /// `iss`: who issued the token, if set.
+    #[serde(rename = "iss", skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// `aud`: whom the token is meant for, if set.
+    #[serde(rename = "aud", skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Audience>,
+    /// `jti`: the token's unique id, if set (keyward always sets one).
+    #[serde(rename = "jti", skip_serializing_if = "Option::is_none")]
+    pub token_id: Option<String>,
+    /// The caller's own claims.
+    #[serde(flatten)]
+    pub extra: T,
+}
+
+// Instants are whole seconds on the wire (RFC 7519 §2, NumericDate).
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's serialize_with passes a reference
+fn numeric_date<S: Serializer>(instant: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_i64(instant.timestamp())
+}
+
+#[allow(clippy::ref_option)] // serde's serialize_with passes a reference
+fn optional_numeric_date<S: Serializer>(
+    instant: &Option<DateTime<Utc>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match instant {
+        Some(instant) => numeric_date(instant, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// The `aud` claim: one or more audiences. Serialized as a string when there is one, as an
+/// array otherwise (RFC 7519 §4.1.3).
+///
+/// ```
+/// use keyward::token::Audience;
+///
+/// let one = Audience::from("api");
+/// assert!(one.contains("api"));
+/// assert_eq!(serde_json::to_string(&one).unwrap(), r#""api""#);
+/// let two = Audience::from_iter(["api", "admin"]);
+/// assert_eq!(serde_json::to_string(&two).unwrap(), r#"["api","admin"]"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Audience(Vec<String>);
+
+impl Audience {
+    /// Whether `audience` is one of the values.
+    ///
+    /// ```
+    /// # use keyward::token::Audience;
+    /// assert!(!Audience::from("api").contains("API"));
+    /// ```
+    pub fn contains(&self, audience: &str) -> bool {
+        self.0.iter().any(|value| value == audience)
+    }
+
+    /// The values, in order.
+    ///
+    /// ```
+    /// # use keyward::token::Audience;
+    /// let audience = Audience::from_iter(["a", "b"]);
+    /// let values: Vec<&str> = audience.iter().collect();
+    /// assert_eq!(values, ["a", "b"]);
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(String::as_str)
+    }
+
+    pub(crate) fn from_values(values: Vec<String>) -> Self {
+        Audience(values)
+    }
+}
+
+impl From<&str> for Audience {
+    fn from(audience: &str) -> Self {
+        Audience(vec![audience.to_owned()])
+    }
+}
+
+impl From<String> for Audience {
+    fn from(audience: String) -> Self {
+        Audience(vec![audience])
+    }
+}
+
+impl<S: Into<String>> FromIterator<S> for Audience {
+    fn from_iter<I: IntoIterator<Item = S>>(values: I) -> Self {
+        Audience(values.into_iter().map(Into::into).collect())
+    }
+}
+
+impl Serialize for Audience {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0.as_slice() {
+            [single] => serializer.serialize_str(single),
+            many => many.serialize(serializer),
+        }
+    }
+}
+
+/// The kinds of token keyward issues. Each has its own JWS `typ`, so one can never be
+/// accepted as the other.
+///
+/// ```
+/// use keyward::token::TokenKind;
+/// assert_eq!(TokenKind::Access.media_type(), "at+jwt");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TokenKind {
+    /// A short-lived access token, `typ: at+jwt` (RFC 9068 §2.1).
+    Access,
+    /// A longer-lived refresh token, `typ: refresh+jwt`, accepted only by
+    /// [`verify_refresh`](crate::token::TokenVerifier::verify_refresh).
+    Refresh,
+}
+
+impl TokenKind {
+    /// The `typ` header value.
+    ///
+    /// ```
+    /// # use keyward::token::TokenKind;
+    /// assert_eq!(TokenKind::Refresh.media_type(), "refresh+jwt");
+    /// ```
+    pub const fn media_type(self) -> &'static str {
+        match self {
+            TokenKind::Access => "at+jwt",
+            TokenKind::Refresh => "refresh+jwt",
+        }
+    }
+
+    /// Whether a header's `typ` names this kind: compared without case, with or without the
+    /// `application/` prefix (RFC 7515 §4.1.9).
+    pub(crate) fn matches(self, typ: &str) -> bool {
+        let bare = match typ.get(..12) {
+            Some(prefix) if prefix.eq_ignore_ascii_case("application/") => &typ[12..],
+            _ => typ,
+        };
+        bare.eq_ignore_ascii_case(self.media_type())
+    }
+}
+
+impl fmt::Display for TokenKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TokenKind::Access => "access",
+            TokenKind::Refresh => "refresh",
+        })
+    }
+}
+
+/// An OAuth2 access token response (RFC 6749 §5.1), ready to serialize as a `/token`
+/// endpoint's JSON body.
+///
+/// `Debug` does not print the tokens: they are bearer credentials.
+///
+/// ```
+/// use keyward::token::TokenIssuer;
+///
+/// let issuer = TokenIssuer::hs256([1u8; 32])?;
+/// let response = issuer.issue_response("alice", &())?;
+/// let json = serde_json::to_value(&response).unwrap();
+/// assert_eq!(json["token_type"], "bearer");
+/// assert_eq!(json["expires_in"], 900);
+/// assert!(json["refresh_token"].is_string());
+/// assert!(!format!("{response:?}").contains(&response.access_token));
+/// # Ok::<(), keyward::token::TokenError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TokenResponse {
+    /// The access token.
+    pub access_token: String,
+    /// Always `"bearer"` (RFC 6750).
+    pub token_type: String,
+    /// The access token's lifetime in seconds.
+    pub expires_in: u64,
+    /// A refresh token, when one was issued.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub refresh_token: Option<String>,
+}
+
+impl TokenResponse {
+    pub(crate) fn bearer(
+        access_token: String,
+        expires_in: u64,
+        refresh_token: Option<String>,
+    ) -> Self {
+        TokenResponse {
+            access_token,
+            token_type: "bearer".to_owned(),
+            expires_in,
+            refresh_token,
+        }
+    }
+}
+
+impl fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("access_token", &"[REDACTED]")
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "[REDACTED]"),
+            )
+            .finish()
+    }
+}

@@ -1,0 +1,600 @@
+//! `TokenIssuer`: signs access and refresh tokens with one key.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use super::jws;
+use super::revocation::RevocationCheck;
+use super::{
+    Algorithm, Claim, Claims, Clock, SigningKey, TokenError, TokenKind, TokenResponse,
+    TokenVerifier,
+};
+use crate::SecretKey;
+
+/// Issues and verifies tokens with one signing key: the half of keyward an auth service uses.
+///
+/// The key decides the algorithm. Tokens carry `sub`, `exp`, `iat`, a random `jti`, and `iss`
+/// and `aud` when configured, beside the caller's own claims; access tokens have
+/// `typ: at+jwt` (RFC 9068), refresh tokens `typ: refresh+jwt`, so neither is accepted as the
+/// other. [`verify`](Self::verify) applies the same policy as [`verifier`](Self::verifier).
+///
+/// | setting | default | change with |
+/// |---|---|---|
+/// | access token lifetime | 15 minutes | [`with_ttl`](Self::with_ttl), or per token with [`issue_with_ttl`](Self::issue_with_ttl) |
+/// | refresh token lifetime | 7 days | [`with_refresh_ttl`](Self::with_refresh_ttl) |
+/// | `iss`, `aud` | not set | [`with_issuer`](Self::with_issuer), [`with_audience`](Self::with_audience) |
+/// | `kid` | not set | [`with_key_id`](Self::with_key_id) |
+/// | leeway | 0 | [`with_leeway`](Self::with_leeway) (at most 5 minutes) |
+/// | clock | system | [`with_clock`](Self::with_clock) |
+///
+/// Cloning is cheap (shared, immutable key and settings); `TokenIssuer` is `Send + Sync`.
+///
+/// ```
+/// use keyward::SecretKey;
+/// use keyward::token::{Claims, TokenIssuer};
+/// use serde::{Deserialize, Serialize};
+/// use std::time::Duration;
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct Role {
+///     role: String,
+/// }
+///
+/// let issuer = TokenIssuer::hs256(SecretKey::generate()?)?
+///     .with_issuer("https://auth.example.com")
+///     .with_audience("api")
+///     .with_ttl(Duration::from_secs(15 * 60));
+/// let token: String = issuer.issue("alice", &Role { role: "admin".into() })?;
+/// let claims: Claims<Role> = issuer.verify(&token)?;
+/// assert_eq!((claims.subject.as_str(), claims.extra.role.as_str()), ("alice", "admin"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct TokenIssuer {
+    key: SigningKey,
+    verifier: TokenVerifier,
+    ttl: Duration,
+    refresh_ttl: Duration,
+}
+
+impl TokenIssuer {
+    /// The default access token lifetime: 15 minutes, as in the FastAPI tutorial keyward's
+    /// users start from.
+    pub const DEFAULT_TTL: Duration = Duration::from_secs(15 * 60);
+    /// The default refresh token lifetime: 7 days.
+    pub const DEFAULT_REFRESH_TTL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
+    /// An issuer signing with `key`, with the default settings.
+    ///
+    /// ```
+    /// use keyward::token::{SigningKey, TokenIssuer};
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?);
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn new(key: SigningKey) -> Self {
+        let verifier = TokenVerifier::new(key.verifying_key());
+        TokenIssuer {
+            key,
+            verifier,
+            ttl: Self::DEFAULT_TTL,
+            refresh_ttl: Self::DEFAULT_REFRESH_TTL,
+        }
+    }
+
+    /// An HS256 issuer; see [`SigningKey::hs256`].
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError::WeakKey`] when the secret is shorter than 32 bytes (RFC 7518 §3.2).
+    ///
+    /// ```
+    /// use keyward::token::{TokenError, TokenIssuer};
+    /// assert!(matches!(
+    ///     TokenIssuer::hs256("your-super-secret-key-here"), // the tutorial's 26-byte secret
+    ///     Err(TokenError::WeakKey { bits: 208, min_bits: 256, .. })
+    /// ));
+    /// ```
+    pub fn hs256(secret: impl Into<SecretKey>) -> Result<Self, TokenError> {
+        SigningKey::hs256(secret).map(Self::new)
+    }
+
+    /// An HS384 issuer; see [`SigningKey::hs384`].
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError::WeakKey`] when the secret is shorter than 48 bytes.
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// assert!(TokenIssuer::hs384([1u8; 48]).is_ok());
+    /// ```
+    pub fn hs384(secret: impl Into<SecretKey>) -> Result<Self, TokenError> {
+        SigningKey::hs384(secret).map(Self::new)
+    }
+
+    /// An HS512 issuer; see [`SigningKey::hs512`].
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError::WeakKey`] when the secret is shorter than 64 bytes.
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// assert!(TokenIssuer::hs512([1u8; 64]).is_ok());
+    /// ```
+    pub fn hs512(secret: impl Into<SecretKey>) -> Result<Self, TokenError> {
+        SigningKey::hs512(secret).map(Self::new)
+    }
+
+    /// An RS256 issuer from a PEM RSA private key; see [`SigningKey::rs256_pem`].
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError::InvalidKey`] or [`TokenError::WeakKey`].
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// let issuer = TokenIssuer::rs256_pem(std::fs::read("tests/keys/rsa2048-private.pem")?)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn rs256_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
+        SigningKey::rs256_pem(pem).map(Self::new)
+    }
+
+    /// A PS256 issuer from a PEM RSA private key; see [`SigningKey::ps256_pem`].
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError::InvalidKey`] or [`TokenError::WeakKey`].
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// let issuer = TokenIssuer::ps256_pem(std::fs::read("tests/keys/rsa2048-private.pem")?)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn ps256_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
+        SigningKey::ps256_pem(pem).map(Self::new)
+    }
+
+    /// An ES256 issuer from a PEM P-256 private key; see [`SigningKey::es256_pem`].
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError::InvalidKey`].
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// let issuer = TokenIssuer::es256_pem(std::fs::read("tests/keys/p256-1-private.pem")?)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn es256_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
+        SigningKey::es256_pem(pem).map(Self::new)
+    }
+
+    /// An `EdDSA` issuer from a PEM Ed25519 private key; see [`SigningKey::ed25519_pem`].
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError::InvalidKey`].
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// let issuer = TokenIssuer::ed25519_pem(std::fs::read("tests/keys/ed25519-private.pem")?)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn ed25519_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
+        SigningKey::ed25519_pem(pem).map(Self::new)
+    }
+
+    /// An HMAC issuer from an `oct` JWK; see [`SigningKey::from_jwk`].
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError::InvalidKey`] or [`TokenError::WeakKey`].
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// let jwk = r#"{"kty":"oct","alg":"HS256","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}"#;
+    /// assert!(TokenIssuer::from_jwk(jwk).is_ok());
+    /// ```
+    pub fn from_jwk(json: &str) -> Result<Self, TokenError> {
+        SigningKey::from_jwk(json).map(Self::new)
+    }
+
+    /// Returns this issuer stamping `kid` on every token, and its verifier selecting the key by
+    /// it.
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_key_id("2026-11");
+    /// assert_eq!(issuer.key_id(), Some("2026-11"));
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_key_id(mut self, key_id: impl Into<String>) -> Self {
+        self.key = self.key.with_key_id(key_id);
+        self.verifier = self.verifier.with_keys_replaced(self.key.verifying_key());
+        self
+    }
+
+    /// Returns this issuer setting `iss` on its tokens and requiring it when verifying.
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_issuer("https://auth.example.com");
+    /// let claims = issuer.verify::<()>(&issuer.issue("alice", &())?)?;
+    /// assert_eq!(claims.issuer.as_deref(), Some("https://auth.example.com"));
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.verifier = self.verifier.with_issuer(issuer);
+        self
+    }
+
+    /// Returns this issuer setting `aud` on its tokens and requiring it when verifying. Call
+    /// it again to add audiences: tokens then name them all.
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_audience("api");
+    /// let claims = issuer.verify::<()>(&issuer.issue("alice", &())?)?;
+    /// assert!(claims.audience.unwrap().contains("api"));
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
+        self.verifier = self.verifier.with_audience(audience);
+        self
+    }
+
+    /// Returns this issuer with another access token lifetime. It is counted in whole seconds
+    /// and must be at least one second; [`issue`](Self::issue) reports a shorter one as
+    /// [`TokenError::InvalidDuration`].
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// # use std::time::Duration;
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_ttl(Duration::from_secs(300));
+    /// assert_eq!(issuer.ttl(), Duration::from_secs(300));
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl;
+        self
+    }
+
+    /// Returns this issuer with another refresh token lifetime (whole seconds, at least one).
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// # use std::time::Duration;
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_refresh_ttl(Duration::from_secs(86_400));
+    /// assert_eq!(issuer.refresh_ttl(), Duration::from_secs(86_400));
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_refresh_ttl(mut self, ttl: Duration) -> Self {
+        self.refresh_ttl = ttl;
+        self
+    }
+
+    /// Returns this issuer verifying with a leeway; see [`TokenVerifier::with_leeway`].
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError::InvalidDuration`] above five minutes.
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// # use std::time::Duration;
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_leeway(Duration::from_secs(10))?;
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn with_leeway(mut self, leeway: Duration) -> Result<Self, TokenError> {
+        self.verifier = self.verifier.with_leeway(leeway)?;
+        Ok(self)
+    }
+
+    /// Returns this issuer reading the time from `clock`, for issuing and verifying.
+    ///
+    /// ```
+    /// use keyward::token::{FixedClock, TokenIssuer};
+    ///
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_clock(FixedClock::at_unix_seconds(1_700_000_000));
+    /// let claims = issuer.verify::<()>(&issuer.issue("alice", &())?)?;
+    /// assert_eq!(claims.issued_at.timestamp(), 1_700_000_000);
+    /// assert_eq!(claims.expires_at.timestamp(), 1_700_000_900);
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.verifier = self.verifier.with_clock(clock);
+        self
+    }
+
+    /// Returns this issuer whose own [`verify`](Self::verify) runs `check`; see
+    /// [`RevocationCheck`].
+    ///
+    /// ```
+    /// use keyward::token::{TokenInfo, TokenIssuer};
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_revocation_check(|_: &TokenInfo<'_>| false);
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_revocation_check(mut self, check: impl RevocationCheck + 'static) -> Self {
+        self.verifier = self.verifier.with_revocation_check(check);
+        self
+    }
+
+    /// The signing key's algorithm.
+    ///
+    /// ```
+    /// # use keyward::token::{Algorithm, TokenIssuer};
+    /// assert_eq!(TokenIssuer::hs512([1u8; 64])?.algorithm(), Algorithm::HS512);
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn algorithm(&self) -> Algorithm {
+        self.key.algorithm()
+    }
+
+    /// The key id stamped on tokens, if any.
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// assert_eq!(TokenIssuer::hs256([1u8; 32])?.key_id(), None);
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn key_id(&self) -> Option<&str> {
+        self.key.key_id()
+    }
+
+    /// The access token lifetime.
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// # use std::time::Duration;
+    /// assert_eq!(TokenIssuer::hs256([1u8; 32])?.ttl(), Duration::from_secs(900));
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    /// The refresh token lifetime.
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// # use std::time::Duration;
+    /// assert_eq!(TokenIssuer::hs256([1u8; 32])?.refresh_ttl(), Duration::from_secs(604_800));
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn refresh_ttl(&self) -> Duration {
+        self.refresh_ttl
+    }
+
+    /// The verify-only half: the same policy, holding only the public key for asymmetric
+    /// algorithms. Hand it to services that check tokens but must not issue them.
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// let issuer = TokenIssuer::es256_pem(std::fs::read("tests/keys/p256-1-private.pem")?)?;
+    /// let verifier = issuer.verifier();
+    /// verifier.verify::<()>(&issuer.issue("alice", &())?)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verifier(&self) -> TokenVerifier {
+        self.verifier.clone()
+    }
+
+    /// Issues an access token for `subject` with the configured lifetime. `extra` holds the
+    /// caller's own claims: any value that serializes to a JSON object, or `()` for none.
+    ///
+    /// # Errors
+    ///
+    /// - [`TokenError::InvalidClaim`] for an empty subject.
+    /// - [`TokenError::ReservedClaim`] when `extra` sets a registered claim (`sub`, `exp`,
+    ///   `iat`, `nbf`, `iss`, `aud`, `jti`): keyward sets those, and silently letting one win
+    ///   would issue a token that says something else than the caller meant.
+    /// - [`TokenError::InvalidExtraClaims`] when `extra` does not serialize to a JSON object.
+    /// - [`TokenError::InvalidDuration`] when the lifetime is under a second or overflows.
+    ///
+    /// ```
+    /// use keyward::token::{Claim, TokenError, TokenIssuer};
+    /// use std::collections::HashMap;
+    ///
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// let sneaky = HashMap::from([("exp", u64::MAX)]);
+    /// assert_eq!(issuer.issue("alice", &sneaky), Err(TokenError::ReservedClaim(Claim::ExpiresAt)));
+    /// # Ok::<(), TokenError>(())
+    /// ```
+    pub fn issue<T: Serialize + ?Sized>(
+        &self,
+        subject: &str,
+        extra: &T,
+    ) -> Result<String, TokenError> {
+        self.issue_kind(subject, extra, self.ttl, TokenKind::Access)
+    }
+
+    /// Issues an access token with its own lifetime, like the seed tutorial's `expires_delta`.
+    ///
+    /// # Errors
+    ///
+    /// As [`issue`](Self::issue).
+    ///
+    /// ```
+    /// use keyward::token::TokenIssuer;
+    /// use std::time::Duration;
+    ///
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// let token = issuer.issue_with_ttl("alice", &(), Duration::from_secs(300))?;
+    /// let claims = issuer.verify::<()>(&token)?;
+    /// assert_eq!((claims.expires_at - claims.issued_at).num_seconds(), 300);
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn issue_with_ttl<T: Serialize + ?Sized>(
+        &self,
+        subject: &str,
+        extra: &T,
+        ttl: Duration,
+    ) -> Result<String, TokenError> {
+        self.issue_kind(subject, extra, ttl, TokenKind::Access)
+    }
+
+    /// Issues a refresh token (`typ: refresh+jwt`) with the refresh lifetime. It is accepted
+    /// only by [`verify_refresh`](Self::verify_refresh).
+    ///
+    /// # Errors
+    ///
+    /// As [`issue`](Self::issue).
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// let refresh = issuer.issue_refresh("alice", &())?;
+    /// assert!(issuer.verify::<()>(&refresh).is_err());
+    /// assert!(issuer.verify_refresh::<()>(&refresh).is_ok());
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn issue_refresh<T: Serialize + ?Sized>(
+        &self,
+        subject: &str,
+        extra: &T,
+    ) -> Result<String, TokenError> {
+        self.issue_kind(subject, extra, self.refresh_ttl, TokenKind::Refresh)
+    }
+
+    /// Issues an access token and a refresh token as an OAuth2 [`TokenResponse`], ready to
+    /// return from a `/token` endpoint.
+    ///
+    /// # Errors
+    ///
+    /// As [`issue`](Self::issue).
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// let response = issuer.issue_response("alice", &())?;
+    /// assert_eq!(response.token_type, "bearer");
+    /// assert_eq!(response.expires_in, 900);
+    /// issuer.verify_refresh::<()>(response.refresh_token.as_deref().unwrap())?;
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn issue_response<T: Serialize + ?Sized>(
+        &self,
+        subject: &str,
+        extra: &T,
+    ) -> Result<TokenResponse, TokenError> {
+        let access = self.issue(subject, extra)?;
+        let refresh = self.issue_refresh(subject, extra)?;
+        Ok(TokenResponse::bearer(
+            access,
+            self.ttl.as_secs(),
+            Some(refresh),
+        ))
+    }
+
+    fn issue_kind<T: Serialize + ?Sized>(
+        &self,
+        subject: &str,
+        extra: &T,
+        ttl: Duration,
+        kind: TokenKind,
+    ) -> Result<String, TokenError> {
+        if subject.is_empty() {
+            return Err(TokenError::InvalidClaim(Claim::Subject));
+        }
+        let mut claims =
+            match serde_json::to_value(extra).map_err(|_| TokenError::InvalidExtraClaims)? {
+                Value::Object(map) => map,
+                Value::Null => Map::new(),
+                _ => return Err(TokenError::InvalidExtraClaims),
+            };
+        if let Some(&reserved) = Claim::ALL
+            .iter()
+            .find(|claim| claims.contains_key(claim.wire_name()))
+        {
+            return Err(TokenError::ReservedClaim(reserved));
+        }
+        let issued_at = whole_seconds(self.verifier.clock().now());
+        let expires_at = lifetime(ttl)
+            .and_then(|ttl| issued_at.checked_add_signed(ttl))
+            .ok_or(TokenError::InvalidDuration)?;
+        let mut insert =
+            |claim: Claim, value: Value| claims.insert(claim.wire_name().to_owned(), value);
+        insert(Claim::Subject, subject.into());
+        insert(Claim::IssuedAt, issued_at.timestamp().into());
+        insert(Claim::ExpiresAt, expires_at.timestamp().into());
+        insert(Claim::TokenId, random_token_id()?.into());
+        if let Some(issuer) = self.verifier.issuer() {
+            insert(Claim::Issuer, issuer.into());
+        }
+        match self.verifier.audiences() {
+            [] => None,
+            [single] => insert(Claim::Audience, single.as_str().into()),
+            many => insert(Claim::Audience, many.into()),
+        };
+        let payload = serde_json::to_vec(&claims).map_err(|_| TokenError::InvalidExtraClaims)?;
+        jws::encode(&self.key, kind, &payload)
+    }
+
+    /// Verifies an access token with this issuer's policy; see [`TokenVerifier::verify`].
+    ///
+    /// # Errors
+    ///
+    /// As [`TokenVerifier::verify`].
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// assert_eq!(issuer.verify::<()>(&issuer.issue("alice", &())?)?.subject, "alice");
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn verify<T: DeserializeOwned>(&self, token: &str) -> Result<Claims<T>, TokenError> {
+        self.verifier.verify(token)
+    }
+
+    /// Verifies a refresh token with this issuer's policy; see
+    /// [`TokenVerifier::verify_refresh`].
+    ///
+    /// # Errors
+    ///
+    /// As [`TokenVerifier::verify_refresh`].
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// assert!(issuer.verify_refresh::<()>(&issuer.issue("alice", &())?).is_err());
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn verify_refresh<T: DeserializeOwned>(
+        &self,
+        token: &str,
+    ) -> Result<Claims<T>, TokenError> {
+        self.verifier.verify_refresh(token)
+    }
+}
+
+/// A lifetime in whole seconds: at least one, and representable.
+fn lifetime(ttl: Duration) -> Option<TimeDelta> {
+    let seconds = i64::try_from(ttl.as_secs()).ok().filter(|&s| s >= 1)?;
+    TimeDelta::try_seconds(seconds)
+}
+
+fn whole_seconds(instant: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(instant.timestamp(), 0).unwrap_or(instant)
+}
+
+/// 128 random bits, base64url: unique per token without coordination.
+fn random_token_id() -> Result<String, TokenError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|_| TokenError::RandomnessUnavailable)?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}

@@ -1,0 +1,60 @@
+//! The caller's hook for refusing tokens that are otherwise valid.
+
+use chrono::{DateTime, Utc};
+
+use super::TokenKind;
+
+/// What a [`RevocationCheck`] sees of a token whose signature and claims are already valid.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct TokenInfo<'a> {
+    /// `sub`.
+    pub subject: &'a str,
+    /// `jti`, when the token has one (keyward's tokens always do).
+    pub token_id: Option<&'a str>,
+    /// `iat`.
+    pub issued_at: DateTime<Utc>,
+    /// `exp`.
+    pub expires_at: DateTime<Utc>,
+    /// Access or refresh.
+    pub kind: TokenKind,
+}
+
+/// A caller-supplied check run after every other check passes; returning `true` refuses the
+/// token with [`TokenError::Revoked`](crate::token::TokenError::Revoked).
+///
+/// keyward stores nothing: the check consults the caller's own state, such as a denylist of
+/// `jti`s or a per-user "tokens issued before T are void" time. Any
+/// `Fn(&TokenInfo) -> bool + Send + Sync` is a `RevocationCheck`. It runs on every
+/// verification, so keep it fast (an in-memory lookup, not a network call).
+///
+/// ```
+/// use std::collections::HashSet;
+/// use std::sync::{Arc, RwLock};
+/// use keyward::token::{TokenError, TokenInfo, TokenIssuer};
+///
+/// let denied: Arc<RwLock<HashSet<String>>> = Arc::default();
+/// let list = Arc::clone(&denied);
+/// let issuer = TokenIssuer::hs256([1u8; 32])?.with_revocation_check(move |token: &TokenInfo<'_>| {
+///     token.token_id.is_some_and(|id| list.read().unwrap().contains(id))
+/// });
+///
+/// let token = issuer.issue("alice", &())?;
+/// let claims = issuer.verify::<()>(&token)?;
+/// denied.write().unwrap().insert(claims.token_id.unwrap()); // log out
+/// assert_eq!(issuer.verify::<()>(&token).unwrap_err(), TokenError::Revoked);
+/// # Ok::<(), TokenError>(())
+/// ```
+pub trait RevocationCheck: Send + Sync {
+    /// Whether the token must be refused.
+    fn is_revoked(&self, token: &TokenInfo<'_>) -> bool;
+}
+
+impl<F> RevocationCheck for F
+where
+    F: Fn(&TokenInfo<'_>) -> bool + Send + Sync,
+{
+    fn is_revoked(&self, token: &TokenInfo<'_>) -> bool {
+        self(token)
+    }
+}
