@@ -229,3 +229,194 @@ mod the_72_byte_limit_across_stacks {
         }
     }
 }
+
+mod tokens_with_pyjwt {
+    use super::*;
+    use keyward::token::{Claims, TokenError, TokenIssuer, TokenKind, TokenVerifier, VerifyingKey};
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Role {
+        role: String,
+    }
+
+    fn key_text(name: &str) -> String {
+        std::fs::read_to_string(format!("{}/tests/keys/{name}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+    }
+
+    /// Per algorithm: keyward's issuer, keyward's verifier for tokens PyJWT makes with the
+    /// same key, and the key as the script wants it (base64 secret or PEM) to sign and to verify.
+    struct Case {
+        alg: &'static str,
+        issuer: TokenIssuer,
+        python_signing_key: String,
+        python_verifying_key: String,
+    }
+
+    fn cases() -> Vec<Case> {
+        let hmac = |alg, len| {
+            let secret = vec![0x5au8; len];
+            let issuer = match len {
+                32 => TokenIssuer::hs256(secret.clone()),
+                48 => TokenIssuer::hs384(secret.clone()),
+                _ => TokenIssuer::hs512(secret.clone()),
+            };
+            Case {
+                alg,
+                issuer: issuer.unwrap(),
+                python_signing_key: b64(&secret),
+                python_verifying_key: b64(&secret),
+            }
+        };
+        let pem = |alg, private: &str, public: &str, build: fn(String) -> TokenIssuer| Case {
+            alg,
+            issuer: build(key_text(private)),
+            python_signing_key: key_text(private),
+            python_verifying_key: key_text(public),
+        };
+        vec![
+            hmac("HS256", 32),
+            hmac("HS384", 48),
+            hmac("HS512", 64),
+            pem("RS256", "rsa2048-private.pem", "rsa2048-public.pem", |k| {
+                TokenIssuer::rs256_pem(k).unwrap()
+            }),
+            pem("PS256", "rsa2048-private.pem", "rsa2048-public.pem", |k| {
+                TokenIssuer::ps256_pem(k).unwrap()
+            }),
+            pem("ES256", "p256-1-private.pem", "p256-1-public.pem", |k| {
+                TokenIssuer::es256_pem(k).unwrap()
+            }),
+            pem("EdDSA", "ed25519-private.pem", "ed25519-public.pem", |k| {
+                TokenIssuer::ed25519_pem(k).unwrap()
+            }),
+        ]
+        .into_iter()
+        .map(|case| Case {
+            issuer: case
+                .issuer
+                .with_issuer("https://auth.example.com")
+                .with_audience("api")
+                .with_key_id("k1"),
+            ..case
+        })
+        .collect()
+    }
+
+    #[test]
+    fn keyward_tokens_verify_in_pyjwt_for_every_algorithm() {
+        let cases = cases();
+        let decode: Vec<Value> = cases
+            .iter()
+            .map(|case| {
+                let token = case
+                    .issuer
+                    .issue(
+                        "alice",
+                        &Role {
+                            role: "admin".into(),
+                        },
+                    )
+                    .unwrap();
+                json!({"token": token, "alg": case.alg, "key": case.python_verifying_key,
+                       "audience": "api", "issuer": "https://auth.example.com"})
+            })
+            .collect();
+        let Some(answer) = python::run(Venv::Modern, "tokens.py", &json!({ "decode": decode }))
+        else {
+            return;
+        };
+        for (case, decoded) in cases.iter().zip(answer["decoded"].as_array().unwrap()) {
+            assert!(
+                decoded.get("error").is_none(),
+                "{}: PyJWT refused: {decoded}",
+                case.alg
+            );
+            assert_eq!(decoded["claims"]["sub"], "alice", "{}", case.alg);
+            assert_eq!(decoded["claims"]["role"], "admin", "{}", case.alg);
+            assert_eq!(decoded["header"]["alg"], case.alg);
+            assert_eq!(decoded["header"]["typ"], "at+jwt");
+            assert_eq!(decoded["header"]["kid"], "k1");
+        }
+    }
+
+    #[test]
+    fn pyjwt_tokens_verify_in_keyward_for_every_algorithm() {
+        let cases = cases();
+        let now = chrono::Utc::now().timestamp();
+        let claims = json!({"sub": "alice", "iat": now, "exp": now + 300, "iss": "https://auth.example.com",
+                            "aud": "api", "jti": "py-1", "role": "admin"});
+        let encode: Vec<Value> = cases
+            .iter()
+            .map(|case| {
+                json!({"alg": case.alg, "key": case.python_signing_key,
+                       "headers": {"typ": "at+jwt", "kid": "k1"}, "claims": claims})
+            })
+            .collect();
+        let Some(answer) = python::run(Venv::Modern, "tokens.py", &json!({ "encode": encode }))
+        else {
+            return;
+        };
+        for (case, token) in cases.iter().zip(answer["encoded"].as_array().unwrap()) {
+            let token = token
+                .as_str()
+                .unwrap_or_else(|| panic!("{}: PyJWT failed: {token}", case.alg));
+            let verified: Claims<Role> = case
+                .issuer
+                .verify(token)
+                .unwrap_or_else(|e| panic!("{}: {e:?}", case.alg));
+            assert_eq!(verified.subject, "alice");
+            assert_eq!(verified.token_id.as_deref(), Some("py-1"));
+            assert_eq!(
+                verified.extra,
+                Role {
+                    role: "admin".into()
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn pyjwt_defaults_that_keyward_refuses_on_purpose() {
+        let secret = vec![0x5au8; 32];
+        let verifier = TokenVerifier::new(VerifyingKey::hs256(secret.clone()).unwrap());
+        let now = chrono::Utc::now().timestamp();
+        let base = json!({"sub": "alice", "iat": now, "exp": now + 300});
+        let float_exp = json!({"sub": "alice", "iat": now, "exp": format!("{}.5", now + 300).parse::<f64>().unwrap()});
+        let encode = json!({ "encode": [
+            // PyJWT's default header says typ JWT: not an access token (RFC 9068 §2.1).
+            {"alg": "HS256", "key": b64(&secret), "headers": {}, "claims": base},
+            // A float exp, which PyJWT writes when given time.time() + n.
+            {"alg": "HS256", "key": b64(&secret), "headers": {"typ": "at+jwt"}, "claims": float_exp},
+            // The seed tutorial's 26-byte secret: refused by keyward before any token is made.
+            {"alg": "HS256", "key": b64(b"your-super-secret-key-here"), "headers": {"typ": "at+jwt"}, "claims": base},
+        ]});
+        let Some(answer) = python::run(Venv::Modern, "tokens.py", &encode) else {
+            return;
+        };
+        let tokens = answer["encoded"].as_array().unwrap();
+        assert_eq!(
+            verifier
+                .verify::<()>(tokens[0].as_str().unwrap())
+                .unwrap_err(),
+            TokenError::WrongTokenType {
+                expected: TokenKind::Access
+            }
+        );
+        assert_eq!(
+            verifier
+                .verify::<()>(tokens[1].as_str().unwrap())
+                .unwrap_err(),
+            TokenError::InvalidClaim(keyward::token::Claim::ExpiresAt)
+        );
+        assert!(matches!(
+            VerifyingKey::hs256(b"your-super-secret-key-here"),
+            Err(TokenError::WeakKey { .. })
+        ));
+        assert!(
+            tokens[2].is_string(),
+            "PyJWT only warns about the short secret"
+        );
+    }
+}

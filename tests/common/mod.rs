@@ -1,3 +1,6 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests. Each test crate uses only some of them.
 
+#![allow(dead_code)]
+
+pub mod craft;
 pub mod python;
