@@ -1,9 +1,20 @@
 //! keyward in one screen: hash and verify a password, see the 72-byte rule refuse to truncate,
-//! and upgrade a stored hash on login.
+//! upgrade a stored hash on login, then issue and verify a token and watch an expired one fail.
 //!
 //! Run with `cargo run --example quickstart`.
 
+use std::time::Duration;
+
+use keyward::SecretKey;
 use keyward::password::{PasswordError, PasswordHasher};
+use keyward::token::{Claims, FixedClock, TokenError, TokenIssuer};
+use serde::{Deserialize, Serialize};
+
+/// The app's own claims, carried beside the registered ones.
+#[derive(Serialize, Deserialize)]
+struct Role {
+    role: String,
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Cost 12 is the default; the demo uses 10 so it finishes in a blink.
@@ -34,6 +45,40 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let stronger = PasswordHasher::with_cost(11)?;
     if let Some(upgraded) = stronger.verify_and_update("correct horse battery staple", &hash)? {
         println!("after raising the cost to 11, login returns a new hash to store: {upgraded}");
+    }
+
+    println!("\n== tokens");
+    // In a real service: SecretKey::from_env("KEYWARD_SECRET")?. A fixed clock lets the demo
+    // show expiry without waiting 15 minutes.
+    let clock = FixedClock::at(chrono::Utc::now());
+    let issuer = TokenIssuer::hs256(SecretKey::generate()?)?
+        .with_issuer("https://auth.example.com")
+        .with_audience("api")
+        .with_clock(clock.clone());
+    let token = issuer.issue(
+        "alice",
+        &Role {
+            role: "admin".into(),
+        },
+    )?;
+    println!(
+        "access token:     {}...{}",
+        &token[..24],
+        &token[token.len() - 8..]
+    );
+    let claims: Claims<Role> = issuer.verify(&token)?;
+    println!(
+        "verified:         sub={} role={} expires {}",
+        claims.subject, claims.extra.role, claims.expires_at
+    );
+    clock.advance(Duration::from_secs(15 * 60));
+    match issuer.verify::<Role>(&token) {
+        Err(error @ TokenError::Expired { .. }) => println!("15 minutes later: refused: {error}"),
+        other => return Err(format!("unexpected: {:?}", other.map(|c| c.subject)).into()),
+    }
+    match TokenIssuer::hs256("your-super-secret-key-here") {
+        Err(error @ TokenError::WeakKey { .. }) => println!("tutorial's secret: refused: {error}"),
+        other => return Err(format!("unexpected: {other:?}").into()),
     }
     Ok(())
 }
