@@ -222,6 +222,15 @@ mod the_72_byte_limit_across_stacks {
                 .expect("bcrypt 4 truncates silently");
             let hasher = PasswordHasher::new();
             assert_eq!(hasher.verify(&password[..72], truncated), Ok(()));
+            // The opt-in migration path accepts it once and moves it to a whole-password hash.
+            let migrating = PasswordHasher::with_cost(4)
+                .unwrap()
+                .with_truncated_legacy_hashes(true);
+            let moved = migrating
+                .verify_and_update(&password, truncated)
+                .unwrap()
+                .expect("migrated");
+            assert!(moved.as_str().starts_with("$bcrypt-sha256$v=2,"));
             assert_eq!(
                 hasher.verify(&password, truncated),
                 Err(PasswordError::TooLong { len: 73, max: 72 })

@@ -855,3 +855,75 @@ mod unknown_users {
         }
     }
 }
+
+mod truncated_legacy_hashes {
+    use super::*;
+
+    /// A stored hash as a truncating implementation made it: bcrypt of the first 72 bytes.
+    fn legacy_hash_of(password: &[u8]) -> PasswordHash {
+        fast().hash(&password[..72]).unwrap()
+    }
+
+    #[test]
+    fn off_by_default_so_over_long_passwords_stay_refused() {
+        let password = ascii_password(100);
+        let legacy = legacy_hash_of(&password);
+        assert!(!fast().accepts_truncated_legacy_hashes());
+        assert_eq!(
+            fast().verify(&password, &legacy),
+            Err(PasswordError::TooLong { len: 100, max: 72 })
+        );
+    }
+
+    #[test]
+    fn when_on_the_first_72_bytes_decide_and_login_migrates_to_the_whole_password() {
+        let password = ascii_password(100);
+        let legacy = legacy_hash_of(&password);
+        let migrating = fast().with_truncated_legacy_hashes(true);
+        migrating.verify(&password, &legacy).unwrap();
+        let mut other_prefix = password.clone();
+        other_prefix[10] = b'#';
+        assert_eq!(
+            migrating.verify(&other_prefix, &legacy),
+            Err(PasswordError::Mismatch)
+        );
+
+        let replacement = migrating
+            .verify_and_update(&password, &legacy)
+            .unwrap()
+            .expect("migrates");
+        assert_eq!(replacement.format(), HashFormat::BcryptSha256);
+        // After migration every byte counts again, even with the legacy switch still on.
+        let mut other_tail = password.clone();
+        other_tail[99] = b'#';
+        assert_eq!(
+            migrating.verify(&other_tail, &replacement),
+            Err(PasswordError::Mismatch)
+        );
+        migrating.verify(&password, &replacement).unwrap();
+        assert_eq!(
+            migrating.verify_and_update(&password, &replacement),
+            Ok(None)
+        );
+    }
+
+    #[test]
+    fn pre_hashed_formats_are_never_truncated() {
+        let password = ascii_password(100);
+        let v2 = fast_prehash().hash(&password).unwrap();
+        let migrating = fast().with_truncated_legacy_hashes(true);
+        assert_eq!(
+            migrating.verify(&password[..72], &v2),
+            Err(PasswordError::Mismatch)
+        );
+    }
+
+    #[test]
+    fn unknown_users_get_the_same_answer_as_known_ones() {
+        let migrating = fast().with_truncated_legacy_hashes(true);
+        assert_eq!(
+            migrating.dummy_verify(ascii_password(100)),
+            PasswordError::Mismatch
+        );
+    }
+}

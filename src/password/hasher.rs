@@ -53,6 +53,7 @@ impl LongPasswords {
 /// | cost | 12 | [`with_cost`](Self::with_cost) |
 /// | passwords over 72 bytes | refused ([`LongPasswords::Reject`]) | [`with_long_passwords`](Self::with_long_passwords) |
 /// | highest stored cost verified | 16 (or the cost, if higher) | [`with_max_verify_cost`](Self::with_max_verify_cost) |
+/// | truncated legacy hashes | refused | [`with_truncated_legacy_hashes`](Self::with_truncated_legacy_hashes) |
 ///
 /// # Timing and unknown users
 ///
@@ -82,6 +83,7 @@ pub struct PasswordHasher {
     cost: Cost,
     max_verify_cost: Cost,
     long_passwords: LongPasswords,
+    truncated_legacy_hashes: bool,
 }
 
 impl Default for PasswordHasher {
@@ -111,6 +113,7 @@ impl PasswordHasher {
             cost: Cost::DEFAULT,
             max_verify_cost: Cost::DEFAULT_MAX_VERIFY,
             long_passwords: LongPasswords::Reject,
+            truncated_legacy_hashes: false,
         }
     }
 
@@ -184,6 +187,45 @@ impl PasswordHasher {
     pub const fn with_max_verify_cost(mut self, max: Cost) -> Self {
         self.max_verify_cost = max;
         self
+    }
+
+    /// Returns this hasher accepting, against *plain* bcrypt hashes only, a password over 72
+    /// bytes by checking its first 72 bytes: what a truncating implementation (pyca `bcrypt`
+    /// 4.x, passlib before it refused, most C libraries) hashed when the user registered.
+    ///
+    /// This is a migration aid and off by default: while it is on, anything sharing the first
+    /// 72 bytes of such a user's password matches, exactly as on the old system. Use it with
+    /// [`verify_and_update`](Self::verify_and_update), which replaces a matching hash with a
+    /// [`HashFormat::BcryptSha256`] hash of the *whole* password, so each account leaves the
+    /// truncating format at its next login; turn it off once the old hashes are gone.
+    ///
+    /// ```
+    /// use keyward::password::{HashFormat, PasswordHasher};
+    ///
+    /// let long = "a sentence longer than seventy-two bytes, as passphrase advice recommends!!";
+    /// // What a truncating library stored: the hash of the first 72 bytes.
+    /// let legacy = PasswordHasher::with_cost(4)?.hash(&long.as_bytes()[..72])?;
+    ///
+    /// let migrating = PasswordHasher::with_cost(4)?.with_truncated_legacy_hashes(true);
+    /// let replacement = migrating.verify_and_update(long, &legacy)?.expect("moved off plain bcrypt");
+    /// assert_eq!(replacement.format(), HashFormat::BcryptSha256);
+    /// # Ok::<(), keyward::password::PasswordError>(())
+    /// ```
+    #[must_use]
+    pub const fn with_truncated_legacy_hashes(mut self, accept: bool) -> Self {
+        self.truncated_legacy_hashes = accept;
+        self
+    }
+
+    /// Whether over-long passwords are checked by their first 72 bytes against plain bcrypt
+    /// hashes; see [`with_truncated_legacy_hashes`](Self::with_truncated_legacy_hashes).
+    ///
+    /// ```
+    /// # use keyward::password::PasswordHasher;
+    /// assert!(!PasswordHasher::new().accepts_truncated_legacy_hashes());
+    /// ```
+    pub const fn accepts_truncated_legacy_hashes(&self) -> bool {
+        self.truncated_legacy_hashes
     }
 
     /// The cost new hashes are made with.
@@ -305,6 +347,7 @@ impl PasswordHasher {
                 max: max.get(),
             });
         }
+        let password = self.as_stored(parsed.format, password);
         match prehash::bcrypt_key(parsed.format, password, parsed.salt_text) {
             Ok(key) => {
                 let computed = run_bcrypt(&key, parsed.cost, parsed.salt, parsed.revision);
@@ -327,6 +370,16 @@ impl PasswordHasher {
                 );
                 Err(unusable)
             }
+        }
+    }
+
+    /// The bytes a stored hash of `format` was made from: the first 72 of an over-long password
+    /// when truncated legacy hashes are accepted, otherwise all of them.
+    fn as_stored<'a>(&self, format: HashFormat, password: &'a [u8]) -> &'a [u8] {
+        let truncated = self.truncated_legacy_hashes && !format.is_pre_hashed();
+        match password.get(..Self::MAX_PASSWORD_BYTES) {
+            Some(first) if truncated => first,
+            _ => password,
         }
     }
 
@@ -427,7 +480,8 @@ impl PasswordHasher {
         const DUMMY_SALT: [u8; 16] = *b"keyward-dummy-sa";
         let format = self.long_passwords.format();
         let salt_text = bcrypt_salt_text(DUMMY_SALT);
-        match prehash::bcrypt_key(format, password.as_ref(), &salt_text) {
+        let password = self.as_stored(format, password.as_ref());
+        match prehash::bcrypt_key(format, password, &salt_text) {
             Ok(key) => {
                 run_bcrypt(&key, self.cost, DUMMY_SALT, Revision::B);
                 PasswordError::Mismatch
