@@ -14,12 +14,14 @@
 //! # Ok::<(), PasswordError>(())
 //! ```
 
+mod calibrate;
 mod cost;
 mod error;
 mod hash;
 mod hasher;
 mod prehash;
 
+pub use calibrate::Calibration;
 pub use cost::Cost;
 pub use error::PasswordError;
 pub use hash::{HashFormat, PasswordHash};

@@ -927,3 +927,37 @@ mod truncated_legacy_hashes {
         );
     }
 }
+
+mod calibration {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn stops_at_the_first_cost_over_the_target_and_recommends_the_one_before() {
+        let target = Duration::from_millis(20);
+        let calibration = PasswordHasher::calibrate(target);
+        let timings = calibration.timings();
+        let tried: Vec<u32> = timings.iter().map(|(cost, _)| cost.get()).collect();
+        let expected: Vec<u32> = (4..).take(tried.len()).collect();
+        assert_eq!(tried, expected);
+        let (last_cost, last_time) = *timings.last().unwrap();
+        assert!(last_time >= target, "{timings:?}");
+        assert!(
+            timings[..timings.len() - 1]
+                .iter()
+                .all(|(_, took)| *took < target)
+        );
+        if timings.len() > 1 {
+            assert!(calibration.is_within_target());
+            assert_eq!(calibration.cost().get(), last_cost.get() - 1);
+        }
+    }
+
+    #[test]
+    fn an_impossible_target_falls_back_to_the_minimum_and_says_so() {
+        let calibration = PasswordHasher::calibrate(Duration::from_nanos(1));
+        assert_eq!(calibration.cost(), Cost::MIN);
+        assert!(!calibration.is_within_target());
+        assert_eq!(calibration.timings().len(), 1);
+    }
+}
