@@ -1,0 +1,101 @@
+//! Password hashing costs: keyward against the raw `bcrypt` crate at every cost from 4 to 14,
+//! `dummy_verify` against a real failed verify, and pre-hashing against plain bcrypt.
+//!
+//! Run: `cargo bench --bench hashing` (about five minutes on two cores). Ratios are only
+//! compared within one run: the machines are noisy.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
+use keyward::password::{LongPasswords, PasswordHasher};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// Each cost doubles the work; the high ones get the minimum sample count and flat sampling.
+fn configure(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    cost: u32,
+) {
+    if cost >= 10 {
+        group.sample_size(10).sampling_mode(SamplingMode::Flat);
+    } else {
+        group.sample_size(20);
+    }
+    group.measurement_time(Duration::from_secs(if cost >= 12 { 15 } else { 5 }));
+}
+
+fn hash_and_verify_by_cost(c: &mut Criterion) {
+    for cost in 4..=14 {
+        let hasher = PasswordHasher::with_cost(cost).unwrap();
+        let stored = hasher.hash(PASSWORD).unwrap();
+        let raw_stored = bcrypt::hash(PASSWORD, cost).unwrap();
+
+        let mut group = c.benchmark_group(format!("cost_{cost:02}"));
+        configure(&mut group, cost);
+        group.bench_function("keyward_hash", |b| {
+            b.iter(|| hasher.hash(black_box(PASSWORD)).unwrap());
+        });
+        group.bench_function("bcrypt_hash", |b| {
+            b.iter(|| bcrypt::hash(black_box(PASSWORD), cost).unwrap());
+        });
+        group.bench_function("keyward_verify", |b| {
+            b.iter(|| {
+                hasher
+                    .verify(black_box(PASSWORD), black_box(stored.as_str()))
+                    .unwrap();
+            });
+        });
+        group.bench_function("bcrypt_verify", |b| {
+            b.iter(|| {
+                assert!(bcrypt::verify(black_box(PASSWORD), black_box(&raw_stored)).unwrap());
+            });
+        });
+        group.finish();
+    }
+}
+
+fn unknown_user_and_pre_hash(c: &mut Criterion) {
+    let hasher = PasswordHasher::with_cost(10).unwrap();
+    let stored = hasher.hash(PASSWORD).unwrap();
+    let too_long = "x".repeat(73);
+    let mut group = c.benchmark_group("cost_10_paths");
+    configure(&mut group, 10);
+    group.bench_function("verify_wrong_password", |b| {
+        b.iter(|| {
+            hasher
+                .verify(black_box("wrong password"), stored.as_str())
+                .unwrap_err()
+        });
+    });
+    group.bench_function("verify_too_long", |b| {
+        b.iter(|| {
+            hasher
+                .verify(black_box(&too_long), stored.as_str())
+                .unwrap_err()
+        });
+    });
+    group.bench_function("dummy_verify", |b| {
+        b.iter(|| hasher.dummy_verify(black_box("wrong password")));
+    });
+    group.bench_function("dummy_verify_too_long", |b| {
+        b.iter(|| hasher.dummy_verify(black_box(&too_long)));
+    });
+
+    let pre_hash = hasher.with_long_passwords(LongPasswords::PreHash);
+    let pre_hashed = pre_hash.hash(PASSWORD).unwrap();
+    group.bench_function(BenchmarkId::new("verify", "plain"), |b| {
+        b.iter(|| hasher.verify(black_box(PASSWORD), stored.as_str()).unwrap());
+    });
+    group.bench_function(BenchmarkId::new("verify", "pre_hash"), |b| {
+        b.iter(|| {
+            pre_hash
+                .verify(black_box(PASSWORD), pre_hashed.as_str())
+                .unwrap();
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, hash_and_verify_by_cost, unknown_user_and_pre_hash);
+criterion_main!(benches);

@@ -1,0 +1,243 @@
+//! Token costs: issue and verify for every algorithm; keyward's HS256 verify against raw
+//! `jsonwebtoken` doing the same validation and against the bare HMAC-SHA256 floor; the
+//! rejection paths against a valid verify; verify throughput on one and two threads.
+//!
+//! Run: `cargo bench --bench tokens` (aws-lc-rs backend) or
+//! `cargo bench --bench tokens --no-default-features --features rust-crypto`.
+
+use std::hint::black_box;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use hmac::{Hmac, Mac};
+use keyward::token::{Claims, FixedClock, TokenIssuer, TokenVerifier};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+const SECRET: [u8; 32] = *b"bench-secret-bench-secret-bench!";
+const NOW: i64 = 1_700_000_000;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Role {
+    role: String,
+}
+
+fn role() -> Role {
+    Role {
+        role: "admin".into(),
+    }
+}
+
+fn key(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/tests/keys/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn configured(issuer: TokenIssuer) -> TokenIssuer {
+    issuer
+        .with_issuer("https://auth.example.com")
+        .with_audience("api")
+        .with_clock(FixedClock::at_unix_seconds(NOW))
+}
+
+fn issuers() -> Vec<(&'static str, TokenIssuer)> {
+    vec![
+        ("HS256", TokenIssuer::hs256(SECRET).unwrap()),
+        ("HS384", TokenIssuer::hs384([7u8; 48]).unwrap()),
+        ("HS512", TokenIssuer::hs512([7u8; 64]).unwrap()),
+        (
+            "RS256",
+            TokenIssuer::rs256_pem(key("rsa2048-private.pem")).unwrap(),
+        ),
+        (
+            "PS256",
+            TokenIssuer::ps256_pem(key("rsa2048-private.pem")).unwrap(),
+        ),
+        (
+            "ES256",
+            TokenIssuer::es256_pem(key("p256-1-private.pem")).unwrap(),
+        ),
+        (
+            "EdDSA",
+            TokenIssuer::ed25519_pem(key("ed25519-private.pem")).unwrap(),
+        ),
+    ]
+    .into_iter()
+    .map(|(name, issuer)| (name, configured(issuer)))
+    .collect()
+}
+
+fn per_algorithm(c: &mut Criterion) {
+    let mut group = c.benchmark_group("algorithm");
+    group
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_secs(1));
+    for (name, issuer) in issuers() {
+        let token = issuer.issue("alice", &role()).unwrap();
+        let verifier = issuer.verifier();
+        group.bench_function(BenchmarkId::new("issue", name), |b| {
+            b.iter(|| issuer.issue(black_box("alice"), &role()).unwrap());
+        });
+        group.bench_function(BenchmarkId::new("verify", name), |b| {
+            b.iter(|| verifier.verify::<Role>(black_box(&token)).unwrap());
+        });
+    }
+    group.finish();
+}
+
+/// The process-wide provider raw `jsonwebtoken::decode` needs (keyward itself never uses it).
+fn install_raw_provider() {
+    #[cfg(feature = "aws-lc-rs")]
+    let provider = &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER;
+    #[cfg(not(feature = "aws-lc-rs"))]
+    let provider = &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
+    let _ = provider.install_default();
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)] // read by serde, as keyward reads its claims
+struct RawClaims {
+    sub: String,
+    exp: i64,
+    iat: i64,
+    iss: String,
+    aud: String,
+    jti: String,
+    role: String,
+}
+
+fn hs256_against_raw(c: &mut Criterion) {
+    install_raw_provider();
+    let issuer = configured(TokenIssuer::hs256(SECRET).unwrap());
+    let verifier = issuer.verifier();
+    let token = issuer.issue("alice", &role()).unwrap();
+
+    // jsonwebtoken reads the system clock, so its copy of the token must be valid now.
+    let now_issuer = TokenIssuer::hs256(SECRET)
+        .unwrap()
+        .with_issuer("https://auth.example.com")
+        .with_audience("api");
+    let now_token = now_issuer.issue("alice", &role()).unwrap();
+    let raw_key = jsonwebtoken::DecodingKey::from_secret(&SECRET);
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.set_issuer(&["https://auth.example.com"]);
+    validation.set_audience(&["api"]);
+    validation.set_required_spec_claims(&["exp", "iat", "sub", "iss", "aud"]);
+    validation.leeway = 0;
+
+    let (input, signature) = token.rsplit_once('.').unwrap();
+    let signature = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(signature)
+            .unwrap()
+    };
+
+    let mut group = c.benchmark_group("hs256_verify");
+    group.bench_function("keyward", |b| {
+        b.iter(|| verifier.verify::<Role>(black_box(&token)).unwrap());
+    });
+    group.bench_function("jsonwebtoken", |b| {
+        b.iter(|| {
+            jsonwebtoken::decode::<RawClaims>(black_box(&now_token), &raw_key, &validation).unwrap()
+        });
+    });
+    group.bench_function("hmac_floor", |b| {
+        b.iter(|| {
+            let mut mac = Hmac::<Sha256>::new_from_slice(&SECRET).unwrap();
+            mac.update(black_box(input.as_bytes()));
+            mac.verify_slice(black_box(&signature)).unwrap();
+        });
+    });
+    group.finish();
+}
+
+fn rejections(c: &mut Criterion) {
+    let clock = FixedClock::at_unix_seconds(NOW);
+    let issuer = configured(TokenIssuer::hs256(SECRET).unwrap()).with_clock(clock.clone());
+    let verifier = issuer.verifier();
+    let token = issuer.issue("alice", &role()).unwrap();
+    let expired_verifier = verifier
+        .clone()
+        .with_clock(FixedClock::at_unix_seconds(NOW + 3600));
+    let oversized = format!("{token}{}", "A".repeat(9000));
+    let mut bad_signature = token.clone().into_bytes();
+    let last = bad_signature.len() - 2;
+    bad_signature[last] = if bad_signature[last] == b'A' {
+        b'B'
+    } else {
+        b'A'
+    };
+    let bad_signature = String::from_utf8(bad_signature).unwrap();
+
+    let mut group = c.benchmark_group("hs256_rejection");
+    group.bench_function("valid", |b| {
+        b.iter(|| verifier.verify::<Role>(black_box(&token)).unwrap());
+    });
+    group.bench_function("oversized", |b| {
+        b.iter(|| verifier.verify::<Role>(black_box(&oversized)).unwrap_err());
+    });
+    group.bench_function("malformed", |b| {
+        b.iter(|| {
+            verifier
+                .verify::<Role>(black_box("not-a-token"))
+                .unwrap_err()
+        });
+    });
+    group.bench_function("bad_signature", |b| {
+        b.iter(|| {
+            verifier
+                .verify::<Role>(black_box(&bad_signature))
+                .unwrap_err()
+        });
+    });
+    group.bench_function("expired", |b| {
+        b.iter(|| {
+            expired_verifier
+                .verify::<Role>(black_box(&token))
+                .unwrap_err()
+        });
+    });
+    group.finish();
+}
+
+/// Wall time per verification with `threads` threads sharing one verifier.
+fn verify_on(threads: u64, verifier: &TokenVerifier, token: &str, iterations: u64) -> Duration {
+    let start = Instant::now();
+    thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                for _ in 0..iterations / threads {
+                    let claims: Claims<Role> = verifier.verify(black_box(token)).unwrap();
+                    black_box(claims);
+                }
+            });
+        }
+    });
+    start.elapsed()
+}
+
+fn threads(c: &mut Criterion) {
+    let issuer = configured(TokenIssuer::hs256(SECRET).unwrap());
+    let verifier = issuer.verifier();
+    let token = issuer.issue("alice", &role()).unwrap();
+    let mut group = c.benchmark_group("hs256_verify_threads");
+    group.measurement_time(Duration::from_secs(5));
+    for threads in [1, 2] {
+        group.bench_function(BenchmarkId::from_parameter(threads), |b| {
+            b.iter_custom(|iterations| {
+                verify_on(threads, &verifier, &token, iterations.max(threads))
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    per_algorithm,
+    hs256_against_raw,
+    rejections,
+    threads
+);
+criterion_main!(benches);
