@@ -94,7 +94,7 @@ pub enum TokenError {
 
     /// The header's `typ` is not the expected token type: a refresh token presented as an
     /// access token, or the other way round, or a token without an explicit type.
-    #[error("token is not an {expected} token")]
+    #[error("wrong token type: expected {expected} token")]
     WrongTokenType {
         /// The kind of token the call expects.
         expected: TokenKind,
