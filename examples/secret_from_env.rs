@@ -1,0 +1,37 @@
+//! Loading the signing secret from the environment instead of the source code.
+//!
+//! The seed tutorial ships `SECRET_KEY = "your-super-secret-key-here"  # TODO: Move to .env`.
+//! Here the secret comes from `KEYWARD_SECRET` (base64, at least 32 bytes); when it is absent,
+//! the example prints a freshly generated one to put in your `.env` file.
+//!
+//! Run with `cargo run --example secret_from_env`, then again with the printed line exported:
+//! `KEYWARD_SECRET=... cargo run --example secret_from_env`.
+
+use keyward::token::TokenIssuer;
+use keyward::{SecretError, SecretKey};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    match SecretKey::from_env("KEYWARD_SECRET") {
+        Ok(secret) => {
+            let issuer = TokenIssuer::hs256(secret)?;
+            let token = issuer.issue("alice", &())?;
+            println!(
+                "signed with KEYWARD_SECRET; token verifies for {}",
+                issuer.verify::<()>(&token)?.subject
+            );
+        }
+        Err(SecretError::NotSet { name }) => {
+            let fresh = SecretKey::generate()?;
+            println!(
+                "{name} is not set. Add this line to your .env file (and keep it out of git):\n"
+            );
+            println!("{name}={}", fresh.expose_base64().as_str());
+        }
+        Err(error) => {
+            // Too short, not base64 or not unicode: say which, never print the value.
+            eprintln!("cannot use KEYWARD_SECRET: {error}");
+            std::process::exit(1);
+        }
+    }
+    Ok(())
+}
