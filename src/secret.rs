@@ -272,3 +272,26 @@ pub enum SecretError {
     #[error("the system random number generator is unavailable")]
     RandomnessUnavailable,
 }
+
+/// `SecretKey`'s only field is a `Zeroizing` buffer, so its bytes are wiped when it is dropped.
+impl zeroize::ZeroizeOnDrop for SecretKey {}
+
+#[cfg(test)]
+mod tests {
+    use super::SecretKey;
+    use zeroize::ZeroizeOnDrop;
+
+    fn wiped_on_drop<T: ZeroizeOnDrop>() {}
+
+    /// The wiping is guaranteed by types, not by a `Drop` impl someone could forget: every place
+    /// that holds secret bytes is one of these.
+    #[test]
+    fn secret_holders_zeroize_on_drop() {
+        wiped_on_drop::<SecretKey>();
+        wiped_on_drop::<zeroize::Zeroizing<Vec<u8>>>();
+        wiped_on_drop::<zeroize::Zeroizing<String>>();
+        // What signing and verifying keys hold behind their `Arc`s.
+        wiped_on_drop::<jsonwebtoken::EncodingKey>();
+        wiped_on_drop::<jsonwebtoken::DecodingKey>();
+    }
+}
