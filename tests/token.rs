@@ -833,6 +833,54 @@ mod keys_and_rotation {
     }
 
     #[test]
+    fn replacing_the_key_set_keeps_the_policy() {
+        let old = TokenIssuer::es256_pem(key_file("p256-1-private.pem"))
+            .unwrap()
+            .with_key_id("old");
+        let new = TokenIssuer::es256_pem(key_file("p256-2-private.pem"))
+            .unwrap()
+            .with_key_id("new");
+        let verifier = old
+            .verifier()
+            .with_issuer("me")
+            .with_audience("api")
+            .with_clock(clock());
+        let rotated = verifier
+            .clone()
+            .with_jwks(&new.verifier().to_jwks())
+            .unwrap();
+        assert_eq!(rotated.keys().len(), 1);
+        let good = new
+            .clone()
+            .with_issuer("me")
+            .with_audience("api")
+            .with_clock(clock())
+            .issue("alice", &())
+            .unwrap();
+        assert_eq!(rotated.verify::<()>(&good).unwrap().subject, "alice");
+        // Issuer and audience are still required after the swap.
+        let no_audience = new
+            .clone()
+            .with_issuer("me")
+            .with_clock(clock())
+            .issue("alice", &())
+            .unwrap();
+        assert_eq!(
+            rotated.verify::<()>(&no_audience).unwrap_err(),
+            TokenError::MissingClaim(Claim::Audience)
+        );
+        // The old verifier is untouched: verifiers are values.
+        assert_eq!(
+            verifier.verify::<()>(&good).unwrap_err(),
+            TokenError::UnknownKeyId
+        );
+        assert_eq!(
+            verifier.clone().with_keys([]).unwrap_err(),
+            TokenError::InvalidKey
+        );
+    }
+
+    #[test]
     fn issuers_and_verifiers_are_send_sync_and_cheap_to_clone() {
         fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
         assert_send_sync::<TokenIssuer>();

@@ -208,6 +208,60 @@ impl TokenVerifier {
         self
     }
 
+    /// Returns this verifier with its whole key set replaced by `keys`, keeping every other
+    /// setting: for a resource server that refetches its issuer's JWKS after a rotation.
+    ///
+    /// The verifier itself is immutable; to switch the keys under running threads, keep it in
+    /// an `Arc` behind your swap of choice (an `RwLock<Arc<TokenVerifier>>` held only to clone
+    /// the `Arc`, or `arc-swap`) and store the new one.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_keys`](Self::from_keys).
+    ///
+    /// ```
+    /// use keyward::token::{SigningKey, TokenIssuer, TokenVerifier, VerifyingKey};
+    ///
+    /// let old = SigningKey::hs256([1u8; 32])?.with_key_id("old");
+    /// let new = SigningKey::hs256([2u8; 32])?.with_key_id("new");
+    /// let verifier = TokenVerifier::new(old.verifying_key()).with_audience("api");
+    /// let rotated = verifier.with_keys([new.verifying_key()])?;
+    /// let token = TokenIssuer::new(new).with_audience("api").issue("alice", &())?;
+    /// assert_eq!(rotated.verify::<()>(&token)?.subject, "alice"); // audience kept
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn with_keys(
+        self,
+        keys: impl IntoIterator<Item = VerifyingKey>,
+    ) -> Result<Self, TokenError> {
+        let keys = Self::from_keys(keys)?.config.keys.clone();
+        let mut verifier = self;
+        verifier.config_mut().keys = keys;
+        Ok(verifier)
+    }
+
+    /// Returns this verifier with its key set replaced by the keys of a JWKS document, keeping
+    /// every other setting; see [`with_keys`](Self::with_keys) and [`from_jwks`](Self::from_jwks).
+    ///
+    /// # Errors
+    ///
+    /// As [`from_jwks`](Self::from_jwks).
+    ///
+    /// ```
+    /// use keyward::token::TokenIssuer;
+    ///
+    /// let issuer = TokenIssuer::ed25519_pem(std::fs::read("tests/keys/ed25519-private.pem")?)?.with_key_id("k2");
+    /// let refreshed = issuer.verifier().with_jwks(&issuer.verifier().to_jwks())?;
+    /// assert_eq!(refreshed.keys()[0].key_id(), Some("k2"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_jwks(self, json: &str) -> Result<Self, TokenError> {
+        let keys = Self::from_jwks(json)?.config.keys.clone();
+        let mut verifier = self;
+        verifier.config_mut().keys = keys;
+        Ok(verifier)
+    }
+
     /// The keys, in the order they were added.
     ///
     /// ```
