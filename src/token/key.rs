@@ -624,6 +624,41 @@ impl VerifyingKey {
             .map(|jwk| serde_json::to_string(&jwk).expect("a JWK serializes"))
     }
 
+    /// The RFC 7638 JWK thumbprint (SHA-256, base64url) of the public key, a stable
+    /// identifier derived from the key itself and a good `kid`; `None` for HMAC secrets.
+    ///
+    /// ```
+    /// use keyward::token::VerifyingKey;
+    ///
+    /// // RFC 7638 §3.1's example key and thumbprint.
+    /// let jwk = r#"{"kty":"RSA","alg":"RS256","e":"AQAB","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"}"#;
+    /// let key = VerifyingKey::from_jwk(jwk)?;
+    /// assert_eq!(key.thumbprint().as_deref(), Some("NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"));
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn thumbprint(&self) -> Option<String> {
+        use sha2::Digest as _;
+        // RFC 7638 §3.2: only the required members, in lexicographic order, without whitespace;
+        // a BTreeMap serializes exactly so.
+        let members: std::collections::BTreeMap<&str, &str> = match self.public.as_deref()? {
+            PublicJwk::Rsa { n, e } => {
+                [("e", e.as_str()), ("kty", "RSA"), ("n", n.as_str())].into()
+            }
+            PublicJwk::P256 { x, y } => [
+                ("crv", "P-256"),
+                ("kty", "EC"),
+                ("x", x.as_str()),
+                ("y", y.as_str()),
+            ]
+            .into(),
+            PublicJwk::Ed25519 { x } => {
+                [("crv", "Ed25519"), ("kty", "OKP"), ("x", x.as_str())].into()
+            }
+        };
+        let canonical = serde_json::to_vec(&members).ok()?;
+        Some(URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(canonical)))
+    }
+
     pub(crate) fn jwk_document(&self) -> Option<JwkDocument> {
         let mut jwk = match self.public.as_deref()? {
             PublicJwk::Rsa { n, e } => JwkDocument {
