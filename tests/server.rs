@@ -5,19 +5,37 @@
 mod app;
 #[path = "../examples/server/db.rs"]
 mod db;
+// Rotation is exercised in tests/multi_service.rs; here only HS256 is used.
+#[allow(dead_code)]
+#[path = "../examples/server/keys.rs"]
+mod keys;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use keyward::password::PasswordHasher;
-use keyward::token::{FixedClock, TokenIssuer};
+use keyward::token::{FixedClock, SigningKey, TokenIssuer};
 use reqwest::StatusCode;
 use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 const SECRET: [u8; 32] = *b"server-test-secret-0123456789abc";
+
+/// The server's HS256 key ring, on the test clock.
+fn hs256_keys(clock: &FixedClock) -> keys::KeyRing {
+    let for_issuer = clock.clone();
+    keys::KeyRing::new(
+        SigningKey::hs256(SECRET).unwrap(),
+        std::sync::Arc::new(clock.clone()),
+        Box::new(move |key| {
+            TokenIssuer::new(key)
+                .with_issuer("keyward-example-server")
+                .with_clock(for_issuer.clone())
+        }),
+    )
+}
 
 /// A running server: its address, and how to stop it.
 struct Server {
@@ -29,14 +47,10 @@ struct Server {
 impl Server {
     async fn start(db_path: &Path, cost: u32, clock: &FixedClock) -> Server {
         let db = db::Db::open(db_path).unwrap();
-        let issuer = TokenIssuer::hs256(SECRET)
-            .unwrap()
-            .with_issuer("keyward-example-server")
-            .with_clock(clock.clone());
         let state = app::AppState::new(
             db,
             PasswordHasher::with_cost(cost).unwrap(),
-            issuer,
+            hs256_keys(clock),
             4,
             Duration::from_secs(5),
         );
@@ -331,12 +345,11 @@ async fn a_saturated_hashing_pool_answers_503() {
     let db = TempDb::new("busy");
     let clock = FixedClock::at(chrono::Utc::now());
     let database = db::Db::open(&db.0).unwrap();
-    let issuer = TokenIssuer::hs256(SECRET).unwrap().with_clock(clock);
     // No hashing slot at all, and no patience: every hashing request must be turned away.
     let state = app::AppState::new(
         database,
         PasswordHasher::with_cost(4).unwrap(),
-        issuer,
+        hs256_keys(&clock),
         0,
         Duration::from_millis(50),
     );

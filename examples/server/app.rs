@@ -5,6 +5,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -15,19 +16,23 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use keyward::password::{PasswordError, PasswordHasher};
-use keyward::token::{TokenIssuer, TokenResponse};
+use keyward::token::TokenResponse;
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use crate::db::Db;
+use crate::keys::KeyRing;
 
 /// Everything the handlers share. Cheap to clone: handles and `Arc`s only.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub hasher: PasswordHasher,
-    pub issuer: TokenIssuer,
+    /// The signing key and the published verification keys.
+    pub keys: Arc<KeyRing>,
+    /// How many times the JWKS document was served (resource servers' fetches).
+    pub jwks_requests: Arc<AtomicUsize>,
     /// Bounds concurrent bcrypt work so a login flood cannot take every core.
     pub hashing: Arc<Semaphore>,
     /// How long a request waits for a hashing slot before getting 503.
@@ -39,14 +44,15 @@ impl AppState {
     pub fn new(
         db: Db,
         hasher: PasswordHasher,
-        issuer: TokenIssuer,
+        keys: KeyRing,
         permits: usize,
         wait: Duration,
     ) -> Self {
         AppState {
             db,
             hasher,
-            issuer,
+            keys: Arc::new(keys),
+            jwks_requests: Arc::default(),
             hashing: Arc::new(Semaphore::new(permits)),
             hashing_wait: wait,
         }
@@ -59,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/users/me", get(me))
         .route("/token", post(login))
         .route("/token/refresh", post(refresh))
+        .route("/.well-known/jwks.json", get(jwks))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }
@@ -276,7 +283,8 @@ async fn login(
         return Err(ApiError::unauthorized(BAD_CREDENTIALS));
     }
     let response = state
-        .issuer
+        .keys
+        .issuer()
         .issue_response(&form.username, &())
         .map_err(|error| ApiError::internal("token issue failed", error))?;
     Ok(Json(response))
@@ -308,10 +316,14 @@ async fn me(
     State(state): State<AppState>,
     Bearer(token): Bearer,
 ) -> Result<Json<UserView>, ApiError> {
-    let claims = state.issuer.verify::<()>(&token).map_err(|error| {
-        tracing::info!(%error, "access token refused");
-        ApiError::unauthorized("Could not validate credentials")
-    })?;
+    let claims = state
+        .keys
+        .verifier()
+        .verify::<()>(&token)
+        .map_err(|error| {
+            tracing::info!(%error, "access token refused");
+            ApiError::unauthorized("Could not validate credentials")
+        })?;
     let db = state.db.clone();
     let user = tokio::task::spawn_blocking(move || db.find_user(&claims.subject))
         .await
@@ -335,7 +347,8 @@ async fn refresh(
     Form(form): Form<RefreshForm>,
 ) -> Result<Json<TokenResponse>, ApiError> {
     let claims = state
-        .issuer
+        .keys
+        .verifier()
         .verify_refresh::<()>(&form.refresh_token)
         .map_err(|error| {
             tracing::info!(%error, "refresh token refused");
@@ -352,8 +365,26 @@ async fn refresh(
         return Err(ApiError::unauthorized("Could not validate credentials"));
     }
     let response = state
-        .issuer
+        .keys
+        .issuer()
         .issue_response(&claims.subject, &())
         .map_err(|error| ApiError::internal("token issue failed", error))?;
     Ok(Json(response))
+}
+
+/// The public verification keys (RFC 7517 §5), for resource servers. Cacheable for five
+/// minutes: a resource server that meets an unknown `kid` refetches sooner anyway.
+async fn jwks(State(state): State<AppState>) -> Response {
+    state.jwks_requests.fetch_add(1, Ordering::Relaxed);
+    let mut response = state.keys.jwks().into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    response
 }

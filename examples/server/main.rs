@@ -11,17 +11,30 @@
 //! | `--addr` | `KEYWARD_ADDR` | `127.0.0.1:8000` |
 //! | `--cost` | `KEYWARD_COST` | 12 |
 //! | (none) | `KEYWARD_SECRET` | a generated secret, with a warning |
+//! | `--signing-key` | `KEYWARD_SIGNING_KEY` | none: HS256 with `KEYWARD_SECRET` |
+//! | `--previous-key` | `KEYWARD_PREVIOUS_KEY` | none |
+//! | `--asymmetric` | | off: with no `--signing-key`, generate an Ed25519 key, with a warning |
+//!
+//! With an ES256 or EdDSA signing key (PEM file) the server publishes its public keys at
+//! `GET /.well-known/jwks.json` and stamps each token with the key's RFC 7638 thumbprint as
+//! `kid`, so other services can verify its tokens without any secret (see
+//! `examples/resource_server`). To rotate, replace the file given as `--signing-key` and send
+//! the server `SIGHUP` (or restart it with `--signing-key new.pem --previous-key old.pem`): new
+//! tokens are signed with the new key, tokens signed by the old one keep working, and its public
+//! key stays published until they have all expired.
 
 mod app;
 mod db;
+mod keys;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
 use keyward::password::PasswordHasher;
-use keyward::token::TokenIssuer;
+use keyward::token::{SigningKey, SystemClock, TokenIssuer, VerifyingKey};
 use keyward::{SecretError, SecretKey};
 
 #[derive(Parser)]
@@ -36,17 +49,92 @@ struct Args {
     /// bcrypt cost for new hashes; stored hashes with another cost are upgraded at login.
     #[arg(long, env = "KEYWARD_COST", default_value_t = 12)]
     cost: u32,
+    /// Sign with this ES256 or EdDSA private key (PEM) and publish its public key as a JWKS.
+    #[arg(long, env = "KEYWARD_SIGNING_KEY")]
+    signing_key: Option<PathBuf>,
+    /// The previous signing key (PEM, private or public), kept valid and published after a rotation.
+    #[arg(long, env = "KEYWARD_PREVIOUS_KEY", requires = "signing_key")]
+    previous_key: Option<PathBuf>,
+    /// Without --signing-key: sign with an Ed25519 key generated for this run.
+    #[arg(long, conflicts_with = "signing_key")]
+    asymmetric: bool,
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
-    let args = Args::parse();
+/// An ES256 or EdDSA private key, whichever the PEM holds.
+fn load_signing_key(path: &Path) -> Result<SigningKey, Box<dyn std::error::Error>> {
+    let pem = std::fs::read(path)?;
+    SigningKey::es256_pem(&pem)
+        .or_else(|_| SigningKey::ed25519_pem(&pem))
+        .map_err(|error| {
+            format!(
+                "{}: not an ES256 or EdDSA private key: {error}",
+                path.display()
+            )
+            .into()
+        })
+}
 
+/// The public half of an ES256 or EdDSA key given as a private or public PEM.
+fn load_verifying_key(path: &Path) -> Result<VerifyingKey, Box<dyn std::error::Error>> {
+    let pem = std::fs::read(path)?;
+    if let Ok(key) = load_signing_key(path) {
+        return Ok(key.verifying_key());
+    }
+    VerifyingKey::es256_pem(&pem)
+        .or_else(|_| VerifyingKey::ed25519_pem(&pem))
+        .map_err(|error| format!("{}: not an ES256 or EdDSA key: {error}", path.display()).into())
+}
+
+/// A fresh Ed25519 key, for a run without a configured one.
+fn generate_ed25519() -> Result<SigningKey, Box<dyn std::error::Error>> {
+    let der =
+        aws_lc_rs::signature::Ed25519KeyPair::generate_pkcs8(&aws_lc_rs::rand::SystemRandom::new())
+            .map_err(|_| "cannot generate an Ed25519 key")?;
+    let pem = pem::encode(&pem::Pem::new("PRIVATE KEY", der.as_ref().to_vec()));
+    Ok(SigningKey::ed25519_pem(pem)?)
+}
+
+/// On `SIGHUP`, reads the signing key file again and, if it holds a new key, rotates to it.
+fn reload_on_hangup(path: PathBuf, keys: Arc<keys::KeyRing>) -> std::io::Result<()> {
+    let mut hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            match load_signing_key(&path) {
+                Ok(key) if key.verifying_key().thumbprint() == current_thumbprint(&keys) => {
+                    tracing::info!("SIGHUP: signing key unchanged");
+                }
+                Ok(key) => {
+                    if let Err(error) = keys.rotate(key) {
+                        tracing::error!(%error, "SIGHUP: rotation failed; still signing with the old key");
+                    }
+                }
+                Err(error) => tracing::error!(%error, "SIGHUP: cannot load the new signing key"),
+            }
+        }
+    });
+    Ok(())
+}
+
+fn current_thumbprint(keys: &keys::KeyRing) -> Option<String> {
+    keys.issuer()
+        .verifier()
+        .keys()
+        .first()
+        .and_then(VerifyingKey::thumbprint)
+}
+
+/// The signing key: a PEM file, a generated key pair, or the HS256 secret.
+fn signing_key(args: &Args) -> Result<SigningKey, Box<dyn std::error::Error>> {
+    if let Some(path) = &args.signing_key {
+        return load_signing_key(path);
+    }
+    if args.asymmetric {
+        tracing::warn!(
+            "no --signing-key: signing with an Ed25519 key generated for this run. Tokens will NOT \
+             survive a restart, and resource servers must refetch the JWKS after it."
+        );
+        return generate_ed25519();
+    }
     let secret = match SecretKey::from_env("KEYWARD_SECRET") {
         Ok(secret) => secret,
         Err(SecretError::NotSet { .. }) => {
@@ -59,14 +147,36 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         Err(error) => return Err(format!("KEYWARD_SECRET: {error}").into()),
     };
+    Ok(SigningKey::hs256(secret)?)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let args = Args::parse();
 
     let hasher = PasswordHasher::with_cost(args.cost)?;
-    let issuer = TokenIssuer::hs256(secret)?.with_issuer("keyward-example-server");
+    let keys = keys::KeyRing::new(
+        signing_key(&args)?,
+        Arc::new(SystemClock),
+        Box::new(|key| TokenIssuer::new(key).with_issuer("keyward-example-server")),
+    );
+    if let Some(previous) = &args.previous_key {
+        keys.retain(load_verifying_key(previous)?)?;
+    }
     let db = db::Db::open(&args.db)?;
     // Twice the cores: enough to keep them busy, few enough that a flood queues instead of
     // starving everything else.
     let permits = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
-    let state = app::AppState::new(db, hasher, issuer, permits, Duration::from_secs(2));
+    let state = app::AppState::new(db, hasher, keys, permits, Duration::from_secs(2));
+
+    if let Some(path) = args.signing_key.clone() {
+        reload_on_hangup(path, Arc::clone(&state.keys))?;
+    }
 
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     tracing::info!(addr = %listener.local_addr()?, db = %args.db.display(), cost = args.cost, "listening");

@@ -1,0 +1,332 @@
+//! Many services over real HTTP: the auth server (`examples/server`) signing with ES256 and
+//! publishing its JWKS, and a resource server (`examples/resource_server`) that holds no secret,
+//! both on 127.0.0.1:0. One test clock drives token expiry, key retirement and the resource
+//! server's refetch interval; nothing sleeps.
+
+#[path = "../examples/server/app.rs"]
+mod app;
+#[path = "../examples/server/db.rs"]
+mod db;
+#[path = "../examples/server/keys.rs"]
+mod keys;
+#[path = "../examples/resource_server/app.rs"]
+mod resource;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use keyward::password::PasswordHasher;
+use keyward::token::{FixedClock, SigningKey, TokenIssuer};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const REFETCH_INTERVAL: Duration = Duration::from_secs(60);
+
+fn key_file(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/tests/keys/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+struct Services {
+    auth: SocketAddr,
+    auth_state: app::AppState,
+    resource: SocketAddr,
+    clock: FixedClock,
+    client: reqwest::Client,
+    _db: TempFile,
+}
+
+struct TempFile(std::path::PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
+        }
+    }
+}
+
+async fn start() -> Services {
+    let clock = FixedClock::at(chrono::Utc::now());
+    let db_path = std::env::temp_dir().join(format!(
+        "keyward-multi-{}-{:?}.db",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let db = TempFile(db_path);
+    let for_issuer = clock.clone();
+    let keys = keys::KeyRing::new(
+        SigningKey::es256_pem(key_file("p256-1-private.pem")).unwrap(),
+        Arc::new(clock.clone()),
+        Box::new(move |key| {
+            TokenIssuer::new(key)
+                .with_issuer("keyward-example-server")
+                .with_clock(for_issuer.clone())
+        }),
+    );
+    let auth_state = app::AppState::new(
+        db::Db::open(&db.0).unwrap(),
+        PasswordHasher::with_cost(4).unwrap(),
+        keys,
+        4,
+        Duration::from_secs(5),
+    );
+    let auth_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let auth = auth_listener.local_addr().unwrap();
+    tokio::spawn(app::serve(
+        auth_listener,
+        auth_state.clone(),
+        std::future::pending(),
+    ));
+
+    let verifier_clock = clock.clone();
+    let cache = resource::JwksCache::connect(
+        format!("http://{auth}/.well-known/jwks.json"),
+        REFETCH_INTERVAL,
+        Arc::new(clock.clone()),
+        move |verifier| {
+            verifier
+                .with_issuer("keyward-example-server")
+                .with_clock(verifier_clock)
+        },
+    )
+    .await
+    .unwrap();
+    let resource_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let resource = resource_listener.local_addr().unwrap();
+    tokio::spawn(resource::serve(
+        resource_listener,
+        Arc::new(cache),
+        std::future::pending(),
+    ));
+
+    Services {
+        auth,
+        auth_state,
+        resource,
+        clock,
+        client: reqwest::Client::new(),
+        _db: db,
+    }
+}
+
+impl Services {
+    async fn login(&self, username: &str) -> Value {
+        let password = "correct horse battery staple";
+        let url = format!("http://{}/users", self.auth);
+        self.client
+            .post(url)
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        let url = format!("http://{}/token", self.auth);
+        let response = self
+            .client
+            .post(url)
+            .form(&[("username", username), ("password", password)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
+    async fn orders(&self, token: &str) -> StatusCode {
+        let url = format!("http://{}/orders", self.resource);
+        self.client
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+
+    fn jwks_fetches(&self) -> usize {
+        self.auth_state.jwks_requests.load(Ordering::SeqCst)
+    }
+
+    async fn published_kids(&self) -> Vec<String> {
+        let url = format!("http://{}/.well-known/jwks.json", self.auth);
+        let document: Value = self
+            .client
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        document["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|key| key["kid"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn the_resource_server_accepts_access_tokens_only() {
+    let services = start().await;
+    let tokens = services.login("alice").await;
+    assert_eq!(
+        services
+            .orders(tokens["access_token"].as_str().unwrap())
+            .await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        services
+            .orders(tokens["refresh_token"].as_str().unwrap())
+            .await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(services.orders("garbage").await, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_jwks_is_cacheable_and_holds_only_public_keys() {
+    let services = start().await;
+    let url = format!("http://{}/.well-known/jwks.json", services.auth);
+    let response = services.client.get(url).send().await.unwrap();
+    assert_eq!(response.headers()["cache-control"], "public, max-age=300");
+    let document: Value = response.json().await.unwrap();
+    let key = &document["keys"][0];
+    assert_eq!(
+        (
+            key["kty"].as_str(),
+            key["alg"].as_str(),
+            key["use"].as_str()
+        ),
+        (Some("EC"), Some("ES256"), Some("sig"))
+    );
+    assert!(key.get("d").is_none());
+    // The kid is the key's RFC 7638 thumbprint.
+    let thumbprint = SigningKey::es256_pem(key_file("p256-1-private.pem"))
+        .unwrap()
+        .verifying_key()
+        .thumbprint();
+    assert_eq!(key["kid"].as_str(), thumbprint.as_deref());
+}
+
+#[tokio::test]
+async fn unpublished_keys_are_refused_and_invented_kids_cost_one_fetch_per_interval() {
+    let services = start().await;
+    assert_eq!(
+        services.jwks_fetches(),
+        1,
+        "the resource server fetched once at start"
+    );
+    let rogue = SigningKey::es256_pem(key_file("p256-2-private.pem")).unwrap();
+    let forged: Vec<String> = (0..25)
+        .map(|i| {
+            TokenIssuer::new(rogue.clone().with_key_id(format!("invented-{i}")))
+                .with_issuer("keyward-example-server")
+                .with_clock(services.clock.clone())
+                .issue("mallory", &())
+                .unwrap()
+        })
+        .collect();
+    for token in &forged {
+        assert_eq!(services.orders(token).await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        services.jwks_fetches(),
+        1,
+        "still inside the interval: no refetch at all"
+    );
+    services.clock.advance(REFETCH_INTERVAL);
+    for token in &forged {
+        assert_eq!(services.orders(token).await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        services.jwks_fetches(),
+        2,
+        "one refetch for the whole burst"
+    );
+}
+
+#[tokio::test]
+async fn rotation_old_tokens_keep_working_new_ones_after_the_refetch() {
+    let services = start().await;
+    let old = services.login("alice").await;
+    let old_access = old["access_token"].as_str().unwrap().to_owned();
+    let old_refresh = old["refresh_token"].as_str().unwrap().to_owned();
+    let old_kid = services.published_kids().await[0].clone();
+
+    // Rotate on the auth server; its JWKS now holds both keys.
+    services
+        .auth_state
+        .keys
+        .rotate(SigningKey::es256_pem(key_file("p256-2-private.pem")).unwrap())
+        .unwrap();
+    let kids = services.published_kids().await;
+    assert_eq!(kids.len(), 2);
+    assert_eq!(kids[1], old_kid);
+    let new = services.login("bob").await;
+    let new_access = new["access_token"].as_str().unwrap().to_owned();
+
+    // The resource server still has only the old key: old tokens work; the new one triggers
+    // a refetch, but only once the interval since the last fetch has passed.
+    assert_eq!(services.orders(&old_access).await, StatusCode::OK);
+    assert_eq!(services.orders(&new_access).await, StatusCode::UNAUTHORIZED);
+    services.clock.advance(REFETCH_INTERVAL);
+    assert_eq!(services.orders(&new_access).await, StatusCode::OK);
+    assert_eq!(services.orders(&old_access).await, StatusCode::OK);
+
+    // The auth server still accepts the old key's refresh token and answers with the new key.
+    let url = format!("http://{}/token/refresh", services.auth);
+    let renewed = services
+        .client
+        .post(url)
+        .form(&[("refresh_token", old_refresh.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renewed.status(), StatusCode::OK);
+
+    // Once every token the old key signed has expired (refresh tokens live longest), the old
+    // key leaves the JWKS and its tokens are refused everywhere.
+    services.clock.advance(TokenIssuer::DEFAULT_REFRESH_TTL);
+    assert_eq!(services.published_kids().await.len(), 1);
+    assert_eq!(services.orders(&old_access).await, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_restart_with_the_previous_key_keeps_its_tokens_valid() {
+    let services = start().await;
+    let before_restart = services.login("alice").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // What `--signing-key new.pem --previous-key old.pem` builds at start.
+    let clock = services.clock.clone();
+    let restarted = keys::KeyRing::new(
+        SigningKey::es256_pem(key_file("p256-2-private.pem")).unwrap(),
+        Arc::new(clock.clone()),
+        Box::new(move |key| {
+            TokenIssuer::new(key)
+                .with_issuer("keyward-example-server")
+                .with_clock(clock.clone())
+        }),
+    );
+    assert!(restarted.verifier().verify::<()>(&before_restart).is_err());
+    let previous = SigningKey::es256_pem(key_file("p256-1-private.pem"))
+        .unwrap()
+        .verifying_key();
+    restarted.retain(previous).unwrap();
+    assert_eq!(
+        restarted
+            .verifier()
+            .verify::<()>(&before_restart)
+            .unwrap()
+            .subject,
+        "alice"
+    );
+    let published: Value = serde_json::from_str(&restarted.jwks()).unwrap();
+    assert_eq!(published["keys"].as_array().unwrap().len(), 2);
+}
