@@ -5,6 +5,8 @@
 
 #[path = "../examples/server/app.rs"]
 mod app;
+#[path = "common/mod.rs"]
+mod common;
 #[path = "../examples/server/db.rs"]
 mod db;
 #[path = "../examples/server/keys.rs"]
@@ -34,27 +36,12 @@ struct Services {
     resource: SocketAddr,
     clock: FixedClock,
     client: reqwest::Client,
-    _db: TempFile,
-}
-
-struct TempFile(std::path::PathBuf);
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
-        }
-    }
+    _db: common::temp::TempDb,
 }
 
 async fn start() -> Services {
     let clock = FixedClock::at(chrono::Utc::now());
-    let db_path = std::env::temp_dir().join(format!(
-        "keyward-multi-{}-{:?}.db",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    let db = TempFile(db_path);
+    let db = common::temp::TempDb::new("multi");
     let for_issuer = clock.clone();
     let keys = keys::KeyRing::new(
         SigningKey::es256_pem(key_file("p256-1-private.pem")).unwrap(),

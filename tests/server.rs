@@ -3,6 +3,8 @@
 
 #[path = "../examples/server/app.rs"]
 mod app;
+#[path = "common/mod.rs"]
+mod common;
 #[path = "../examples/server/db.rs"]
 mod db;
 // Rotation is exercised in tests/multi_service.rs; here only HS256 is used.
@@ -11,7 +13,7 @@ mod db;
 mod keys;
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use keyward::password::PasswordHasher;
@@ -20,6 +22,8 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+
+use common::temp::TempDb;
 
 const SECRET: [u8; 32] = *b"server-test-secret-0123456789abc";
 
@@ -46,13 +50,24 @@ struct Server {
 
 impl Server {
     async fn start(db_path: &Path, cost: u32, clock: &FixedClock) -> Server {
+        Self::start_with(db_path, cost, clock, 4, Duration::from_secs(5)).await
+    }
+
+    /// `permits` concurrent hashes, each request waiting up to `wait` for one.
+    async fn start_with(
+        db_path: &Path,
+        cost: u32,
+        clock: &FixedClock,
+        permits: usize,
+        wait: Duration,
+    ) -> Server {
         let db = db::Db::open(db_path).unwrap();
         let state = app::AppState::new(
             db,
             PasswordHasher::with_cost(cost).unwrap(),
             hs256_keys(clock),
-            4,
-            Duration::from_secs(5),
+            permits,
+            wait,
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -71,33 +86,6 @@ impl Server {
         let _ = self.stop.send(());
         self.task.await.unwrap().unwrap();
     }
-}
-
-/// A fresh database path in the system temp directory, removed when dropped.
-struct TempDb(PathBuf);
-
-impl TempDb {
-    fn new(name: &str) -> TempDb {
-        let path = std::env::temp_dir().join(format!(
-            "keyward-{name}-{}-{}.db",
-            std::process::id(),
-            rand_suffix()
-        ));
-        TempDb(path)
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
-        }
-    }
-}
-
-fn rand_suffix() -> u64 {
-    use std::hash::{BuildHasher, RandomState};
-    RandomState::new().hash_one(std::time::SystemTime::now())
 }
 
 async fn register(
@@ -344,29 +332,10 @@ async fn data_survives_a_restart_and_outdated_hashes_are_upgraded_at_login() {
 async fn a_saturated_hashing_pool_answers_503() {
     let db = TempDb::new("busy");
     let clock = FixedClock::at(chrono::Utc::now());
-    let database = db::Db::open(&db.0).unwrap();
     // No hashing slot at all, and no patience: every hashing request must be turned away.
-    let state = app::AppState::new(
-        database,
-        PasswordHasher::with_cost(4).unwrap(),
-        hs256_keys(&clock),
-        0,
-        Duration::from_millis(50),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(app::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
-    let response = reqwest::Client::new()
-        .post(format!("http://{addr}/token"))
-        .form(&[("username", "alice"), ("password", "whatever")])
-        .send()
-        .await
-        .unwrap();
+    let server = Server::start_with(&db.0, 4, &clock, 0, Duration::from_millis(50)).await;
+    let response = login(&reqwest::Client::new(), &server, "alice", "whatever").await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(response.headers()["retry-after"], "1");
-    let _ = stop.send(());
-    task.await.unwrap().unwrap();
+    server.stop().await;
 }

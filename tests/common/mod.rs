@@ -4,3 +4,4 @@
 
 pub mod craft;
 pub mod python;
+pub mod temp;
