@@ -11,7 +11,7 @@
 //! | `--addr` | `KEYWARD_ADDR` | `127.0.0.1:8000` |
 //! | `--cost` | `KEYWARD_COST` | 12 |
 //! | (none) | `KEYWARD_SECRET` | a generated secret, with a warning |
-//! | `--signing-key` | `KEYWARD_SIGNING_KEY` | none: HS256 with `KEYWARD_SECRET` |
+//! | `--signing-key` | `KEYWARD_SIGNING_KEY` (a path) or `KEYWARD_SIGNING_KEY_PEM` (the PEM itself) | none: HS256 with `KEYWARD_SECRET` |
 //! | `--previous-key` | `KEYWARD_PREVIOUS_KEY` | none |
 //! | `--asymmetric` | | off: with no `--signing-key`, generate an Ed25519 key, with a warning |
 //!
@@ -61,17 +61,17 @@ struct Args {
 }
 
 /// An ES256 or EdDSA private key, whichever the PEM holds.
+fn signing_key_from_pem(
+    pem: &[u8],
+    origin: &str,
+) -> Result<SigningKey, Box<dyn std::error::Error>> {
+    SigningKey::es256_pem(pem)
+        .or_else(|_| SigningKey::ed25519_pem(pem))
+        .map_err(|error| format!("{origin}: not an ES256 or EdDSA private key: {error}").into())
+}
+
 fn load_signing_key(path: &Path) -> Result<SigningKey, Box<dyn std::error::Error>> {
-    let pem = std::fs::read(path)?;
-    SigningKey::es256_pem(&pem)
-        .or_else(|_| SigningKey::ed25519_pem(&pem))
-        .map_err(|error| {
-            format!(
-                "{}: not an ES256 or EdDSA private key: {error}",
-                path.display()
-            )
-            .into()
-        })
+    signing_key_from_pem(&std::fs::read(path)?, &path.display().to_string())
 }
 
 /// The public half of an ES256 or EdDSA key given as a private or public PEM.
@@ -127,6 +127,13 @@ fn current_thumbprint(keys: &keys::KeyRing) -> Option<String> {
 fn signing_key(args: &Args) -> Result<SigningKey, Box<dyn std::error::Error>> {
     if let Some(path) = &args.signing_key {
         return load_signing_key(path);
+    }
+    // For platforms that hand secrets over as variables rather than files.
+    if let Ok(pem) = std::env::var("KEYWARD_SIGNING_KEY_PEM") {
+        return signing_key_from_pem(
+            zeroize::Zeroizing::new(pem).as_bytes(),
+            "KEYWARD_SIGNING_KEY_PEM",
+        );
     }
     if args.asymmetric {
         tracing::warn!(
