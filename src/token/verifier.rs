@@ -108,9 +108,10 @@ impl TokenVerifier {
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     pub fn from_keys(keys: impl IntoIterator<Item = VerifyingKey>) -> Result<Self, TokenError> {
-        let mut keys = keys.into_iter();
-        let first = keys.next().ok_or(TokenError::InvalidKey)?;
-        keys.try_fold(Self::new(first), TokenVerifier::with_key)
+        let keys = key_set(keys)?;
+        let mut verifier = Self::new(keys[0].clone());
+        verifier.config_mut().keys = keys;
+        Ok(verifier)
     }
 
     /// A verifier holding the keys of a JWKS document (RFC 7517 §5): `{"keys": [...]}`.
@@ -136,21 +137,7 @@ impl TokenVerifier {
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     pub fn from_jwks(json: &str) -> Result<Self, TokenError> {
-        let set: JwkSet = serde_json::from_str(json).map_err(|_| TokenError::InvalidKey)?;
-        let signing = set
-            .keys
-            .into_iter()
-            .filter(|jwk| jwk.key_use.as_deref().is_none_or(|u| u == "sig"));
-        let keys = signing
-            .map(|jwk| {
-                if jwk.is_secret() {
-                    Err(TokenError::InvalidKey)
-                } else {
-                    VerifyingKey::from_document(jwk)
-                }
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Self::from_keys(keys)
+        Self::from_keys(jwks_keys(json)?)
     }
 
     /// The public keys as a JWKS document, for serving at `/.well-known/jwks.json`. HMAC
@@ -190,17 +177,15 @@ impl TokenVerifier {
     /// assert_eq!(verifier.keys().len(), 2);
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
-    pub fn with_key(mut self, key: VerifyingKey) -> Result<Self, TokenError> {
-        if self
+    pub fn with_key(self, key: VerifyingKey) -> Result<Self, TokenError> {
+        let keys: Vec<VerifyingKey> = self
             .config
             .keys
             .iter()
-            .any(|held| held.key_id() == key.key_id())
-        {
-            return Err(TokenError::DuplicateKeyId);
-        }
-        self.config_mut().keys.push(key);
-        Ok(self)
+            .cloned()
+            .chain(std::iter::once(key))
+            .collect();
+        self.with_keys(keys)
     }
 
     pub(crate) fn with_keys_replaced(mut self, key: VerifyingKey) -> Self {
@@ -231,13 +216,11 @@ impl TokenVerifier {
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     pub fn with_keys(
-        self,
+        mut self,
         keys: impl IntoIterator<Item = VerifyingKey>,
     ) -> Result<Self, TokenError> {
-        let keys = Self::from_keys(keys)?.config.keys.clone();
-        let mut verifier = self;
-        verifier.config_mut().keys = keys;
-        Ok(verifier)
+        self.config_mut().keys = key_set(keys)?;
+        Ok(self)
     }
 
     /// Returns this verifier with its key set replaced by the keys of a JWKS document, keeping
@@ -256,10 +239,7 @@ impl TokenVerifier {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_jwks(self, json: &str) -> Result<Self, TokenError> {
-        let keys = Self::from_jwks(json)?.config.keys.clone();
-        let mut verifier = self;
-        verifier.config_mut().keys = keys;
-        Ok(verifier)
+        self.with_keys(jwks_keys(json)?)
     }
 
     /// The keys, in the order they were added.
@@ -584,6 +564,41 @@ impl TokenVerifier {
             extra,
         })
     }
+}
+
+/// A key set: at least one key, no key id twice (nor two keys without one).
+fn key_set(keys: impl IntoIterator<Item = VerifyingKey>) -> Result<Vec<VerifyingKey>, TokenError> {
+    let mut set: Vec<VerifyingKey> = Vec::new();
+    for key in keys {
+        if set.iter().any(|held| held.key_id() == key.key_id()) {
+            return Err(TokenError::DuplicateKeyId);
+        }
+        set.push(key);
+    }
+    if set.is_empty() {
+        return Err(TokenError::InvalidKey);
+    }
+    Ok(set)
+}
+
+/// The signing keys of a JWKS document: encryption keys skipped, secrets refused.
+fn jwks_keys(json: &str) -> Result<Vec<VerifyingKey>, TokenError> {
+    let set: JwkSet = serde_json::from_str(json).map_err(|_| TokenError::InvalidKey)?;
+    set.keys
+        .into_iter()
+        .filter(|jwk| {
+            jwk.key_use
+                .as_deref()
+                .is_none_or(|key_use| key_use == "sig")
+        })
+        .map(|jwk| {
+            if jwk.is_secret() {
+                Err(TokenError::InvalidKey)
+            } else {
+                VerifyingKey::from_document(jwk)
+            }
+        })
+        .collect()
 }
 
 /// `instant + delta`, saturating at chrono's range instead of overflowing.
