@@ -83,8 +83,9 @@ pub enum TokenError {
     #[error("token requires a critical header extension that is not supported")]
     UnsupportedCriticalHeader,
 
-    /// No verification key matches the token's key id (`kid`), or the token has no key id and
-    /// the verifier holds several keys.
+    /// No verification key matches the token's key id (`kid`): the token names an id the
+    /// verifier does not hold, or names none while the verifier's keys have ids. (A verifier
+    /// holding a single key without an id uses it for every token.)
     #[error("no verification key matches the token's key id")]
     UnknownKeyId,
 
