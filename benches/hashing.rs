@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
-use keyward::password::{LongPasswords, PasswordHasher};
+use keyward::password::{Cost, LongPasswords, PasswordHasher};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -27,7 +27,7 @@ fn configure(
 
 fn hash_and_verify_by_cost(c: &mut Criterion) {
     for cost in 4..=14 {
-        let hasher = PasswordHasher::with_cost(cost).unwrap();
+        let hasher = PasswordHasher::new().with_cost(Cost::new(cost).unwrap());
         let stored = hasher.hash(PASSWORD).unwrap();
         let raw_stored = bcrypt::hash(PASSWORD, cost).unwrap();
 
@@ -56,7 +56,7 @@ fn hash_and_verify_by_cost(c: &mut Criterion) {
 }
 
 fn unknown_user_and_pre_hash(c: &mut Criterion) {
-    let hasher = PasswordHasher::with_cost(10).unwrap();
+    let hasher = PasswordHasher::new().with_cost(Cost::new(10).unwrap());
     let stored = hasher.hash(PASSWORD).unwrap();
     let too_long = "x".repeat(73);
     let mut group = c.benchmark_group("cost_10_paths");

@@ -25,7 +25,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use clap::{Parser, Subcommand};
 use keyward::SecretKey;
-use keyward::password::{LongPasswords, PasswordError, PasswordHasher};
+use keyward::password::{Cost, LongPasswords, PasswordError, PasswordHasher};
 use keyward::token::TokenIssuer;
 use zeroize::Zeroizing;
 
@@ -174,8 +174,8 @@ fn hash(cost: u32, pre_hash: bool) -> Result<(), Failure> {
     } else {
         LongPasswords::Reject
     };
-    let hasher = PasswordHasher::with_cost(cost)
-        .map_err(unusable)?
+    let hasher = PasswordHasher::new()
+        .with_cost(Cost::new(cost).map_err(unusable)?)
         .with_long_passwords(policy);
     let password = read_password()?;
     let hash = hasher.hash(&*password).map_err(|error| match error {

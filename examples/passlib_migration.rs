@@ -7,7 +7,7 @@
 //!
 //! Run with `cargo run --example passlib_migration`.
 
-use keyward::password::{LongPasswords, PasswordHasher};
+use keyward::password::{Cost, LongPasswords, PasswordHasher};
 
 const STORED: &[(&str, &str)] = &[
     (
@@ -27,7 +27,9 @@ const STORED: &[(&str, &str)] = &[
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Keep passlib's long-password behaviour: pre-hash with HMAC-SHA256 (bcrypt_sha256 v2), so
     // hashes stay readable by the Python side during a gradual migration.
-    let hasher = PasswordHasher::with_cost(10)?.with_long_passwords(LongPasswords::PreHash);
+    let hasher = PasswordHasher::new()
+        .with_cost(Cost::new(10)?)
+        .with_long_passwords(LongPasswords::PreHash);
 
     for (origin, stored) in STORED {
         hasher.verify("password", stored)?;

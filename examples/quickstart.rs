@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use keyward::SecretKey;
-use keyward::password::{PasswordError, PasswordHasher};
+use keyward::password::{Cost, PasswordError, PasswordHasher};
 use keyward::token::{Claims, FixedClock, TokenError, TokenIssuer};
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +18,7 @@ struct Role {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Cost 12 is the default; the demo uses 10 so it finishes in a blink.
-    let hasher = PasswordHasher::with_cost(10)?;
+    let hasher = PasswordHasher::new().with_cost(Cost::new(10)?);
 
     println!("== passwords");
     let hash = hasher.hash("correct horse battery staple")?;
@@ -42,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // Raising the cost later: the next successful login hands back a stronger hash to store.
-    let stronger = PasswordHasher::with_cost(11)?;
+    let stronger = PasswordHasher::new().with_cost(Cost::new(11)?);
     if let Some(upgraded) = stronger.verify_and_update("correct horse battery staple", &hash)? {
         println!("after raising the cost to 11, login returns a new hash to store: {upgraded}");
     }

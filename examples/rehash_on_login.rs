@@ -5,16 +5,16 @@
 //!
 //! Run with `cargo run --example rehash_on_login`.
 
-use keyward::password::{PasswordHash, PasswordHasher};
+use keyward::password::{Cost, PasswordHash, PasswordHasher};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Last year's setting, and what the database holds because of it.
-    let old = PasswordHasher::with_cost(8)?;
+    let old = PasswordHasher::new().with_cost(Cost::new(8)?);
     let mut stored: PasswordHash = old.hash("correct horse battery staple")?;
     println!("stored at cost {}: {stored}", stored.cost());
 
     // This year's setting. Nothing else changes in the app.
-    let hasher = PasswordHasher::with_cost(10)?;
+    let hasher = PasswordHasher::new().with_cost(Cost::new(10)?);
     println!("needs rehash at cost 10? {}", hasher.needs_rehash(&stored)?);
 
     for login in 1..=2 {

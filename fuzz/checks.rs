@@ -54,8 +54,8 @@ pub fn password_hash(data: &[u8]) {
         assert_eq!(parsed.as_str(), hash);
     }
     // Cap the cost so a fuzzed "$2b$31$..." is refused instead of burning the fuzzing budget.
-    let hasher = PasswordHasher::with_cost(4)
-        .unwrap()
+    let hasher = PasswordHasher::new()
+        .with_cost(Cost::new(4).unwrap())
         .with_max_verify_cost(Cost::MIN);
     let _ = hasher.verify(password, hash);
     let _ = hasher.needs_rehash(hash);

@@ -7,7 +7,7 @@
 //! use keyward::password::{PasswordError, PasswordHasher};
 //!
 //! let hasher = PasswordHasher::new();
-//! # let hasher = PasswordHasher::with_cost(4)?;
+//! # let hasher = PasswordHasher::new().with_cost(keyward::password::Cost::new(4)?);
 //! let hash = hasher.hash("hunter2")?;      // store hash.as_str()
 //! hasher.verify("hunter2", &hash)?;       // Ok(()) only on a match
 //! assert_eq!(hasher.verify("hunter3", &hash), Err(PasswordError::Mismatch));

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::thread;
 
-use keyward::password::PasswordHasher;
+use keyward::password::{Cost, PasswordHasher};
 use keyward::token::{TokenIssuer, TokenVerifier};
 
 const THREADS: usize = 8;
@@ -58,7 +58,7 @@ fn tokens_issued_and_verified_from_many_threads() {
 
 #[test]
 fn passwords_hashed_and_verified_from_many_threads() {
-    let hasher = PasswordHasher::with_cost(4).unwrap();
+    let hasher = PasswordHasher::new().with_cost(Cost::new(4).unwrap());
     let outcomes: Vec<(String, bool, bool)> = thread::scope(|scope| {
         let handles: Vec<_> = (0..THREADS)
             .map(|t| {

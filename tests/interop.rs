@@ -8,7 +8,7 @@
 mod common;
 
 use common::python::{self, Venv, b64};
-use keyward::password::{LongPasswords, PasswordError, PasswordHasher};
+use keyward::password::{Cost, LongPasswords, PasswordError, PasswordHasher};
 use serde_json::{Value, json};
 
 /// Passwords every plain-bcrypt implementation must agree on: empty, ASCII, exactly 72 bytes,
@@ -167,7 +167,7 @@ mod keyward_to_python {
     use super::*;
 
     fn plain() -> PasswordHasher {
-        PasswordHasher::with_cost(4).unwrap()
+        PasswordHasher::new().with_cost(Cost::new(4).unwrap())
     }
 
     #[test]
@@ -204,7 +204,9 @@ mod the_72_byte_limit_across_stacks {
     fn keyward_and_pyca_bcrypt_5_both_refuse_73_bytes_where_bcrypt_4_truncated() {
         let password = b"y".repeat(73);
         assert_eq!(
-            PasswordHasher::with_cost(4).unwrap().hash(&password),
+            PasswordHasher::new()
+                .with_cost(Cost::new(4).unwrap())
+                .hash(&password),
             Err(PasswordError::TooLong { len: 73, max: 72 })
         );
         let request = make_request("pyca-bcrypt", std::slice::from_ref(&password));
@@ -223,8 +225,8 @@ mod the_72_byte_limit_across_stacks {
             let hasher = PasswordHasher::new();
             assert_eq!(hasher.verify(&password[..72], truncated), Ok(()));
             // The opt-in migration path accepts it once and moves it to a whole-password hash.
-            let migrating = PasswordHasher::with_cost(4)
-                .unwrap()
+            let migrating = PasswordHasher::new()
+                .with_cost(Cost::new(4).unwrap())
                 .with_truncated_legacy_hashes(true);
             let moved = migrating
                 .verify_and_update(&password, truncated)

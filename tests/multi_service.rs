@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use keyward::password::PasswordHasher;
+use keyward::password::{Cost, PasswordHasher};
 use keyward::token::{FixedClock, SigningKey, TokenIssuer};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -54,7 +54,7 @@ async fn start() -> Services {
     );
     let auth_state = app::AppState::new(
         db::Db::open(&db.0).unwrap(),
-        PasswordHasher::with_cost(4).unwrap(),
+        PasswordHasher::new().with_cost(Cost::new(4).unwrap()),
         keys,
         4,
         Duration::from_secs(5),

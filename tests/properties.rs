@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use keyward::password::{PasswordError, PasswordHasher};
+use keyward::password::{Cost, PasswordError, PasswordHasher};
 use keyward::token::{Claims, FixedClock, TokenIssuer};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -78,7 +78,7 @@ proptest! {
 
     #[test]
     fn hash_succeeds_exactly_for_72_bytes_or_fewer_without_nul(password in prop::collection::vec(any::<u8>(), 0..100)) {
-        let hasher = PasswordHasher::with_cost(4).unwrap();
+        let hasher = PasswordHasher::new().with_cost(Cost::new(4).unwrap());
         let result = hasher.hash(&password);
         let hashable = password.len() <= 72 && !password.contains(&0);
         prop_assert_eq!(result.is_ok(), hashable);
@@ -97,7 +97,7 @@ proptest! {
     #[test]
     fn a_hash_accepts_no_other_password(password in prop::collection::vec(1u8..=255, 0..=72), other in prop::collection::vec(any::<u8>(), 0..100)) {
         prop_assume!(password != other);
-        let hasher = PasswordHasher::with_cost(4).unwrap();
+        let hasher = PasswordHasher::new().with_cost(Cost::new(4).unwrap());
         let hash = hasher.hash(&password).unwrap();
         prop_assert!(hasher.verify(&other, &hash).is_err());
     }

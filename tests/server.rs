@@ -16,7 +16,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
-use keyward::password::PasswordHasher;
+use keyward::password::{Cost, PasswordHasher};
 use keyward::token::{FixedClock, SigningKey, TokenIssuer};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -64,7 +64,7 @@ impl Server {
         let db = db::Db::open(db_path).unwrap();
         let state = app::AppState::new(
             db,
-            PasswordHasher::with_cost(cost).unwrap(),
+            PasswordHasher::new().with_cost(Cost::new(cost).unwrap()),
             hs256_keys(clock),
             permits,
             wait,

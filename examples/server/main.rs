@@ -33,7 +33,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use keyward::password::PasswordHasher;
+use keyward::password::{Cost, PasswordHasher};
 use keyward::token::{SigningKey, SystemClock, TokenIssuer, VerifyingKey};
 use keyward::{SecretError, SecretKey};
 
@@ -166,7 +166,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .init();
     let args = Args::parse();
 
-    let hasher = PasswordHasher::with_cost(args.cost)?;
+    let hasher = PasswordHasher::new().with_cost(Cost::new(args.cost)?);
     let keys = keys::KeyRing::new(
         signing_key(&args)?,
         Arc::new(SystemClock),

@@ -15,7 +15,7 @@ use super::{Cost, PasswordHasher};
 /// for (cost, took) in calibration.timings() {
 ///     println!("cost {cost:>2}: {:>7.1} ms", took.as_secs_f64() * 1000.0);
 /// }
-/// let hasher = PasswordHasher::new().with_cost_of(calibration.cost());
+/// let hasher = PasswordHasher::new().with_cost(calibration.cost());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Calibration {
@@ -82,7 +82,7 @@ impl PasswordHasher {
         let mut best = None;
         let costs = std::iter::successors(Some(Cost::MIN), |cost| Cost::new(cost.get() + 1).ok());
         for cost in costs {
-            let hasher = PasswordHasher::new().with_cost_of(cost);
+            let hasher = PasswordHasher::new().with_cost(cost);
             let start = Instant::now();
             // A fixed, valid password: hashing cannot fail except for lack of randomness, and
             // then the time measured is still the time spent.

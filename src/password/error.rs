@@ -12,9 +12,9 @@ use thiserror::Error;
 /// response body would tell an attacker more than the timing does.
 ///
 /// ```
-/// use keyward::password::{PasswordError, PasswordHasher};
+/// use keyward::password::{Cost, PasswordError, PasswordHasher};
 ///
-/// let hasher = PasswordHasher::with_cost(4)?;
+/// let hasher = PasswordHasher::new().with_cost(Cost::new(4)?);
 /// let hash = hasher.hash("correct horse")?;
 /// match hasher.verify("wrong horse", &hash) {
 ///     Err(PasswordError::Mismatch) => {} // a wrong password, the everyday case

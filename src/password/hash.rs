@@ -297,9 +297,9 @@ fn check_digest(digest_text: &str) -> Result<(), PasswordError> {
 /// full by `Display` (that is how it is stored) and abbreviated by `Debug`.
 ///
 /// ```
-/// use keyward::password::{HashFormat, PasswordHash, PasswordHasher};
+/// use keyward::password::{Cost, HashFormat, PasswordHash, PasswordHasher};
 ///
-/// let hasher = PasswordHasher::with_cost(4)?;
+/// let hasher = PasswordHasher::new().with_cost(Cost::new(4)?);
 /// let hash: PasswordHash = hasher.hash("hunter2")?;
 /// let stored: String = hash.to_string();
 /// let back: PasswordHash = stored.parse()?;
@@ -362,8 +362,8 @@ impl PasswordHash {
     /// Consumes the hash and returns its text.
     ///
     /// ```
-    /// # use keyward::password::PasswordHasher;
-    /// let text: String = PasswordHasher::with_cost(4)?.hash("pw")?.into_string();
+    /// # use keyward::password::{Cost, PasswordHasher};
+    /// let text: String = PasswordHasher::new().with_cost(Cost::new(4)?).hash("pw")?.into_string();
     /// assert_eq!(text.len(), 60);
     /// # Ok::<(), keyward::password::PasswordError>(())
     /// ```

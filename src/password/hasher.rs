@@ -9,9 +9,11 @@ use super::{Cost, PasswordError, PasswordHash};
 /// What to do with passwords longer than bcrypt's 72 bytes.
 ///
 /// ```
-/// use keyward::password::{LongPasswords, PasswordHasher};
+/// use keyward::password::{Cost, LongPasswords, PasswordHasher};
 ///
-/// let hasher = PasswordHasher::with_cost(4)?.with_long_passwords(LongPasswords::PreHash);
+/// let hasher = PasswordHasher::new()
+///     .with_cost(Cost::new(4)?)
+///     .with_long_passwords(LongPasswords::PreHash);
 /// let long = "correct horse battery staple ".repeat(5); // 145 bytes
 /// let hash = hasher.hash(&long)?;
 /// assert!(hash.as_str().starts_with("$bcrypt-sha256$v=2,t=2b,r=4$"));
@@ -55,6 +57,10 @@ impl LongPasswords {
 /// | highest stored cost verified | 16 (or the cost, if higher) | [`with_max_verify_cost`](Self::with_max_verify_cost) |
 /// | truncated legacy hashes | refused | [`with_truncated_legacy_hashes`](Self::with_truncated_legacy_hashes) |
 ///
+/// Builder methods: `with_*` replaces one setting and never fails; values that can be wrong are
+/// checked when their newtype is made ([`Cost::new`]), so
+/// `PasswordHasher::new().with_cost(Cost::new(10)?)` is the one place a bad cost is reported.
+///
 /// # Timing and unknown users
 ///
 /// Every call to [`verify`](Self::verify) that gets past parsing the stored hash does exactly
@@ -69,7 +75,7 @@ impl LongPasswords {
 /// use keyward::password::{PasswordError, PasswordHasher};
 ///
 /// let hasher = PasswordHasher::new(); // cost 12, long passwords refused
-/// # let hasher = PasswordHasher::with_cost(4)?;
+/// # let hasher = PasswordHasher::new().with_cost(keyward::password::Cost::new(4)?);
 /// let hash = hasher.hash("correct horse battery staple")?;
 /// hasher.verify("correct horse battery staple", &hash)?;
 /// assert_eq!(hasher.verify("Tr0ub4dor&3", &hash), Err(PasswordError::Mismatch));
@@ -117,37 +123,21 @@ impl PasswordHasher {
         }
     }
 
-    /// A hasher with the defaults of [`new`](Self::new) but the given cost.
+    /// Returns this hasher with another cost for new hashes.
     ///
-    /// # Errors
-    ///
-    /// [`PasswordError::InvalidCost`] when `cost` is outside `4..=31`.
+    /// The cost is a [`Cost`], so a value outside `4..=31` is refused by [`Cost::new`] before it
+    /// gets here.
     ///
     /// ```
-    /// use keyward::password::{PasswordError, PasswordHasher};
+    /// use keyward::password::{Cost, PasswordError, PasswordHasher};
     ///
-    /// assert_eq!(PasswordHasher::with_cost(10)?.cost().get(), 10);
-    /// assert_eq!(PasswordHasher::with_cost(32), Err(PasswordError::InvalidCost { cost: 32 }));
+    /// let hasher = PasswordHasher::new().with_cost(Cost::new(10)?);
+    /// assert_eq!(hasher.cost().get(), 10);
+    /// assert_eq!(Cost::new(32), Err(PasswordError::InvalidCost { cost: 32 }));
     /// # Ok::<(), PasswordError>(())
     /// ```
-    pub const fn with_cost(cost: u32) -> Result<Self, PasswordError> {
-        match Cost::new(cost) {
-            Ok(cost) => Ok(Self::new().with_cost_of(cost)),
-            Err(error) => Err(error),
-        }
-    }
-
-    /// Returns this hasher with another cost (already validated by [`Cost`]).
-    ///
-    /// ```
-    /// use keyward::password::{Cost, PasswordHasher};
-    ///
-    /// let hasher = PasswordHasher::new().with_cost_of(Cost::new(13)?);
-    /// assert_eq!(hasher.cost().get(), 13);
-    /// # Ok::<(), keyward::password::PasswordError>(())
-    /// ```
     #[must_use]
-    pub const fn with_cost_of(mut self, cost: Cost) -> Self {
+    pub const fn with_cost(mut self, cost: Cost) -> Self {
         self.cost = cost;
         self
     }
@@ -200,13 +190,15 @@ impl PasswordHasher {
     /// truncating format at its next login; turn it off once the old hashes are gone.
     ///
     /// ```
-    /// use keyward::password::{HashFormat, PasswordHasher};
+    /// use keyward::password::{Cost, HashFormat, PasswordHasher};
     ///
     /// let long = "a sentence longer than seventy-two bytes, as passphrase advice recommends!!";
     /// // What a truncating library stored: the hash of the first 72 bytes.
-    /// let legacy = PasswordHasher::with_cost(4)?.hash(&long.as_bytes()[..72])?;
+    /// let legacy = PasswordHasher::new().with_cost(Cost::new(4)?).hash(&long.as_bytes()[..72])?;
     ///
-    /// let migrating = PasswordHasher::with_cost(4)?.with_truncated_legacy_hashes(true);
+    /// let migrating = PasswordHasher::new()
+    ///     .with_cost(Cost::new(4)?)
+    ///     .with_truncated_legacy_hashes(true);
     /// let replacement = migrating.verify_and_update(long, &legacy)?.expect("moved off plain bcrypt");
     /// assert_eq!(replacement.format(), HashFormat::BcryptSha256);
     /// # Ok::<(), keyward::password::PasswordError>(())
@@ -242,9 +234,9 @@ impl PasswordHasher {
     /// or the hasher's own cost if that is higher.
     ///
     /// ```
-    /// # use keyward::password::PasswordHasher;
+    /// # use keyward::password::{Cost, PasswordHasher};
     /// assert_eq!(PasswordHasher::new().max_verify_cost().get(), 16);
-    /// assert_eq!(PasswordHasher::with_cost(18)?.max_verify_cost().get(), 18);
+    /// assert_eq!(PasswordHasher::new().with_cost(Cost::new(18)?).max_verify_cost().get(), 18);
     /// # Ok::<(), keyward::password::PasswordError>(())
     /// ```
     pub const fn max_verify_cost(&self) -> Cost {
@@ -278,9 +270,9 @@ impl PasswordHasher {
     /// - [`PasswordError::RandomnessUnavailable`] when no salt can be generated.
     ///
     /// ```
-    /// use keyward::password::{PasswordError, PasswordHasher};
+    /// use keyward::password::{Cost, PasswordError, PasswordHasher};
     ///
-    /// let hasher = PasswordHasher::with_cost(4)?;
+    /// let hasher = PasswordHasher::new().with_cost(Cost::new(4)?);
     /// let hash = hasher.hash(b"\xff non-UTF-8 is fine")?;
     /// assert!(hash.as_str().starts_with("$2b$04$"));
     /// assert_eq!(hasher.hash("a\0b"), Err(PasswordError::ContainsNul));
@@ -392,11 +384,11 @@ impl PasswordHasher {
     /// The hash-parsing errors of [`verify`](Self::verify).
     ///
     /// ```
-    /// use keyward::password::PasswordHasher;
+    /// use keyward::password::{Cost, PasswordHasher};
     ///
-    /// let old = PasswordHasher::with_cost(4)?.hash("pw")?;
-    /// assert!(!PasswordHasher::with_cost(4)?.needs_rehash(&old)?);
-    /// assert!(PasswordHasher::with_cost(5)?.needs_rehash(&old)?);
+    /// let old = PasswordHasher::new().with_cost(Cost::new(4)?).hash("pw")?;
+    /// assert!(!PasswordHasher::new().with_cost(Cost::new(4)?).needs_rehash(&old)?);
+    /// assert!(PasswordHasher::new().with_cost(Cost::new(5)?).needs_rehash(&old)?);
     /// # Ok::<(), keyward::password::PasswordError>(())
     /// ```
     pub fn needs_rehash(&self, hash: impl AsRef<str>) -> Result<bool, PasswordError> {
@@ -424,10 +416,10 @@ impl PasswordHasher {
     /// [`PasswordError::RandomnessUnavailable`] when the new salt cannot be generated.
     ///
     /// ```
-    /// use keyward::password::PasswordHasher;
+    /// use keyward::password::{Cost, PasswordHasher};
     ///
-    /// let stored = PasswordHasher::with_cost(4)?.hash("hunter2")?;
-    /// let stronger = PasswordHasher::with_cost(5)?;
+    /// let stored = PasswordHasher::new().with_cost(Cost::new(4)?).hash("hunter2")?;
+    /// let stronger = PasswordHasher::new().with_cost(Cost::new(5)?);
     /// let replacement = stronger.verify_and_update("hunter2", &stored)?.expect("cost changed");
     /// assert_eq!(replacement.cost().get(), 5);
     /// assert_eq!(stronger.verify_and_update("hunter2", &replacement)?, None);
@@ -464,9 +456,9 @@ impl PasswordHasher {
     /// configured cost is done, so timing does not reveal whether the account exists.
     ///
     /// ```
-    /// use keyward::password::{PasswordError, PasswordHasher};
+    /// use keyward::password::{Cost, PasswordError, PasswordHasher};
     ///
-    /// let hasher = PasswordHasher::with_cost(4)?;
+    /// let hasher = PasswordHasher::new().with_cost(Cost::new(4)?);
     /// # let find_user = |_: &str| -> Option<String> { None };
     /// let result = match find_user("mallory") {
     ///     Some(stored) => hasher.verify("guess", &stored),
