@@ -56,6 +56,7 @@ impl LongPasswords {
 /// | passwords over 72 bytes | refused ([`LongPasswords::Reject`]) | [`with_long_passwords`](Self::with_long_passwords) |
 /// | highest stored cost verified | 16 (or the cost, if higher) | [`with_max_verify_cost`](Self::with_max_verify_cost) |
 /// | truncated legacy hashes | refused | [`with_truncated_legacy_hashes`](Self::with_truncated_legacy_hashes) |
+/// | failed checks against a lower stored cost take the configured cost's time | on | [`with_harden_runtime`](Self::with_harden_runtime) |
 ///
 /// Builder methods: `with_*` replaces one setting and never fails; values that can be wrong are
 /// checked when their newtype is made ([`Cost::new`]), so
@@ -63,13 +64,17 @@ impl LongPasswords {
 ///
 /// # Timing and unknown users
 ///
-/// Every call to [`verify`](Self::verify) that gets past parsing the stored hash does exactly
-/// one bcrypt computation at the stored hash's cost, whatever the password: a password that is
-/// too long or contains a NUL byte is refused only *after* that work. For a login name with no
-/// account, call [`dummy_verify`](Self::dummy_verify), which does the same single computation at
-/// the configured cost. The time a login takes therefore depends on the stored cost only, never
-/// on the password or on whether the account exists (the trap of Spring Security's
-/// CVE-2025-22234).
+/// Every call to [`verify`](Self::verify) that gets past parsing the stored hash does one bcrypt
+/// computation at the stored hash's cost, whatever the password: a password that is too long or
+/// contains a NUL byte is refused only *after* that work. When the check fails and the stored
+/// cost is below the configured one, verify then does the missing work (see
+/// [`with_harden_runtime`](Self::with_harden_runtime)), so every failed login costs the same as
+/// one computation at the configured cost. For a login name with no account, call
+/// [`dummy_verify`](Self::dummy_verify), which does exactly that: one computation at the
+/// configured cost. A failed login therefore takes the same time whether the account exists, and
+/// whether its hash is current or predates a cost change (the traps of Spring Security's
+/// CVE-2025-22234 and Django's CVE-2016-2513), as long as no stored cost is *above* the
+/// configured one.
 ///
 /// ```
 /// use keyward::password::{PasswordError, PasswordHasher};
@@ -90,6 +95,7 @@ pub struct PasswordHasher {
     max_verify_cost: Cost,
     long_passwords: LongPasswords,
     truncated_legacy_hashes: bool,
+    harden_runtime: bool,
 }
 
 impl Default for PasswordHasher {
@@ -105,7 +111,7 @@ impl PasswordHasher {
     pub const MAX_PRE_HASHED_PASSWORD_BYTES: usize = prehash::PRE_HASHED_MAX_BYTES;
 
     /// A hasher with the safe defaults: cost 12, passwords over 72 bytes refused, stored costs
-    /// above 16 refused.
+    /// above 16 refused, failed checks against lower stored costs hardened.
     ///
     /// ```
     /// use keyward::password::{Cost, LongPasswords, PasswordHasher};
@@ -120,6 +126,7 @@ impl PasswordHasher {
             max_verify_cost: Cost::DEFAULT_MAX_VERIFY,
             long_passwords: LongPasswords::Reject,
             truncated_legacy_hashes: false,
+            harden_runtime: true,
         }
     }
 
@@ -220,6 +227,66 @@ impl PasswordHasher {
         self.truncated_legacy_hashes
     }
 
+    /// Returns this hasher with runtime hardening switched on (the default) or off.
+    ///
+    /// bcrypt's work doubles with each cost step, so after the cost is raised, a failed login
+    /// against an account still stored at the old cost answers measurably faster than a failed
+    /// login for an unknown user ([`dummy_verify`](Self::dummy_verify) works at the configured
+    /// cost), and faster than one against an upgraded account. With hardening on, a failed
+    /// [`verify`](Self::verify) or [`verify_and_update`](Self::verify_and_update) against a
+    /// stored cost `c` below the configured cost `C` then does the missing work: one extra
+    /// computation at each cost `c, c + 1, ..., C - 1`, since `2^c + (2^c + ... + 2^(C-1)) =
+    /// 2^C`. This is Django's `harden_runtime` (its fix for CVE-2016-2513). It applies to every stored format, the
+    /// pre-hashed ones included.
+    ///
+    /// It is on by default because it only spends time the configuration already accepted:
+    /// no failed login costs more than one computation at the configured cost, which is what
+    /// every new hash and every unknown user costs anyway. Turn it off only if failed logins
+    /// against old hashes must stay cheap, for example while a large cost increase is rolled
+    /// out on tight hardware, and accept that timing then reveals those accounts.
+    ///
+    /// Limits:
+    ///
+    /// - It cannot hide a stored cost *above* the configured one (after lowering the cost):
+    ///   making every other login as slow is the only way, and that is a choice of cost, not of
+    ///   this switch. Keep the configured cost at least as high as any stored one, or let
+    ///   [`verify_and_update`](Self::verify_and_update) bring such hashes to the configured cost
+    ///   at their next successful login; [`dummy_verify`](Self::dummy_verify) always works at the
+    ///   configured cost.
+    /// - It does not apply when the password matches: a success is not a secret to the person
+    ///   who typed the password, and [`verify_and_update`](Self::verify_and_update) replaces
+    ///   the outdated hash then, which ends the difference for that account.
+    ///
+    /// ```
+    /// use keyward::password::{Cost, PasswordHasher};
+    ///
+    /// let hasher = PasswordHasher::new().with_cost(Cost::new(5)?);
+    /// assert!(hasher.hardens_runtime());
+    /// let old = PasswordHasher::new().with_cost(Cost::new(4)?).hash("hunter2")?;
+    /// // Does the work of one cost-5 computation, not just the stored cost-4 one.
+    /// assert!(hasher.verify("wrong", &old).is_err());
+    ///
+    /// let cheap_failures = hasher.with_harden_runtime(false);
+    /// assert!(!cheap_failures.hardens_runtime());
+    /// # Ok::<(), keyward::password::PasswordError>(())
+    /// ```
+    #[must_use]
+    pub const fn with_harden_runtime(mut self, harden: bool) -> Self {
+        self.harden_runtime = harden;
+        self
+    }
+
+    /// Whether a failed check against a lower stored cost does the missing work; see
+    /// [`with_harden_runtime`](Self::with_harden_runtime).
+    ///
+    /// ```
+    /// # use keyward::password::PasswordHasher;
+    /// assert!(PasswordHasher::new().hardens_runtime());
+    /// ```
+    pub const fn hardens_runtime(&self) -> bool {
+        self.harden_runtime
+    }
+
     /// The cost new hashes are made with.
     ///
     /// ```
@@ -311,6 +378,10 @@ impl PasswordHasher {
     /// - [`PasswordError::CostTooHigh`]: the stored cost is above
     ///   [`max_verify_cost`](Self::max_verify_cost); refused before any work.
     ///
+    /// A mismatch, `TooLong` or `ContainsNul` against a stored cost below the configured one
+    /// takes the work of one computation at the configured cost (see
+    /// [`with_harden_runtime`](Self::with_harden_runtime)).
+    ///
     /// ```
     /// use keyward::password::{PasswordError, PasswordHasher};
     ///
@@ -340,28 +411,34 @@ impl PasswordHasher {
             });
         }
         let password = self.as_stored(parsed.format, password);
-        match prehash::bcrypt_key(parsed.format, password, parsed.salt_text) {
-            Ok(key) => {
-                let computed = run_bcrypt(&key, parsed.cost, parsed.salt, parsed.revision);
-                let same = hash::digest_of(&computed)
-                    .as_bytes()
-                    .ct_eq(parsed.digest_text.as_bytes());
-                if bool::from(same) {
-                    Ok(())
-                } else {
-                    Err(PasswordError::Mismatch)
-                }
+        let outcome = compute(password, parsed).and_then(|computed| {
+            let same = hash::digest_of(&computed)
+                .as_bytes()
+                .ct_eq(parsed.digest_text.as_bytes());
+            if bool::from(same) {
+                Ok(())
+            } else {
+                Err(PasswordError::Mismatch)
             }
-            Err(unusable) => {
-                // Same work as a real check, so a too-long password is not answered faster.
-                run_bcrypt(
-                    &BcryptKey::Password(b""),
-                    parsed.cost,
-                    parsed.salt,
-                    parsed.revision,
-                );
-                Err(unusable)
-            }
+        });
+        if outcome.is_err() && self.harden_runtime {
+            self.do_missing_work(parsed);
+        }
+        outcome
+    }
+
+    /// After a failed check against `parsed`, brings the work done up to one computation at the
+    /// configured cost. Work at cost `k` is `2^k` rounds and `2^C - 2^c` is the sum of `2^k` for
+    /// `k` in `c..C`, so one computation at each of those costs is exactly what is missing.
+    fn do_missing_work(&self, parsed: &ParsedHash<'_>) {
+        for cost in (parsed.cost.get()..self.cost.get()).filter_map(|k| Cost::new(k).ok()) {
+            // black_box: the result is thrown away, and the work must not be optimised out.
+            std::hint::black_box(run_bcrypt(
+                &BcryptKey::Password(b""),
+                cost,
+                parsed.salt,
+                parsed.revision,
+            ));
         }
     }
 
@@ -453,7 +530,10 @@ impl PasswordHasher {
     /// The result is [`PasswordError::Mismatch`], or [`PasswordError::TooLong`] /
     /// [`PasswordError::ContainsNul`] when the configured format cannot hold `password`, exactly
     /// as `verify` would answer for an existing account. Either way one bcrypt computation at the
-    /// configured cost is done, so timing does not reveal whether the account exists.
+    /// configured cost is done: the work of a failed `verify` against a current hash, and, with
+    /// [`with_harden_runtime`](Self::with_harden_runtime) on (the default), against any hash
+    /// whose cost is not above the configured one. Timing therefore does not reveal whether the
+    /// account exists.
     ///
     /// ```
     /// use keyward::password::{Cost, PasswordError, PasswordHasher};
@@ -469,24 +549,42 @@ impl PasswordHasher {
     /// ```
     pub fn dummy_verify(&self, password: impl AsRef<[u8]>) -> PasswordError {
         // A fixed salt is fine: nothing is stored, and the work does not depend on the salt.
+        // The digest is never compared; only the work and the error matter.
         const DUMMY_SALT: [u8; 16] = *b"keyward-dummy-sa";
         let format = self.long_passwords.format();
         let salt_text = bcrypt_salt_text(DUMMY_SALT);
+        let dummy = ParsedHash {
+            format,
+            revision: Revision::B,
+            cost: self.cost,
+            salt_text: &salt_text,
+            salt: DUMMY_SALT,
+            digest_text: "",
+        };
+        // The same path as a failed verify against a current hash: a stored cost equal to the
+        // configured one leaves no missing work, so nothing more is needed for hardening.
         let password = self.as_stored(format, password.as_ref());
-        match prehash::bcrypt_key(format, password, &salt_text) {
-            Ok(key) => {
-                run_bcrypt(&key, self.cost, DUMMY_SALT, Revision::B);
-                PasswordError::Mismatch
-            }
-            Err(unusable) => {
-                run_bcrypt(
-                    &BcryptKey::Password(b""),
-                    self.cost,
-                    DUMMY_SALT,
-                    Revision::B,
-                );
-                unusable
-            }
+        match compute(password, &dummy) {
+            Ok(_) => PasswordError::Mismatch,
+            Err(unusable) => unusable,
+        }
+    }
+}
+
+/// One bcrypt computation of `password` in `parsed`'s format, salt, cost and revision; the
+/// bcrypt text on success. A password the format cannot hold is refused only after the same
+/// computation on an empty key, so it is not answered faster.
+fn compute(password: &[u8], parsed: &ParsedHash<'_>) -> Result<String, PasswordError> {
+    match prehash::bcrypt_key(parsed.format, password, parsed.salt_text) {
+        Ok(key) => Ok(run_bcrypt(&key, parsed.cost, parsed.salt, parsed.revision)),
+        Err(unusable) => {
+            std::hint::black_box(run_bcrypt(
+                &BcryptKey::Password(b""),
+                parsed.cost,
+                parsed.salt,
+                parsed.revision,
+            ));
+            Err(unusable)
         }
     }
 }
@@ -499,7 +597,161 @@ fn bcrypt_salt_text(salt: [u8; 16]) -> String {
 /// One bcrypt computation. The key has passed `prehash::check_fits` (or is empty), so the
 /// `bcrypt` crate's silent truncation can never apply.
 fn run_bcrypt(key: &BcryptKey<'_>, cost: Cost, salt: [u8; 16], revision: Revision) -> String {
+    #[cfg(test)]
+    work_meter::record(cost);
     bcrypt::hash_with_salt(key.as_bytes(), cost.get(), salt)
         .expect("cost is validated by Cost")
         .format_for_version(revision.as_bcrypt_version())
+}
+
+/// The bcrypt work done on this thread, in units of `2^cost` (bcrypt's rounds), so tests can
+/// check how much work a path did by counting instead of timing it.
+#[cfg(test)]
+mod work_meter {
+    use std::cell::Cell;
+
+    use super::Cost;
+
+    thread_local! {
+        static UNITS: Cell<u64> = const { Cell::new(0) };
+    }
+
+    pub(super) fn record(cost: Cost) {
+        UNITS.with(|units| units.set(units.get() + (1 << cost.get())));
+    }
+
+    /// The work recorded since the last call, and a fresh start.
+    pub(super) fn take() -> u64 {
+        UNITS.with(|units| units.replace(0))
+    }
+}
+
+/// Work is counted, not timed. The behaviour is Django's `harden_runtime`
+/// (django/contrib/auth/hashers.py: `check_password` calls it after a failed check against a hash
+/// that `must_update`; `BCryptSHA256PasswordHasher.harden_runtime` makes up the missing bcrypt
+/// rounds), applied to the cost-change case of the issue: users stored at one cost, the server
+/// configured with another.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(cost: u32) -> PasswordHasher {
+        PasswordHasher::new().with_cost(Cost::new(cost).unwrap())
+    }
+
+    /// A stored hash made at `cost`, with the meter reset afterwards.
+    fn stored_at(cost: u32, password: &str, hasher: PasswordHasher) -> PasswordHash {
+        let hash = hasher
+            .with_cost(Cost::new(cost).unwrap())
+            .hash(password)
+            .unwrap();
+        work_meter::take();
+        hash
+    }
+
+    fn work_of<T>(f: impl FnOnce() -> T) -> (T, u64) {
+        work_meter::take();
+        let result = f();
+        (result, work_meter::take())
+    }
+
+    #[test]
+    fn the_meter_counts_two_to_the_cost_per_computation() {
+        let (_, work) = work_of(|| at(7).hash("pw").unwrap());
+        assert_eq!(work, 1 << 7);
+    }
+
+    #[test]
+    fn a_failed_verify_against_a_lower_stored_cost_does_the_configured_work() {
+        // The issue's case: users stored at cost 4 (their old policy), the policy now cost 6.
+        let stored = stored_at(4, "right", at(4));
+        let (result, work) = work_of(|| at(6).verify("wrong", &stored));
+        assert_eq!(result, Err(PasswordError::Mismatch));
+        assert_eq!(work, 1 << 6);
+    }
+
+    #[test]
+    fn a_failed_verify_and_update_against_a_lower_stored_cost_does_the_configured_work() {
+        let stored = stored_at(4, "right", at(4));
+        let (result, work) = work_of(|| at(7).verify_and_update("wrong", &stored));
+        assert_eq!(result, Err(PasswordError::Mismatch));
+        assert_eq!(work, 1 << 7);
+    }
+
+    #[test]
+    fn a_successful_verify_does_only_the_stored_work() {
+        let stored = stored_at(4, "right", at(4));
+        let (result, work) = work_of(|| at(6).verify("right", &stored));
+        assert_eq!(result, Ok(()));
+        assert_eq!(work, 1 << 4);
+    }
+
+    #[test]
+    fn a_successful_verify_and_update_does_the_stored_work_then_one_new_hash() {
+        let stored = stored_at(4, "right", at(4));
+        let (result, work) = work_of(|| at(6).verify_and_update("right", &stored));
+        assert!(result.unwrap().is_some());
+        assert_eq!(work, (1 << 4) + (1 << 6));
+    }
+
+    #[test]
+    fn an_unknown_user_costs_the_configured_work() {
+        let (error, work) = work_of(|| at(6).dummy_verify("anything"));
+        assert_eq!(error, PasswordError::Mismatch);
+        assert_eq!(work, 1 << 6);
+        let (error, work) = work_of(|| at(6).dummy_verify("x".repeat(73)));
+        assert_eq!(error, PasswordError::TooLong { len: 73, max: 72 });
+        assert_eq!(work, 1 << 6);
+    }
+
+    #[test]
+    fn a_too_long_password_against_a_lower_stored_cost_does_the_configured_work() {
+        let stored = stored_at(4, "right", at(4));
+        let (result, work) = work_of(|| at(6).verify("x".repeat(73), &stored));
+        assert_eq!(result, Err(PasswordError::TooLong { len: 73, max: 72 }));
+        assert_eq!(work, 1 << 6);
+        let (result, work) = work_of(|| at(6).verify("a\0", &stored));
+        assert_eq!(result, Err(PasswordError::ContainsNul));
+        assert_eq!(work, 1 << 6);
+    }
+
+    #[test]
+    fn with_hardening_off_a_failed_verify_does_only_the_stored_work() {
+        let stored = stored_at(4, "right", at(4));
+        let lenient = at(6).with_harden_runtime(false);
+        assert!(!lenient.hardens_runtime());
+        let (result, work) = work_of(|| lenient.verify("wrong", &stored));
+        assert_eq!(result, Err(PasswordError::Mismatch));
+        assert_eq!(work, 1 << 4);
+        // An unknown user still costs the configured work: only known, outdated accounts differ.
+        let (_, work) = work_of(|| lenient.dummy_verify("wrong"));
+        assert_eq!(work, 1 << 6);
+    }
+
+    #[test]
+    fn hardening_applies_to_pre_hashed_formats() {
+        let prehash = at(4).with_long_passwords(LongPasswords::PreHash);
+        let stored = stored_at(4, "right", prehash);
+        assert_eq!(stored.format(), HashFormat::BcryptSha256);
+        let (result, work) = work_of(|| at(6).verify("wrong", &stored));
+        assert_eq!(result, Err(PasswordError::Mismatch));
+        assert_eq!(work, 1 << 6);
+    }
+
+    #[test]
+    fn a_current_stored_cost_needs_no_extra_work() {
+        let stored = stored_at(6, "right", at(6));
+        let (result, work) = work_of(|| at(6).verify("wrong", &stored));
+        assert_eq!(result, Err(PasswordError::Mismatch));
+        assert_eq!(work, 1 << 6);
+    }
+
+    #[test]
+    fn a_higher_stored_cost_cannot_be_hidden_and_is_not_cut_short() {
+        // The documented limit: after lowering the cost, old hashes still take their own work.
+        let stored = stored_at(7, "right", at(7));
+        let (result, work) = work_of(|| at(6).verify("wrong", &stored));
+        assert_eq!(result, Err(PasswordError::Mismatch));
+        assert_eq!(work, 1 << 7);
+    }
 }
