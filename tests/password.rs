@@ -891,7 +891,7 @@ mod truncated_legacy_hashes {
     }
 
     #[test]
-    fn when_on_the_first_72_bytes_decide_and_login_migrates_to_the_whole_password() {
+    fn when_on_the_first_72_bytes_decide() {
         let password = ascii_password(100);
         let legacy = legacy_hash_of(&password);
         let migrating = fast().with_truncated_legacy_hashes(true);
@@ -902,13 +902,68 @@ mod truncated_legacy_hashes {
             migrating.verify(&other_prefix, &legacy),
             Err(PasswordError::Mismatch)
         );
+    }
 
-        let replacement = migrating
-            .verify_and_update(&password, &legacy)
-            .unwrap()
-            .expect("migrates");
+    /// The rule: a migration never adopts bytes the old hash did not check. Before it held, a
+    /// login with the right first 72 bytes plus "TYPO" got a replacement hash of the typo'd
+    /// password, and the user's real password failed from then on.
+    #[test]
+    fn a_typo_past_72_bytes_is_never_adopted_by_an_update() {
+        let real = ascii_password(100);
+        let legacy = legacy_hash_of(&real);
+        let mut typo = real[..72].to_vec();
+        typo.extend_from_slice(b"TYPO");
+        // Any policy a migrating server might run: a higher cost, and pre-hashing long passwords.
+        for migrating in [
+            fast().with_truncated_legacy_hashes(true),
+            PasswordHasher::new()
+                .with_cost(Cost::new(5).unwrap())
+                .with_truncated_legacy_hashes(true),
+            fast_prehash().with_truncated_legacy_hashes(true),
+        ] {
+            // The typo matches, as it did on the old system, but nothing is replaced.
+            let update = migrating.verify_and_update(&typo, &legacy).unwrap();
+            assert_eq!(update, None, "{migrating:?}");
+            assert!(migrating.is_truncated_match(&typo, &legacy).unwrap());
+            // What the caller stores after that login: a replacement if any, else the old hash.
+            let stored = update.unwrap_or_else(|| legacy.clone());
+            migrating.verify(&real, &stored).unwrap();
+            // The right password is kept on the old hash too, and flagged the same way.
+            assert_eq!(migrating.verify_and_update(&real, &legacy), Ok(None));
+            assert!(migrating.is_truncated_match(&real, &legacy).unwrap());
+        }
+    }
+
+    #[test]
+    fn is_truncated_match_only_for_over_long_passwords_against_plain_hashes_when_on() {
+        let long = ascii_password(100);
+        let legacy = legacy_hash_of(&long);
+        let migrating = fast().with_truncated_legacy_hashes(true);
+        assert!(migrating.is_truncated_match(&long, &legacy).unwrap());
+        assert!(!migrating.is_truncated_match(&long[..72], &legacy).unwrap());
+        assert!(!fast().is_truncated_match(&long, &legacy).unwrap());
+        let whole = fast_prehash().hash(&long).unwrap();
+        assert!(!migrating.is_truncated_match(&long, &whole).unwrap());
+        assert_eq!(
+            migrating.is_truncated_match(&long, "$2b$04$broken"),
+            Err(PasswordError::MalformedHash)
+        );
+    }
+
+    #[test]
+    fn a_password_set_again_in_pre_hash_mode_counts_every_byte() {
+        // The way off a truncating hash: the user sets the password again (confirmed, so it is
+        // what they mean), hashed whole.
+        let password = ascii_password(100);
+        let migrating = fast_prehash().with_truncated_legacy_hashes(true);
+        let replacement = migrating.hash(&password).unwrap();
         assert_eq!(replacement.format(), HashFormat::BcryptSha256);
-        // After migration every byte counts again, even with the legacy switch still on.
+        assert!(
+            !migrating
+                .is_truncated_match(&password, &replacement)
+                .unwrap()
+        );
+        // Every byte counts again, even with the legacy switch still on.
         let mut other_tail = password.clone();
         other_tail[99] = b'#';
         assert_eq!(

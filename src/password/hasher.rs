@@ -191,23 +191,33 @@ impl PasswordHasher {
     /// 4.x, passlib before it refused, most C libraries) hashed when the user registered.
     ///
     /// This is a migration aid and off by default: while it is on, anything sharing the first
-    /// 72 bytes of such a user's password matches, exactly as on the old system. Use it with
-    /// [`verify_and_update`](Self::verify_and_update), which replaces a matching hash with a
-    /// [`HashFormat::BcryptSha256`] hash of the *whole* password, so each account leaves the
-    /// truncating format at its next login; turn it off once the old hashes are gone.
+    /// 72 bytes of such a user's password matches, exactly as on the old system. Because those
+    /// hashes never checked the bytes past 72, a login cannot move such an account to a hash of
+    /// the whole password: what was typed may differ from the real password after byte 72 (a
+    /// typo there still matches), and storing it would lock the user out of their real
+    /// password. So [`verify_and_update`](Self::verify_and_update) keeps such a hash
+    /// (`Ok(None)`), and [`is_truncated_match`](Self::is_truncated_match) tells you the account
+    /// is still on it. Move those accounts by having the user set their password again in a
+    /// flow that confirms the new one (a password change typed twice, or a reset), hashed in
+    /// [`LongPasswords::PreHash`] mode; turn this off once the old hashes are gone.
     ///
     /// ```
-    /// use keyward::password::{Cost, HashFormat, PasswordHasher};
+    /// use keyward::password::{Cost, PasswordHasher};
     ///
     /// let long = "a sentence longer than seventy-two bytes, as passphrase advice recommends!!";
     /// // What a truncating library stored: the hash of the first 72 bytes.
-    /// let legacy = PasswordHasher::new().with_cost(Cost::new(4)?).hash(&long.as_bytes()[..72])?;
+    /// let legacy = PasswordHasher::new().with_cost(Cost::new(4)?).hash(&long[..72])?;
     ///
     /// let migrating = PasswordHasher::new()
     ///     .with_cost(Cost::new(4)?)
     ///     .with_truncated_legacy_hashes(true);
-    /// let replacement = migrating.verify_and_update(long, &legacy)?.expect("moved off plain bcrypt");
-    /// assert_eq!(replacement.format(), HashFormat::BcryptSha256);
+    /// // The whole password logs in, and so does a typo past byte 72: nothing is rehashed from
+    /// // either, so the stored hash stays as it is.
+    /// let typo = format!("{}TYPO", &long[..72]);
+    /// assert_eq!(migrating.verify_and_update(long, &legacy)?, None);
+    /// assert_eq!(migrating.verify_and_update(&typo, &legacy)?, None);
+    /// // Time to ask this user to set their password again.
+    /// assert!(migrating.is_truncated_match(long, &legacy)?);
     /// # Ok::<(), keyward::password::PasswordError>(())
     /// ```
     #[must_use]
@@ -445,11 +455,51 @@ impl PasswordHasher {
     /// The bytes a stored hash of `format` was made from: the first 72 of an over-long password
     /// when truncated legacy hashes are accepted, otherwise all of them.
     fn as_stored<'a>(&self, format: HashFormat, password: &'a [u8]) -> &'a [u8] {
-        let truncated = self.truncated_legacy_hashes && !format.is_pre_hashed();
         match password.get(..Self::MAX_PASSWORD_BYTES) {
-            Some(first) if truncated => first,
+            Some(first) if self.truncates(format, password) => first,
             _ => password,
         }
+    }
+
+    fn truncates(&self, format: HashFormat, password: &[u8]) -> bool {
+        self.truncated_legacy_hashes
+            && !format.is_pre_hashed()
+            && password.len() > Self::MAX_PASSWORD_BYTES
+    }
+
+    /// Whether this hasher decides `password` against `hash` by its first 72 bytes only: truncated
+    /// legacy hashes are accepted (see
+    /// [`with_truncated_legacy_hashes`](Self::with_truncated_legacy_hashes)), `hash` is plain
+    /// bcrypt, and `password` is over 72 bytes.
+    ///
+    /// Ask it after a successful login. When it is true, the account is still on a hash that
+    /// ignores everything past byte 72, and [`verify_and_update`](Self::verify_and_update) has
+    /// kept that hash rather than adopt bytes it never checked; have the user set their
+    /// password again to move off it. It does no bcrypt work and says nothing about whether
+    /// `password` matches.
+    ///
+    /// # Errors
+    ///
+    /// The hash-parsing errors of [`verify`](Self::verify).
+    ///
+    /// ```
+    /// use keyward::password::{Cost, PasswordHasher};
+    ///
+    /// let migrating = PasswordHasher::new().with_truncated_legacy_hashes(true);
+    /// let plain = PasswordHasher::new().with_cost(Cost::new(4)?).hash("x".repeat(72))?;
+    /// assert!(migrating.is_truncated_match("x".repeat(80), &plain)?);
+    /// assert!(!migrating.is_truncated_match("x".repeat(72), &plain)?);
+    /// // Without the switch, such a password is refused as too long instead.
+    /// assert!(!PasswordHasher::new().is_truncated_match("x".repeat(80), &plain)?);
+    /// # Ok::<(), keyward::password::PasswordError>(())
+    /// ```
+    pub fn is_truncated_match(
+        &self,
+        password: impl AsRef<[u8]>,
+        hash: impl AsRef<str>,
+    ) -> Result<bool, PasswordError> {
+        let parsed = ParsedHash::parse(hash.as_ref())?;
+        Ok(self.truncates(parsed.format, password.as_ref()))
     }
 
     /// Whether a stored hash should be replaced: its cost differs from the configured one, or
@@ -487,6 +537,12 @@ impl PasswordHasher {
     /// bytes or with a NUL, which only a pre-hashed format could have stored) moves to
     /// [`HashFormat::BcryptSha256`] rather than being truncated.
     ///
+    /// A replacement is only ever made from bytes the stored hash checked. A match decided by
+    /// the first 72 bytes alone (a truncated legacy hash, see
+    /// [`is_truncated_match`](Self::is_truncated_match)) therefore returns `Ok(None)` whatever
+    /// the stored cost or format: hashing the whole password would adopt whatever was typed
+    /// after byte 72, typos included.
+    ///
     /// # Errors
     ///
     /// Those of [`verify`](Self::verify) (a wrong password is [`PasswordError::Mismatch`]), and
@@ -510,6 +566,10 @@ impl PasswordHasher {
         let password = password.as_ref();
         let parsed = ParsedHash::parse(hash.as_ref())?;
         self.verify_parsed(password, &parsed)?;
+        if self.truncates(parsed.format, password) {
+            // Bytes past 72 matched nothing: a new hash must not adopt them.
+            return Ok(None);
+        }
         let configured = self.long_passwords.format();
         let target = if prehash::check_fits(configured, password).is_ok() {
             configured
