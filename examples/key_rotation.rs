@@ -6,7 +6,7 @@
 //!
 //! Run with `cargo run --example key_rotation`.
 
-use keyward::token::{TokenIssuer, TokenVerifier};
+use keyward::token::{KeySet, TokenIssuer, TokenVerifier};
 
 fn key(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/keys/{name}", env!("CARGO_MANIFEST_DIR"))).expect("test key")
@@ -18,9 +18,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let old_token = october.issue("alice", &())?;
 
     // After the rotation: sign with November's key, publish both public keys.
-    let published = november
-        .verifier()
-        .with_key(october.verifier().keys()[0].clone())?;
+    let published = KeySet::new([november.verifying_key(), october.verifying_key()])?;
     let jwks = published.to_jwks();
     println!("GET /.well-known/jwks.json\n{jwks}\n");
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use keyward::SecretKey;
 use keyward::password::{Cost, PasswordError, PasswordHasher};
-use keyward::token::{Claims, FixedClock, TokenError, TokenIssuer};
+use keyward::token::{Claims, FixedClock, KeyError, TokenError, TokenIssuer};
 use serde::{Deserialize, Serialize};
 
 /// The app's own claims, carried beside the registered ones.
@@ -76,8 +76,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(error @ TokenError::Expired { .. }) => println!("15 minutes later: refused: {error}"),
         other => return Err(format!("unexpected: {:?}", other.map(|c| c.subject)).into()),
     }
-    match TokenIssuer::hs256("your-super-secret-key-here") {
-        Err(error @ TokenError::WeakKey { .. }) => println!("tutorial's secret: refused: {error}"),
+    match TokenIssuer::hs256(SecretKey::from_text("your-super-secret-key-here")) {
+        Err(error @ TokenError::InvalidKey(KeyError::Weak { .. })) => {
+            println!("tutorial's secret: refused: {error}")
+        }
         other => return Err(format!("unexpected: {other:?}").into()),
     }
     Ok(())

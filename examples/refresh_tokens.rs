@@ -7,13 +7,13 @@
 use std::time::Duration;
 
 use keyward::SecretKey;
-use keyward::token::{FixedClock, TokenIssuer};
+use keyward::token::{FixedClock, Lifetime, TokenIssuer};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let clock = FixedClock::at(chrono::Utc::now());
     let issuer = TokenIssuer::hs256(SecretKey::generate()?)?
-        .with_ttl(Duration::from_secs(15 * 60))
-        .with_refresh_ttl(Duration::from_secs(7 * 24 * 3600))
+        .with_ttl(Lifetime::from_mins(15)?)
+        .with_refresh_ttl(Lifetime::from_days(7)?)
         .with_clock(clock.clone());
 
     // POST /token

@@ -8,10 +8,10 @@
 //! `KEYWARD_SECRET=... cargo run --example secret_from_env`.
 
 use keyward::token::TokenIssuer;
-use keyward::{SecretError, SecretKey};
+use keyward::{SecretEncoding, SecretError, SecretKey};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    match SecretKey::from_env("KEYWARD_SECRET") {
+    match SecretKey::from_env("KEYWARD_SECRET", SecretEncoding::Base64) {
         Ok(secret) => {
             let issuer = TokenIssuer::hs256(secret)?;
             let token = issuer.issue("alice", &())?;

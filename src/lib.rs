@@ -7,4 +7,6 @@ pub mod password;
 mod secret;
 pub mod token;
 
-pub use secret::{SecretError, SecretKey};
+pub use password::{PasswordError, PasswordHash, PasswordHasher};
+pub use secret::{SecretEncoding, SecretError, SecretKey};
+pub use token::{Claims, TokenError, TokenIssuer, TokenVerifier};

@@ -68,45 +68,117 @@ impl SecretKey {
         Ok(SecretKey { bytes })
     }
 
-    /// Decodes a base64 secret: standard or URL-safe alphabet, with or without padding,
-    /// surrounding whitespace ignored.
+    /// The text's own UTF-8 bytes, exactly as given: what python-jose, PyJWT and most JWT
+    /// libraries use when handed a `str` key, so a secret shared with such a service (the seed
+    /// tutorial's `SECRET_KEY = "09d25e09..."`) verifies the same tokens.
     ///
-    /// # Errors
-    ///
-    /// [`SecretError::InvalidEncoding`] when the text is not base64.
+    /// Nothing is decoded, trimmed or guessed. If the text is an encoding of random bytes, say
+    /// which with [`from_hex`](Self::from_hex) or [`from_base64`](Self::from_base64) instead.
     ///
     /// ```
     /// # use keyward::SecretKey;
-    /// assert_eq!(SecretKey::from_base64("AAEC")?.expose_secret(), &[0, 1, 2]);
-    /// assert!(SecretKey::from_base64("not base64!").is_err());
+    /// let key = SecretKey::from_text("09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7");
+    /// assert_eq!(key.len(), 64); // 64 characters, 64 bytes: the hex is not decoded
+    /// ```
+    pub fn from_text(text: &str) -> Self {
+        Self::from_bytes(text.as_bytes().to_vec())
+    }
+
+    /// Decodes a hex secret (either case), as `openssl rand -hex 32` prints one; surrounding
+    /// whitespace is ignored.
+    ///
+    /// # Errors
+    ///
+    /// [`SecretError::InvalidEncoding`] when the text is not an even number of hex digits.
+    ///
+    /// ```
+    /// # use keyward::SecretKey;
+    /// assert_eq!(SecretKey::from_hex("00ff10")?.expose_secret(), &[0x00, 0xff, 0x10]);
+    /// assert!(SecretKey::from_hex("0g").is_err());
     /// # Ok::<(), keyward::SecretError>(())
+    /// ```
+    pub fn from_hex(text: &str) -> Result<Self, SecretError> {
+        base16ct::mixed::decode_vec(text.trim())
+            .map(Self::from_bytes)
+            .map_err(|_| SecretError::InvalidEncoding {
+                expected: SecretEncoding::Hex,
+            })
+    }
+
+    /// Decodes a base64 secret: standard or URL-safe alphabet, with or without padding,
+    /// surrounding whitespace ignored.
+    ///
+    /// Text made only of hex digits is refused as ambiguous: it is valid base64 too, but it
+    /// decodes to other bytes than the hex it almost certainly is (random base64 of a useful
+    /// length is all hex digits with a probability under 2⁻⁸⁰). Choose
+    /// [`from_hex`](Self::from_hex) or [`from_text`](Self::from_text) for it.
+    ///
+    /// # Errors
+    ///
+    /// [`SecretError::InvalidEncoding`] when the text is not base64,
+    /// [`SecretError::AmbiguousEncoding`] when it is all hex digits.
+    ///
+    /// ```
+    /// use keyward::{SecretError, SecretKey};
+    ///
+    /// assert_eq!(SecretKey::from_base64("AAEC_w")?.expose_secret(), &[0, 1, 2, 255]);
+    /// assert!(SecretKey::from_base64("not base64!").is_err());
+    /// assert_eq!(SecretKey::from_base64("09d25e094faa6ca2"), Err(SecretError::AmbiguousEncoding));
+    /// # Ok::<(), SecretError>(())
     /// ```
     pub fn from_base64(text: &str) -> Result<Self, SecretError> {
         let text = text.trim();
+        if !text.is_empty() && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(SecretError::AmbiguousEncoding);
+        }
         URL_SAFE_PAD_INDIFFERENT
             .decode(text)
             .or_else(|_| STANDARD_PAD_INDIFFERENT.decode(text))
             .map(Self::from_bytes)
-            .map_err(|_| SecretError::InvalidEncoding)
+            .map_err(|_| SecretError::InvalidEncoding {
+                expected: SecretEncoding::Base64,
+            })
     }
 
-    /// Reads a base64 secret (see [`from_base64`](Self::from_base64)) from the environment
-    /// variable `name`, requiring at least [`MIN_ENV_BYTES`](Self::MIN_ENV_BYTES) bytes.
+    /// Decodes `text` as `encoding` says; see [`from_base64`](Self::from_base64),
+    /// [`from_hex`](Self::from_hex) and [`from_text`](Self::from_text).
     ///
     /// # Errors
     ///
-    /// [`SecretError::NotSet`], [`SecretError::NotUnicode`], [`SecretError::InvalidEncoding`]
-    /// or [`SecretError::TooShort`].
+    /// Those of the chosen decoder.
+    ///
+    /// ```
+    /// use keyward::{SecretEncoding, SecretKey};
+    /// assert_eq!(SecretKey::decode("6869", SecretEncoding::Hex)?.expose_secret(), b"hi");
+    /// assert_eq!(SecretKey::decode("6869", SecretEncoding::Text)?.expose_secret(), b"6869");
+    /// # Ok::<(), keyward::SecretError>(())
+    /// ```
+    pub fn decode(text: &str, encoding: SecretEncoding) -> Result<Self, SecretError> {
+        match encoding {
+            SecretEncoding::Base64 => Self::from_base64(text),
+            SecretEncoding::Hex => Self::from_hex(text),
+            SecretEncoding::Text => Ok(Self::from_text(text)),
+        }
+    }
+
+    /// Reads a secret from the environment variable `name`, decoded as `encoding` says,
+    /// requiring at least [`MIN_ENV_BYTES`](Self::MIN_ENV_BYTES) bytes. The encoding is never
+    /// guessed: the same text means different bytes as hex, base64 or text.
+    ///
+    /// # Errors
+    ///
+    /// [`SecretError::NotSet`], [`SecretError::NotUnicode`], the decoder's errors, or
+    /// [`SecretError::TooShort`].
     ///
     /// ```no_run
-    /// use keyward::SecretKey;
+    /// use keyward::{SecretEncoding, SecretKey};
     /// use keyward::token::TokenIssuer;
     ///
     /// // KEYWARD_SECRET=<output of `cargo run --example keyward -- gen-secret`>
-    /// let issuer = TokenIssuer::hs256(SecretKey::from_env("KEYWARD_SECRET")?)?;
+    /// let issuer = TokenIssuer::hs256(SecretKey::from_env("KEYWARD_SECRET", SecretEncoding::Base64)?)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn from_env(name: &str) -> Result<Self, SecretError> {
+    pub fn from_env(name: &str, encoding: SecretEncoding) -> Result<Self, SecretError> {
         let value = std::env::var(name).map_err(|error| match error {
             std::env::VarError::NotPresent => SecretError::NotSet {
                 name: name.to_owned(),
@@ -119,7 +191,7 @@ impl SecretKey {
             }
         })?;
         let value = Zeroizing::new(value);
-        let key = Self::from_base64(&value)?;
+        let key = Self::decode(&value, encoding)?;
         if key.len() < Self::MIN_ENV_BYTES {
             return Err(SecretError::TooShort {
                 len: key.len(),
@@ -218,17 +290,56 @@ impl<const N: usize> From<&[u8; N]> for SecretKey {
     }
 }
 
-impl From<&str> for SecretKey {
-    /// The UTF-8 bytes of `text`, as they are (not base64-decoded).
-    fn from(text: &str) -> Self {
-        Self::from_bytes(text.as_bytes().to_vec())
+// No `From<&str>` or `From<String>`: text could be the secret's bytes, hex or base64, and a
+// conversion would have to pick one silently. `from_text`, `from_hex` and `from_base64` say which.
+
+/// How a secret is written as text.
+///
+/// ```
+/// use keyward::{SecretEncoding, SecretKey};
+/// let key = SecretKey::decode("c2VjcmV0", SecretEncoding::Base64)?;
+/// assert_eq!(key.expose_secret(), b"secret");
+/// # Ok::<(), keyward::SecretError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SecretEncoding {
+    /// Base64, standard or URL-safe, padded or not: what keyward's `gen-secret` prints.
+    Base64,
+    /// Hex digits, as `openssl rand -hex 32` prints.
+    Hex,
+    /// The text's own bytes, not decoded: what python-jose and PyJWT use.
+    Text,
+}
+
+impl std::str::FromStr for SecretEncoding {
+    type Err = SecretError;
+
+    /// `base64`, `hex` or `text`, as [`Display`](std::fmt::Display) writes them, for reading
+    /// the encoding from a flag or variable.
+    ///
+    /// ```
+    /// use keyward::SecretEncoding;
+    /// assert_eq!("hex".parse(), Ok(SecretEncoding::Hex));
+    /// assert!("utf8".parse::<SecretEncoding>().is_err());
+    /// ```
+    fn from_str(name: &str) -> Result<Self, SecretError> {
+        match name {
+            "base64" => Ok(SecretEncoding::Base64),
+            "hex" => Ok(SecretEncoding::Hex),
+            "text" => Ok(SecretEncoding::Text),
+            _ => Err(SecretError::UnknownEncoding),
+        }
     }
 }
 
-impl From<String> for SecretKey {
-    /// The UTF-8 bytes of `text`, as they are (not base64-decoded).
-    fn from(text: String) -> Self {
-        Self::from_bytes(text.into_bytes())
+impl std::fmt::Display for SecretEncoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SecretEncoding::Base64 => "base64",
+            SecretEncoding::Hex => "hex",
+            SecretEncoding::Text => "text",
+        })
     }
 }
 
@@ -239,7 +350,7 @@ impl From<String> for SecretKey {
 /// ```
 /// use keyward::{SecretError, SecretKey};
 ///
-/// let error = SecretKey::from_env("KEYWARD_DOC_EXAMPLE_UNSET").unwrap_err();
+/// let error = SecretKey::from_env("KEYWARD_DOC_EXAMPLE_UNSET", keyward::SecretEncoding::Base64).unwrap_err();
 /// assert_eq!(error, SecretError::NotSet { name: "KEYWARD_DOC_EXAMPLE_UNSET".into() });
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -257,9 +368,19 @@ pub enum SecretError {
         /// The variable's name.
         name: String,
     },
-    /// The text is not base64 (standard or URL-safe, padded or not).
-    #[error("secret is not valid base64")]
-    InvalidEncoding,
+    /// The text is not in the encoding it was read as.
+    #[error("secret is not valid {expected}")]
+    InvalidEncoding {
+        /// The encoding the text was read as.
+        expected: SecretEncoding,
+    },
+    /// An encoding name that is not `base64`, `hex` or `text`.
+    #[error("secret encoding must be base64, hex or text")]
+    UnknownEncoding,
+    /// The text was read as base64 but is all hex digits, which is valid base64 of other
+    /// bytes; read it with `from_hex` or `from_text` instead.
+    #[error("secret is all hex digits: read it as hex or as text, not as base64")]
+    AmbiguousEncoding,
     /// The decoded secret is shorter than the minimum.
     #[error("secret is {len} bytes long; at least {min} bytes are required")]
     TooShort {

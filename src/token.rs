@@ -16,21 +16,31 @@
 
 mod algorithm;
 mod backend;
+mod bearer;
 mod claims;
 mod clock;
+pub mod dangerous;
+mod duration;
 mod error;
 mod issuer;
 mod jws;
 mod key;
+mod key_error;
+mod key_set;
 mod revocation;
+mod strict_json;
 mod verifier;
 mod wire;
 
 pub use algorithm::Algorithm;
+pub use bearer::bearer_token;
 pub use claims::{Audience, Claims, TokenKind, TokenResponse};
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use duration::{Leeway, Lifetime};
 pub use error::{Claim, TokenError, TokenPart};
 pub use issuer::TokenIssuer;
-pub use key::{SigningKey, VerifyingKey};
+pub use key::{KeyPairKind, SigningKey, VerifyingKey};
+pub use key_error::{JsonError, KeyError, SkippedKey};
+pub use key_set::KeySet;
 pub use revocation::{RevocationCheck, TokenInfo};
 pub use verifier::TokenVerifier;

@@ -229,6 +229,62 @@ mod ecdsa {
     }
 }
 
+/// ECDSA signatures are malleable: from a valid `(r, s)` anyone can make `(r, n − s)`, which
+/// verifies too (SEC 1 v2 §4.1.4 checks only `0 < s < n`). Refusing high-S signatures would
+/// break other signers that produce them (RFC 7518 §3.4 does not require low S), so keyward
+/// accepts both and says so: one ES256 token has two spellings, and revocation or replay checks
+/// must key on `jti` (the same in both), never on the token text.
+mod malleability {
+    use super::*;
+
+    /// The order of the P-256 group (SEC 2 v2 §2.4.2, FIPS 186-5 §D.1.2.3), big-endian.
+    const P256_ORDER: [u8; 32] = [
+        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63,
+        0x25, 0x51,
+    ];
+
+    /// `n − s` for 32-byte big-endian numbers with `s < n`.
+    fn order_minus(s: &[u8]) -> Vec<u8> {
+        let mut out = vec![0u8; 32];
+        let mut borrow = 0i16;
+        for i in (0..32).rev() {
+            let mut digit = i16::from(P256_ORDER[i]) - i16::from(s[i]) - borrow;
+            borrow = i16::from(digit < 0);
+            if digit < 0 {
+                digit += 256;
+            }
+            out[i] = u8::try_from(digit).unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn es256_r_and_n_minus_s_both_verify_with_one_jti() {
+        let issuer = TokenIssuer::from_pem(key_file("p256-1-private.pem")).unwrap();
+        let token = issuer.issue("alice", &()).unwrap();
+        let (input, signature) = token.rsplit_once('.').unwrap();
+        let signature = base64_decode(signature);
+        let (r, s) = signature.split_at(32);
+        let twin_signature = [r, &order_minus(s)].concat();
+        // s = n/2 exactly is impossible for a prime n, so the twin always differs.
+        assert_ne!(twin_signature, signature);
+        let twin = format!("{input}.{}", b64url(twin_signature));
+        assert_ne!(twin, token);
+
+        let verifier = issuer.verifier();
+        let original = verifier.verify::<()>(&token).unwrap();
+        let accepted = verifier.verify::<()>(&twin).unwrap();
+        assert_eq!(accepted.token_id, original.token_id);
+
+        // A revocation check keyed on `jti` refuses both spellings.
+        let revoked = original.token_id.clone().unwrap();
+        let guarded = verifier.with_revocation_check(move |t| t.token_id == Some(revoked.as_str()));
+        assert_eq!(refused(&guarded, &token), TokenError::Revoked);
+        assert_eq!(refused(&guarded, &twin), TokenError::Revoked);
+    }
+}
+
 mod tampering {
     use super::*;
 
@@ -290,7 +346,12 @@ mod tampering {
         let named = TokenVerifier::new(VerifyingKey::hs256(SECRET).unwrap().with_key_id("current"));
         let header = r#"{"alg":"HS256","typ":"at+jwt","kid":"retired"}"#;
         let token = craft::hs256(&SECRET, header, &valid_payload());
-        assert_eq!(refused(&named, &token), TokenError::UnknownKeyId);
+        assert_eq!(
+            refused(&named, &token),
+            TokenError::UnknownKeyId {
+                key_id: "retired".into()
+            }
+        );
     }
 
     /// RFC 9068 §4 and RFC 8725 §3.11: explicit typing stops a refresh token (or any other JWT
@@ -302,7 +363,8 @@ mod tampering {
         assert_eq!(
             refused(&issuer.verifier(), &refresh),
             TokenError::WrongTokenType {
-                expected: TokenKind::Access
+                expected: TokenKind::Access,
+                found: Some("refresh+jwt".into())
             }
         );
     }
@@ -436,7 +498,6 @@ mod encoding {
             r#"["exp"]"#,
             r#"["b64"]"#,
             r#"["http://example.invalid/x"]"#,
-            "[]",
         ] {
             let header = format!(r#"{{"alg":"HS256","typ":"at+jwt","crit":{crit},"b64":false}}"#);
             let token = craft::hs256(&SECRET, &header, &valid_payload());
@@ -444,6 +505,50 @@ mod encoding {
                 refused(&hs256_verifier(), &token),
                 TokenError::UnsupportedCriticalHeader,
                 "{crit}"
+            );
+        }
+    }
+
+    /// RFC 7515 §4.1.11: `crit` "MUST be an array", and "Producers MUST NOT use the empty list
+    /// `[]`". A `crit` of any other shape is not an extension keyward fails to understand but a
+    /// malformed header; `null` in particular must not read as "absent".
+    #[test]
+    fn malformed_critical_header() {
+        for crit in [
+            "null",
+            "[]",
+            r#""b64""#,
+            "[1]",
+            r#"["b64",null]"#,
+            "{}",
+            "true",
+        ] {
+            let header = format!(r#"{{"alg":"HS256","typ":"at+jwt","crit":{crit}}}"#);
+            let token = craft::hs256(&SECRET, &header, &valid_payload());
+            assert_eq!(
+                refused(&hs256_verifier(), &token),
+                TokenError::Malformed(TokenPart::Header),
+                "{crit}"
+            );
+        }
+    }
+
+    /// RFC 7515 §5.2 and RFC 8725 §3.12: a repeated member name is read differently by
+    /// different parsers, so it is refused at every depth of the header, not only at the top.
+    #[test]
+    fn duplicate_header_members_at_any_depth() {
+        for header in [
+            r#"{"alg":"HS256","typ":"at+jwt","typ":"at+jwt"}"#,
+            r#"{"alg":"HS256","typ":"at+jwt","x5t":"a","x5t":"b"}"#,
+            r#"{"alg":"HS256","typ":"at+jwt","jwk":{"kty":"oct","kty":"EC"}}"#,
+            r#"{"alg":"HS256","typ":"at+jwt","ext":{"a":{"b":1,"b":2}}}"#,
+            r#"{"alg":"HS256","typ":"at+jwt","ext":[{"a":1,"a":1}]}"#,
+        ] {
+            let token = craft::hs256(&SECRET, header, &valid_payload());
+            assert_eq!(
+                refused(&hs256_verifier(), &token),
+                TokenError::Malformed(TokenPart::Header),
+                "{header}"
             );
         }
     }
@@ -491,6 +596,17 @@ mod payloads {
             format!(
                 r#"{{"sub":"alice","iat":{NOW},"exp":{exp},"r\u00f4le":"user","rôle":"admin"}}"#
             ),
+            // Depth 2: the last-wins reading grants admin (the issue's own example).
+            format!(
+                r#"{{"sub":"alice","iat":{NOW},"exp":{exp},"perm":{{"role":"user","role":"admin"}}}}"#
+            ),
+            // Depth 3, and inside an array.
+            format!(r#"{{"sub":"alice","iat":{NOW},"exp":{exp},"a":{{"b":{{"c":1,"c":2}}}}}}"#),
+            format!(
+                r#"{{"sub":"alice","iat":{NOW},"exp":{exp},"roles":[{{"n":"user","n":"admin"}}]}}"#
+            ),
+            // Inside a registered claim's value.
+            format!(r#"{{"sub":"alice","iat":{NOW},"exp":{exp},"aud":[{{"x":1,"x":2}}]}}"#),
         ] {
             assert_eq!(
                 refused(&hs256_verifier(), &signed(&payload)),

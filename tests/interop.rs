@@ -410,7 +410,8 @@ mod tokens_with_pyjwt {
                 .verify::<()>(tokens[0].as_str().unwrap())
                 .unwrap_err(),
             TokenError::WrongTokenType {
-                expected: TokenKind::Access
+                expected: TokenKind::Access,
+                found: Some("JWT".into())
             }
         );
         assert_eq!(
@@ -420,8 +421,10 @@ mod tokens_with_pyjwt {
             TokenError::InvalidClaim(keyward::token::Claim::ExpiresAt)
         );
         assert!(matches!(
-            VerifyingKey::hs256(b"your-super-secret-key-here"),
-            Err(TokenError::WeakKey { .. })
+            VerifyingKey::hs256(*b"your-super-secret-key-here"),
+            Err(TokenError::InvalidKey(
+                keyward::token::KeyError::Weak { .. }
+            ))
         ));
         assert!(
             tokens[2].is_string(),

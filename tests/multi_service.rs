@@ -277,7 +277,9 @@ async fn rotation_old_tokens_keep_working_new_ones_after_the_refetch() {
 
     // Once every token the old key signed has expired (refresh tokens live longest), the old
     // key leaves the JWKS and its tokens are refused everywhere.
-    services.clock.advance(TokenIssuer::DEFAULT_REFRESH_TTL);
+    services
+        .clock
+        .advance(TokenIssuer::DEFAULT_REFRESH_TTL.as_duration());
     assert_eq!(services.published_kids().await.len(), 1);
     assert_eq!(services.orders(&old_access).await, StatusCode::UNAUTHORIZED);
 }

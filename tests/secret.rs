@@ -4,14 +4,19 @@
 //! as a child process with the variable set (`CHILD` below), instead of mutating the
 //! environment of the threads running other tests.
 
-use keyward::{SecretError, SecretKey};
+use keyward::{SecretEncoding, SecretError, SecretKey};
 use std::process::Command;
 
 const VAR: &str = "KEYWARD_TEST_SECRET";
 
 /// Runs `child_reports_from_env` in a fresh process with `VAR` set to `value` and returns what
-/// it printed: the `Debug` of `SecretKey::from_env(VAR)`'s result.
+/// it printed: the `Debug` of `SecretKey::from_env(VAR, SecretEncoding::Base64)`'s result.
 fn from_env_in_child(value: Option<&[u8]>) -> String {
+    from_env_in_child_as(value, "base64")
+}
+
+/// As `from_env_in_child`, reading the variable as `encoding` (`base64`, `hex` or `text`).
+fn from_env_in_child_as(value: Option<&[u8]>, encoding: &str) -> String {
     let mut command = Command::new(std::env::current_exe().unwrap());
     command
         .args([
@@ -20,7 +25,7 @@ fn from_env_in_child(value: Option<&[u8]>) -> String {
             "--nocapture",
             "--test-threads=1",
         ])
-        .env("KEYWARD_TEST_CHILD", "1");
+        .env("KEYWARD_TEST_CHILD", encoding);
     command.env_remove(VAR);
     if let Some(value) = value {
         use std::os::unix::ffi::OsStrExt as _;
@@ -45,8 +50,13 @@ fn from_env_in_child(value: Option<&[u8]>) -> String {
 /// Only does something inside the child process started by `from_env_in_child`.
 #[test]
 fn child_reports_from_env() {
-    if std::env::var_os("KEYWARD_TEST_CHILD").is_some() {
-        match SecretKey::from_env(VAR) {
+    if let Ok(encoding) = std::env::var("KEYWARD_TEST_CHILD") {
+        let encoding = match encoding.as_str() {
+            "hex" => SecretEncoding::Hex,
+            "text" => SecretEncoding::Text,
+            _ => SecretEncoding::Base64,
+        };
+        match SecretKey::from_env(VAR, encoding) {
             Ok(key) => println!(
                 "RESULT Ok({} bytes, first {})",
                 key.len(),
@@ -89,13 +99,14 @@ fn base64_in_either_alphabet_with_or_without_padding_loads() {
 #[test]
 fn short_bad_and_non_unicode_values_are_typed_errors() {
     assert_eq!(
-        from_env_in_child(Some(b"AAAA")),
+        // Not "AAAA": text of hex digits only is refused as ambiguous before its length counts.
+        from_env_in_child(Some(b"AAAz")),
         "TooShort { len: 3, min: 32 }"
     );
     assert_eq!(from_env_in_child(Some(b"")), "TooShort { len: 0, min: 32 }");
     assert_eq!(
         from_env_in_child(Some(b"your-super-secret-key-here!")),
-        "InvalidEncoding"
+        "InvalidEncoding { expected: Base64 }"
     );
     assert_eq!(
         from_env_in_child(Some(b"\xff\xfe")),
@@ -111,9 +122,53 @@ fn errors_name_the_variable_never_the_value() {
         "secret is 3 bytes long; at least 32 bytes are required"
     );
     assert_eq!(
-        SecretError::InvalidEncoding.to_string(),
-        "secret is not valid base64"
+        SecretError::InvalidEncoding {
+            expected: SecretEncoding::Hex
+        }
+        .to_string(),
+        "secret is not valid hex"
     );
+}
+
+/// The seed tutorial's `SECRET_KEY` (`openssl rand -hex 32`) is 64 hex digits. python-jose signs
+/// with the text's 64 bytes; read as base64 it would silently be 48 other bytes. keyward never
+/// guesses: base64 refuses it as ambiguous, and hex and text each give what they say.
+#[test]
+fn a_hex_secret_is_never_silently_read_as_base64() {
+    const TUTORIAL: &str = "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7";
+    assert_eq!(
+        from_env_in_child_as(Some(TUTORIAL.as_bytes()), "base64"),
+        "AmbiguousEncoding"
+    );
+    assert_eq!(
+        from_env_in_child_as(Some(TUTORIAL.as_bytes()), "hex"),
+        "Ok(32 bytes, first 9)"
+    );
+    assert_eq!(
+        from_env_in_child_as(Some(TUTORIAL.as_bytes()), "text"),
+        "Ok(64 bytes, first 48)"
+    );
+    assert_eq!(
+        SecretKey::from_text(TUTORIAL).expose_secret(),
+        TUTORIAL.as_bytes()
+    );
+    assert_eq!(
+        SecretKey::from_hex(&TUTORIAL.to_uppercase()).unwrap(),
+        SecretKey::from_hex(TUTORIAL).unwrap()
+    );
+    assert_eq!(
+        SecretKey::from_base64(TUTORIAL),
+        Err(SecretError::AmbiguousEncoding)
+    );
+    for odd in ["abc", "0g", "00 11"] {
+        assert_eq!(
+            SecretKey::from_hex(odd),
+            Err(SecretError::InvalidEncoding {
+                expected: SecretEncoding::Hex
+            }),
+            "{odd}"
+        );
+    }
 }
 
 #[test]

@@ -9,8 +9,8 @@ use std::time::Duration;
 use common::craft;
 use keyward::SecretKey;
 use keyward::token::{
-    Algorithm, Audience, Claim, Claims, FixedClock, SigningKey, TokenError, TokenInfo, TokenIssuer,
-    TokenKind, TokenResponse, TokenVerifier, VerifyingKey,
+    Algorithm, Audience, Claim, Claims, FixedClock, KeyError, KeySet, Leeway, Lifetime, SigningKey,
+    TokenError, TokenInfo, TokenIssuer, TokenKind, TokenResponse, TokenVerifier, VerifyingKey,
 };
 use serde::{Deserialize, Serialize};
 
@@ -140,10 +140,16 @@ mod issue_and_verify {
     fn claims_of_the_wrong_shape_are_a_typed_error() {
         let issuer = hs256();
         let token = issuer.issue("alice", &()).unwrap();
-        assert_eq!(
-            issuer.verify::<Role>(&token).unwrap_err(),
-            TokenError::InvalidExtraClaims
+        let error = issuer.verify::<Role>(&token).unwrap_err();
+        assert!(
+            matches!(error, TokenError::InvalidExtraClaims(_)),
+            "{error:?}"
         );
+        // The serde error that says what was wrong is kept as the source.
+        let source = std::error::Error::source(&error)
+            .expect("a source")
+            .to_string();
+        assert!(source.contains("missing field `role`"), "{source}");
     }
 
     #[test]
@@ -169,18 +175,18 @@ mod issue_and_verify {
     #[test]
     fn extra_claims_must_be_an_object() {
         let issuer = hs256();
-        assert_eq!(
+        assert!(matches!(
             issuer.issue("alice", &42),
-            Err(TokenError::InvalidExtraClaims)
-        );
-        assert_eq!(
+            Err(TokenError::InvalidExtraClaims(_))
+        ));
+        assert!(matches!(
             issuer.issue("alice", &["a", "b"]),
-            Err(TokenError::InvalidExtraClaims)
-        );
-        assert_eq!(
+            Err(TokenError::InvalidExtraClaims(_))
+        ));
+        assert!(matches!(
             issuer.issue("alice", "text"),
-            Err(TokenError::InvalidExtraClaims)
-        );
+            Err(TokenError::InvalidExtraClaims(_))
+        ));
     }
 
     #[test]
@@ -214,7 +220,7 @@ mod expiry {
         let clock = clock();
         let issuer = TokenIssuer::hs256(SECRET)
             .unwrap()
-            .with_ttl(Duration::from_secs(60))
+            .with_ttl(Lifetime::from_secs(60).unwrap())
             .with_clock(clock.clone());
         let token = issuer.issue("alice", &()).unwrap();
         clock.advance(Duration::from_secs(59));
@@ -234,10 +240,10 @@ mod expiry {
             .verify::<()>(&issuer.issue("alice", &()).unwrap())
             .unwrap();
         assert_eq!(
-            (claims.expires_at - claims.issued_at).num_seconds(),
+            (claims.expires_at - claims.issued_at.unwrap()).num_seconds(),
             15 * 60
         );
-        assert_eq!(issuer.ttl(), Duration::from_secs(900));
+        assert_eq!(issuer.ttl(), Lifetime::from_mins(15).unwrap());
     }
 
     #[test]
@@ -245,9 +251,8 @@ mod expiry {
         let clock = clock();
         let issuer = TokenIssuer::hs256(SECRET)
             .unwrap()
-            .with_ttl(Duration::from_secs(60))
-            .with_leeway(Duration::from_secs(30))
-            .unwrap()
+            .with_ttl(Lifetime::from_secs(60).unwrap())
+            .with_leeway(Leeway::from_secs(30).unwrap())
             .with_clock(clock.clone());
         let token = issuer.issue("alice", &()).unwrap();
         clock.advance(Duration::from_secs(89));
@@ -260,13 +265,22 @@ mod expiry {
     }
 
     #[test]
-    fn leeway_is_capped_at_five_minutes() {
-        let issuer = hs256();
-        assert!(issuer.clone().with_leeway(Duration::from_secs(300)).is_ok());
+    fn leeway_is_capped_at_five_minutes_when_it_is_made() {
+        assert_eq!(Leeway::from_secs(300).unwrap(), Leeway::MAX);
+        let error = Leeway::from_secs(301).unwrap_err();
         assert_eq!(
-            issuer.with_leeway(Duration::from_secs(301)).unwrap_err(),
-            TokenError::InvalidDuration
+            error,
+            TokenError::InvalidDuration {
+                setting: "leeway",
+                min_secs: 0,
+                max_secs: 300
+            }
         );
+        assert_eq!(
+            error.to_string(),
+            "leeway must be whole seconds from 0 to 300"
+        );
+        assert!(Leeway::try_from(Duration::from_millis(1_500)).is_err());
     }
 
     #[test]
@@ -276,10 +290,10 @@ mod expiry {
             .unwrap()
             .with_clock(clock.clone());
         let short = issuer
-            .issue_with_ttl("alice", &(), Duration::from_secs(5))
+            .issue_with_ttl("alice", &(), Lifetime::from_secs(5).unwrap())
             .unwrap();
         let long = issuer
-            .issue_with_ttl("alice", &(), Duration::from_secs(86_400))
+            .issue_with_ttl("alice", &(), Lifetime::from_secs(86_400).unwrap())
             .unwrap();
         clock.advance(Duration::from_secs(5));
         assert!(matches!(
@@ -290,20 +304,34 @@ mod expiry {
     }
 
     #[test]
-    fn unusable_lifetimes_are_refused_at_issue_time() {
-        let issuer = hs256();
+    fn unusable_lifetimes_are_refused_when_they_are_made() {
+        let out_of_range = TokenError::InvalidDuration {
+            setting: "lifetime",
+            min_secs: 1,
+            max_secs: 366 * 86_400,
+        };
         for ttl in [
             Duration::ZERO,
             Duration::from_millis(999),
+            Duration::from_millis(1_500),
             Duration::MAX,
             Duration::from_secs(u64::MAX / 2),
+            Duration::from_secs(367 * 86_400),
         ] {
             assert_eq!(
-                issuer.issue_with_ttl("alice", &(), ttl),
-                Err(TokenError::InvalidDuration),
+                Lifetime::try_from(ttl),
+                Err(out_of_range.clone()),
                 "{ttl:?}"
             );
         }
+        assert_eq!(Lifetime::from_days(u64::MAX), Err(out_of_range));
+        assert_eq!(
+            Lifetime::try_from(Duration::from_secs(1))
+                .unwrap()
+                .as_secs(),
+            1
+        );
+        assert_eq!(Lifetime::MAX.as_secs(), 366 * 86_400);
     }
 
     #[test]
@@ -321,10 +349,7 @@ mod expiry {
             verifier.verify::<()>(&token).unwrap_err(),
             TokenError::NotYetValid { valid_from }
         );
-        let lenient = verifier
-            .clone()
-            .with_leeway(Duration::from_secs(10))
-            .unwrap();
+        let lenient = verifier.clone().with_leeway(Leeway::from_secs(10).unwrap());
         assert_eq!(
             lenient.verify::<()>(&token).unwrap().not_before,
             Some(valid_from)
@@ -454,7 +479,7 @@ mod issuer_and_audience {
             verifier()
                 .verify::<()>(&crafted(r#","aud":"api""#))
                 .unwrap_err(),
-            TokenError::InvalidAudience
+            TokenError::UnexpectedAudience
         );
     }
 
@@ -486,14 +511,20 @@ mod token_kinds {
         assert_eq!(
             issuer.verify::<()>(&refresh).unwrap_err(),
             TokenError::WrongTokenType {
-                expected: TokenKind::Access
+                expected: TokenKind::Access,
+                found: Some("refresh+jwt".into())
             }
         );
         assert_eq!(
             issuer.verify_refresh::<()>(&access).unwrap_err(),
             TokenError::WrongTokenType {
-                expected: TokenKind::Refresh
+                expected: TokenKind::Refresh,
+                found: Some("at+jwt".into())
             }
+        );
+        assert_eq!(
+            issuer.verify::<()>(&refresh).unwrap_err().to_string(),
+            r#"wrong token type: expected access token (typ "at+jwt"), found typ "refresh+jwt""#
         );
         issuer.verify::<()>(&access).unwrap();
         issuer.verify_refresh::<()>(&refresh).unwrap();
@@ -504,8 +535,8 @@ mod token_kinds {
         let clock = clock();
         let issuer = TokenIssuer::hs256(SECRET)
             .unwrap()
-            .with_ttl(Duration::from_secs(60))
-            .with_refresh_ttl(Duration::from_secs(3600))
+            .with_ttl(Lifetime::from_secs(60).unwrap())
+            .with_refresh_ttl(Lifetime::from_secs(3600).unwrap())
             .with_clock(clock.clone());
         let refresh = issuer.issue_refresh("alice", &()).unwrap();
         clock.advance(Duration::from_secs(3599));
@@ -517,7 +548,7 @@ mod token_kinds {
         ));
         assert_eq!(
             TokenIssuer::hs256(SECRET).unwrap().refresh_ttl(),
-            Duration::from_secs(7 * 24 * 3600)
+            Lifetime::from_days(7).unwrap()
         );
     }
 
@@ -538,17 +569,21 @@ mod token_kinds {
             );
             verifier.verify::<()>(&token).unwrap();
         }
-        for header in [
-            r#"{"alg":"HS256"}"#,
-            r#"{"alg":"HS256","typ":"JWT"}"#,
-            r#"{"alg":"HS256","typ":"at+jwt2"}"#,
-            r#"{"alg":"HS256","typ":"refresh+jwt"}"#,
+        for (header, found) in [
+            (r#"{"alg":"HS256"}"#, None),
+            (r#"{"alg":"HS256","typ":"JWT"}"#, Some("JWT")),
+            (r#"{"alg":"HS256","typ":"at+jwt2"}"#, Some("at+jwt2")),
+            (
+                r#"{"alg":"HS256","typ":"refresh+jwt"}"#,
+                Some("refresh+jwt"),
+            ),
         ] {
             let token = craft::hs256(&SECRET, header, &payload);
             assert_eq!(
                 verifier.verify::<()>(&token).unwrap_err(),
                 TokenError::WrongTokenType {
-                    expected: TokenKind::Access
+                    expected: TokenKind::Access,
+                    found: found.map(str::to_owned)
                 },
                 "{header}"
             );
@@ -557,7 +592,7 @@ mod token_kinds {
 
     #[test]
     fn the_token_response_serializes_as_rfc_6749_section_5_1() {
-        let issuer = hs256().with_ttl(Duration::from_secs(600));
+        let issuer = hs256().with_ttl(Lifetime::from_secs(600).unwrap());
         let response = issuer.issue_response("alice", &admin()).unwrap();
         let json = serde_json::to_value(&response).unwrap();
         let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
@@ -584,94 +619,160 @@ mod keys_and_rotation {
         // RFC 7518 §3.2.
         assert_eq!(
             TokenIssuer::hs256([1u8; 31]).unwrap_err(),
-            TokenError::WeakKey {
+            TokenError::InvalidKey(KeyError::Weak {
                 algorithm: Algorithm::HS256,
                 bits: 248,
                 min_bits: 256
-            }
+            })
         );
         assert!(matches!(
             TokenIssuer::hs384([1u8; 47]),
-            Err(TokenError::WeakKey { min_bits: 384, .. })
+            Err(TokenError::InvalidKey(KeyError::Weak { min_bits: 384, .. }))
         ));
         assert!(matches!(
             TokenIssuer::hs512([1u8; 63]),
-            Err(TokenError::WeakKey { min_bits: 512, .. })
+            Err(TokenError::InvalidKey(KeyError::Weak { min_bits: 512, .. }))
         ));
         assert!(matches!(
-            TokenIssuer::hs256("your-super-secret-key-here"),
-            Err(TokenError::WeakKey { .. })
+            TokenIssuer::hs256(SecretKey::from_text("your-super-secret-key-here")),
+            Err(TokenError::InvalidKey(KeyError::Weak { bits: 208, .. }))
         ));
         assert!(matches!(
             VerifyingKey::hs256([0u8; 0]),
-            Err(TokenError::WeakKey { bits: 0, .. })
+            Err(TokenError::InvalidKey(KeyError::Weak { bits: 0, .. }))
         ));
     }
 
     #[test]
-    fn rsa_keys_under_2048_bits_are_weak() {
-        // aws-lc-rs refuses to even parse a private key under 2048 bits, so the backend decides
-        // between the two refusals; either way the key is never used.
-        let private = TokenIssuer::rs256_pem(key_file("rsa1024-private.pem")).unwrap_err();
-        assert!(
-            matches!(
-                private,
-                TokenError::InvalidKey
-                    | TokenError::WeakKey {
-                        bits: 1024,
-                        min_bits: 2048,
-                        ..
-                    }
-            ),
-            "{private:?}"
+    fn rsa_keys_under_2048_bits_are_weak_private_or_public() {
+        let weak = TokenError::InvalidKey(KeyError::Weak {
+            algorithm: Algorithm::RS256,
+            bits: 1024,
+            min_bits: 2048,
+        });
+        assert_eq!(
+            TokenIssuer::rs256_pem(key_file("rsa1024-private.pem")).unwrap_err(),
+            weak
+        );
+        assert_eq!(
+            VerifyingKey::from_pem(key_file("rsa1024-public.pem")).unwrap_err(),
+            weak
         );
         assert!(matches!(
             VerifyingKey::ps256_pem(key_file("rsa1024-public.pem")),
-            Err(TokenError::WeakKey { bits: 1024, .. })
+            Err(TokenError::InvalidKey(KeyError::Weak {
+                algorithm: Algorithm::PS256,
+                bits: 1024,
+                ..
+            }))
         ));
         VerifyingKey::rs256_pem(key_file("rsa2048-public.pem")).unwrap();
     }
 
     #[test]
-    fn keys_of_the_wrong_kind_or_curve_are_invalid() {
+    fn keys_of_the_wrong_kind_or_curve_say_what_they_are() {
         type Build = fn(Vec<u8>) -> Result<TokenIssuer, TokenError>;
-        let cases: [(&str, Build); 6] = [
-            ("p384-private.pem", |pem| TokenIssuer::es256_pem(pem)),
-            ("rsa2048-private.pem", |pem| TokenIssuer::es256_pem(pem)),
-            ("p256-1-private.pem", |pem| TokenIssuer::rs256_pem(pem)),
-            ("p256-1-private.pem", |pem| TokenIssuer::ed25519_pem(pem)),
-            ("ed25519-private.pem", |pem| TokenIssuer::es256_pem(pem)),
-            ("p256-1-public.pem", |pem| TokenIssuer::es256_pem(pem)),
+        let wrong = |found: &str, expected: &'static str| {
+            TokenError::InvalidKey(KeyError::WrongKeyType {
+                found: found.to_owned(),
+                expected,
+            })
+        };
+        let cases: [(&str, Build, TokenError); 6] = [
+            (
+                "p384-private.pem",
+                |pem| TokenIssuer::es256_pem(pem),
+                wrong("EC P-384", "EC P-256"),
+            ),
+            (
+                "rsa2048-private.pem",
+                |pem| TokenIssuer::es256_pem(pem),
+                wrong("RSA", "EC P-256"),
+            ),
+            (
+                "p256-1-private.pem",
+                |pem| TokenIssuer::rs256_pem(pem),
+                wrong("EC P-256", "RSA"),
+            ),
+            (
+                "p256-1-private.pem",
+                |pem| TokenIssuer::ed25519_pem(pem),
+                wrong("EC P-256", "Ed25519"),
+            ),
+            (
+                "ed25519-private.pem",
+                |pem| TokenIssuer::es256_pem(pem),
+                wrong("Ed25519", "EC P-256"),
+            ),
+            (
+                "p256-1-public.pem",
+                |pem| TokenIssuer::es256_pem(pem),
+                TokenError::InvalidKey(KeyError::WrongPemType {
+                    found: "PUBLIC KEY".into(),
+                    expected: "PRIVATE KEY",
+                }),
+            ),
         ];
-        for (file, build) in cases {
-            assert_eq!(
-                build(key_file(file)).unwrap_err(),
-                TokenError::InvalidKey,
-                "{file}"
-            );
+        for (file, build, expected) in cases {
+            assert_eq!(build(key_file(file)).unwrap_err(), expected, "{file}");
         }
         assert_eq!(
             VerifyingKey::es256_pem(key_file("p384-public.pem")).unwrap_err(),
-            TokenError::InvalidKey
+            wrong("EC P-384", "EC P-256")
         );
         assert_eq!(
             VerifyingKey::ed25519_pem(key_file("p256-1-public.pem")).unwrap_err(),
-            TokenError::InvalidKey
+            wrong("EC P-256", "Ed25519")
         );
-        for garbage in [
-            &b""[..],
-            b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
-            b"\xff\xfe not pem",
-        ] {
+        // Without an algorithm to insist on, the error lists every kind keyward reads.
+        assert_eq!(
+            VerifyingKey::from_pem(key_file("p384-public.pem")).unwrap_err(),
+            wrong("EC P-384", "RSA, EC P-256 or Ed25519")
+        );
+        assert_eq!(
+            VerifyingKey::from_pem(key_file("p256-1-private.pem")).unwrap_err(),
+            TokenError::InvalidKey(KeyError::WrongPemType {
+                found: "PRIVATE KEY".into(),
+                expected: "PUBLIC KEY"
+            })
+        );
+        for garbage in [&b""[..], b"\xff\xfe not pem"] {
             assert_eq!(
                 TokenIssuer::ed25519_pem(garbage).unwrap_err(),
-                TokenError::InvalidKey
+                TokenError::InvalidKey(KeyError::NotPem)
             );
             assert_eq!(
                 VerifyingKey::rs256_pem(garbage).unwrap_err(),
-                TokenError::InvalidKey
+                TokenError::InvalidKey(KeyError::NotPem)
             );
         }
+        assert_eq!(
+            TokenIssuer::from_pem(
+                b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+            )
+            .unwrap_err(),
+            TokenError::InvalidKey(KeyError::MalformedPem("PKCS#8 private key"))
+        );
+    }
+
+    #[test]
+    fn any_supported_pem_is_read_with_its_algorithm_found() {
+        for (file, algorithm) in [
+            ("rsa2048-private.pem", Algorithm::RS256),
+            ("p256-1-private.pem", Algorithm::ES256),
+            ("ed25519-private.pem", Algorithm::EdDSA),
+        ] {
+            let issuer = TokenIssuer::from_pem(key_file(file)).unwrap();
+            assert_eq!(issuer.algorithm(), algorithm, "{file}");
+            let public = file.replace("private", "public");
+            let verifier = TokenVerifier::new(VerifyingKey::from_pem(key_file(&public)).unwrap());
+            verifier
+                .verify::<()>(&issuer.issue("alice", &()).unwrap())
+                .unwrap();
+        }
+        let ps256 =
+            SigningKey::from_pem_as(key_file("rsa2048-private.pem"), Algorithm::PS256).unwrap();
+        assert_eq!(ps256.algorithm(), Algorithm::PS256);
     }
 
     #[test]
@@ -684,16 +785,16 @@ mod keys_and_rotation {
             .with_key_id("2026-11");
         let old_token = old.issue("alice", &()).unwrap();
         let new_token = new.issue("bob", &()).unwrap();
-        let verifier = new
-            .verifier()
-            .with_key(old.verifier().keys()[0].clone())
-            .unwrap();
+        let verifier =
+            TokenVerifier::new(KeySet::new([new.verifying_key(), old.verifying_key()]).unwrap());
         assert_eq!(verifier.verify::<()>(&old_token).unwrap().subject, "alice");
         assert_eq!(verifier.verify::<()>(&new_token).unwrap().subject, "bob");
         // Once the old key is retired, its tokens are refused by key id.
         assert_eq!(
             new.verifier().verify::<()>(&old_token).unwrap_err(),
-            TokenError::UnknownKeyId
+            TokenError::UnknownKeyId {
+                key_id: "2026-10".into()
+            }
         );
     }
 
@@ -712,21 +813,44 @@ mod keys_and_rotation {
         let a = SigningKey::hs256([1u8; 32]).unwrap().with_key_id("a");
         let b = SigningKey::hs256([2u8; 32]).unwrap().with_key_id("b");
         assert_eq!(
-            TokenVerifier::from_keys([a.verifying_key(), a.verifying_key()]).unwrap_err(),
-            TokenError::DuplicateKeyId
+            KeySet::new([a.verifying_key(), a.verifying_key()]).unwrap_err(),
+            TokenError::DuplicateKeyId {
+                key_id: Some("a".into())
+            }
+        );
+        let unnamed_key = VerifyingKey::hs256([3u8; 32]).unwrap();
+        assert_eq!(
+            KeySet::new([unnamed_key.clone(), unnamed_key]).unwrap_err(),
+            TokenError::DuplicateKeyId { key_id: None }
         );
         assert_eq!(
-            TokenVerifier::from_keys([]).unwrap_err(),
-            TokenError::InvalidKey
+            KeySet::new([]).unwrap_err(),
+            TokenError::InvalidKey(KeyError::EmptyKeySet)
         );
-        let verifier = TokenVerifier::from_keys([a.verifying_key(), b.verifying_key()]).unwrap();
+        let verifier =
+            TokenVerifier::new(KeySet::new([a.verifying_key(), b.verifying_key()]).unwrap());
         let unnamed = TokenIssuer::hs256([1u8; 32])
             .unwrap()
             .issue("alice", &())
             .unwrap();
         assert_eq!(
             verifier.verify::<()>(&unnamed).unwrap_err(),
-            TokenError::UnknownKeyId
+            TokenError::MissingKeyId
+        );
+        let unknown = TokenIssuer::hs256([1u8; 32])
+            .unwrap()
+            .with_key_id("c")
+            .issue("alice", &())
+            .unwrap();
+        assert_eq!(
+            verifier.verify::<()>(&unknown).unwrap_err(),
+            TokenError::UnknownKeyId { key_id: "c".into() }
+        );
+        // One key with an id still needs the token to name it.
+        let only_a = TokenVerifier::new(a.verifying_key());
+        assert_eq!(
+            only_a.verify::<()>(&unnamed).unwrap_err(),
+            TokenError::MissingKeyId
         );
         let by_b = TokenIssuer::new(b).issue("alice", &()).unwrap();
         verifier.verify::<()>(&by_b).unwrap();
@@ -744,12 +868,11 @@ mod keys_and_rotation {
             .unwrap()
             .with_key_id("rs");
         let hs = SigningKey::hs256(SECRET).unwrap().with_key_id("hs");
-        let verifier = es
-            .verifier()
-            .with_key(ed.verifying_key())
-            .and_then(|v| v.with_key(rs.verifying_key()))
-            .and_then(|v| v.with_key(hs.verifying_key()))
-            .unwrap();
+        let mut keys = KeySet::from(es.verifying_key());
+        keys.insert(ed.verifying_key()).unwrap();
+        keys.insert(rs.verifying_key()).unwrap();
+        keys.insert(hs.verifying_key()).unwrap();
+        let verifier = TokenVerifier::new(keys);
         let jwks = verifier.to_jwks();
         let document: serde_json::Value = serde_json::from_str(&jwks).unwrap();
         let kids: Vec<&str> = document["keys"]
@@ -792,41 +915,89 @@ mod keys_and_rotation {
         );
         assert_eq!(
             TokenVerifier::from_jwks(&with_secret).unwrap_err(),
-            TokenError::InvalidKey
+            TokenError::InvalidKey(KeyError::InKeySet {
+                index: 1,
+                key_id: Some("h".into()),
+                error: Box::new(KeyError::SecretNotAllowed)
+            })
         );
-        for broken in [
-            "",
-            "{}",
-            r#"{"keys":[]}"#,
-            r#"{"keys":{}}"#,
-            "[1]",
-            r#"{"keys":[{"kty":"EC"}]}"#,
-        ] {
-            assert_eq!(
-                TokenVerifier::from_jwks(broken).unwrap_err(),
-                TokenError::InvalidKey,
+        for broken in ["", "{}", r#"{"keys":{}}"#, "[1]"] {
+            assert!(
+                matches!(
+                    TokenVerifier::from_jwks(broken).unwrap_err(),
+                    TokenError::InvalidKey(KeyError::NotJson(_))
+                ),
                 "{broken}"
             );
         }
+        assert_eq!(
+            TokenVerifier::from_jwks(r#"{"keys":[]}"#).unwrap_err(),
+            TokenError::InvalidKey(KeyError::EmptyKeySet)
+        );
+        let TokenError::InvalidKey(KeyError::NoUsableKey(skipped)) =
+            TokenVerifier::from_jwks(r#"{"keys":[{"kty":"EC"}]}"#).unwrap_err()
+        else {
+            panic!("expected NoUsableKey");
+        };
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(
+            (skipped[0].index(), skipped[0].key_id(), skipped[0].reason()),
+            (0, None, &KeyError::MissingParameter("crv"))
+        );
     }
 
     #[test]
     fn jwk_algorithms_must_fit_the_key_type() {
         let x = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
         VerifyingKey::from_jwk(&format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}"}}"#)).unwrap();
-        for wrong in [
-            format!(r#"{{"kty":"OKP","crv":"Ed25519","alg":"ES256","x":"{x}"}}"#),
-            format!(r#"{{"kty":"OKP","crv":"Ed448","x":"{x}"}}"#),
-            format!(r#"{{"kty":"OKP","crv":"Ed25519","use":"enc","x":"{x}"}}"#),
-            format!(r#"{{"kty":"OKP","crv":"Ed25519","alg":"none","x":"{x}"}}"#),
-            format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}=="}}"#),
-            format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}","d":"{x}"}}"#),
-            r#"{"kty":"RSA","n":"AQAB","e":"AQAB"}"#.to_owned(),
-            r#"{"kty":"oct","k":"AQAB"}"#.to_owned(),
+        for (wrong, why) in [
+            (
+                format!(r#"{{"kty":"OKP","crv":"Ed25519","alg":"ES256","x":"{x}"}}"#),
+                KeyError::AlgorithmMismatch {
+                    algorithm: Algorithm::ES256,
+                    key_type: "OKP".into(),
+                },
+            ),
+            (
+                format!(r#"{{"kty":"OKP","crv":"Ed448","x":"{x}"}}"#),
+                KeyError::UnsupportedCurve("Ed448".into()),
+            ),
+            (
+                format!(r#"{{"kty":"OKP","crv":"Ed25519","use":"enc","x":"{x}"}}"#),
+                KeyError::NotForSigning("enc".into()),
+            ),
+            (
+                format!(r#"{{"kty":"OKP","crv":"Ed25519","key_ops":["encrypt"],"x":"{x}"}}"#),
+                KeyError::VerifyNotPermitted,
+            ),
+            (
+                format!(r#"{{"kty":"OKP","crv":"Ed25519","alg":"none","x":"{x}"}}"#),
+                KeyError::UnsupportedAlgorithm("none".into()),
+            ),
+            (
+                format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}=="}}"#),
+                KeyError::InvalidEncoding("x"),
+            ),
+            (
+                format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}","d":"{x}"}}"#),
+                KeyError::SecretNotAllowed,
+            ),
+            (
+                format!(r#"{{"kty":"ECC","crv":"Ed25519","x":"{x}"}}"#),
+                KeyError::UnsupportedKeyType("ECC".into()),
+            ),
+            (
+                r#"{"kty":"RSA","n":"AQAB","e":"AQAB"}"#.to_owned(),
+                KeyError::MissingAlgorithm,
+            ),
+            (
+                r#"{"kty":"oct","k":"AQAB"}"#.to_owned(),
+                KeyError::MissingAlgorithm,
+            ),
         ] {
             assert_eq!(
                 VerifyingKey::from_jwk(&wrong).unwrap_err(),
-                TokenError::InvalidKey,
+                TokenError::InvalidKey(why),
                 "{wrong}"
             );
         }
@@ -847,8 +1018,7 @@ mod keys_and_rotation {
             .with_clock(clock());
         let rotated = verifier
             .clone()
-            .with_jwks(&new.verifier().to_jwks())
-            .unwrap();
+            .with_key_set(KeySet::from_jwks(&new.verifier().to_jwks()).unwrap());
         assert_eq!(rotated.keys().len(), 1);
         let good = new
             .clone()
@@ -872,11 +1042,9 @@ mod keys_and_rotation {
         // The old verifier is untouched: verifiers are values.
         assert_eq!(
             verifier.verify::<()>(&good).unwrap_err(),
-            TokenError::UnknownKeyId
-        );
-        assert_eq!(
-            verifier.clone().with_keys([]).unwrap_err(),
-            TokenError::InvalidKey
+            TokenError::UnknownKeyId {
+                key_id: "new".into()
+            }
         );
     }
 
@@ -905,7 +1073,10 @@ mod revocation {
             .with_clock(clock.clone())
             .with_revocation_check(move |token: &TokenInfo<'_>| {
                 token.subject == "alice"
-                    && seen.read().unwrap().is_some_and(|t| token.issued_at < t)
+                    && seen
+                        .read()
+                        .unwrap()
+                        .is_some_and(|t| token.issued_at.is_none_or(|iat| iat < t))
             });
         let before = issuer.issue("alice", &()).unwrap();
         let bob = issuer.issue("bob", &()).unwrap();
@@ -975,7 +1146,16 @@ mod secret_hygiene {
     fn error_messages_never_echo_tokens() {
         let issuer = hs256();
         let token = issuer.issue("alice", &()).unwrap();
-        let tampered = format!("{}A", &token[..token.len() - 1]);
+        // Flip one bit of the signature's first byte: a change that can never be a no-op, and
+        // that stays canonical base64url, so the refusal is the signature check's.
+        let (input, signature) = token.rsplit_once('.').unwrap();
+        let mut bytes = base64_decode(signature);
+        bytes[0] ^= 0x01;
+        let tampered = format!("{input}.{}", craft::b64url(bytes));
+        assert_eq!(
+            issuer.verify::<()>(&tampered).unwrap_err(),
+            TokenError::InvalidSignature
+        );
         for error in [
             issuer.verify::<()>(&tampered).unwrap_err(),
             issuer.verify_refresh::<()>(&token).unwrap_err(),

@@ -51,10 +51,21 @@ fn published_signatures_verify() {
     for vector in vectors() {
         let jws = vector["jws"].as_str().unwrap();
         let verifier = verifier_for(&vector);
+        // The vectors predate RFC 9068's `at+jwt`: their signatures verify, and then the type
+        // check names what they carry instead.
+        let header: Value = serde_json::from_slice(
+            &base64::Engine::decode(
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                jws.split('.').next().unwrap(),
+            )
+            .unwrap(),
+        )
+        .unwrap();
         assert_eq!(
             verifier.verify::<Value>(jws).unwrap_err(),
             TokenError::WrongTokenType {
-                expected: TokenKind::Access
+                expected: TokenKind::Access,
+                found: header["typ"].as_str().map(str::to_owned)
             },
             "{}",
             vector["name"]

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use chrono::{DateTime, TimeDelta, Utc};
-use keyward::token::{Claims, Clock, TokenError, TokenVerifier};
+use keyward::token::{Claims, Clock, KeySet, TokenError, TokenVerifier, bearer_token};
 use tokio::net::TcpListener;
 
 /// The auth server's public keys, refetched when a token names a key id this server has not
@@ -111,8 +111,7 @@ impl JwksCache {
             .current()
             .as_ref()
             .clone()
-            .with_jwks(&document)
-            .map_err(FetchError::Keys)?;
+            .with_key_set(KeySet::from_jwks(&document).map_err(FetchError::Keys)?);
         *self
             .verifier
             .write()
@@ -124,7 +123,7 @@ impl JwksCache {
     /// Verifies an access token, refetching the keys once if it names an unknown key id.
     pub async fn verify(&self, token: &str) -> Result<Claims<()>, TokenError> {
         match self.current().verify::<()>(token) {
-            Err(TokenError::UnknownKeyId) if self.may_refetch() => {
+            Err(TokenError::UnknownKeyId { .. }) if self.may_refetch() => {
                 if let Err(error) = self.refetch().await {
                     tracing::warn!(%error, "keeping the cached keys");
                 }
@@ -169,10 +168,8 @@ async fn orders(State(cache): State<Arc<JwksCache>>, headers: HeaderMap) -> Resp
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token);
-    let Some(token) = token else {
+        .map(bearer_token);
+    let Some(Ok(token)) = token else {
         return unauthorized();
     };
     match cache.verify(token).await {

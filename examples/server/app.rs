@@ -303,12 +303,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Bearer {
             .get(header::AUTHORIZATION)
             .ok_or_else(missing)?;
         let value = value.to_str().map_err(|_| missing())?;
-        match value.split_once(' ') {
-            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() => {
-                Ok(Bearer(token.to_owned()))
-            }
-            _ => Err(missing()),
-        }
+        keyward::token::bearer_token(value)
+            .map(|token| Bearer(token.to_owned()))
+            .map_err(|_| missing())
     }
 }
 

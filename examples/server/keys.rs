@@ -1,10 +1,13 @@
 //! The auth server's signing keys: the current one, and the public halves of retired ones that
-//! stay published until every token they signed has expired.
+//! stay published, and accepted, until every token they signed has expired, and not a second
+//! longer: each retired key carries its deadline, judged on every request against the clock.
 
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use keyward::token::{Clock, SigningKey, TokenError, TokenIssuer, TokenVerifier, VerifyingKey};
+use keyward::token::{
+    Clock, KeySet, SigningKey, TokenError, TokenIssuer, TokenVerifier, VerifyingKey,
+};
 
 /// Builds an issuer with the server's settings (issuer name, lifetimes, clock) for a key.
 pub type MakeIssuer = Box<dyn Fn(SigningKey) -> TokenIssuer + Send + Sync>;
@@ -17,29 +20,39 @@ pub struct KeyRing {
 
 struct Ring {
     issuer: TokenIssuer,
-    verifier: TokenVerifier,
-    /// Public keys no longer signing, each published until the instant given.
+    /// Public keys no longer signing, each published and accepted until the instant given.
     retired: Vec<(VerifyingKey, DateTime<Utc>)>,
 }
 
-/// Asymmetric keys get their RFC 7638 thumbprint as `kid`: stable across restarts, unique per key.
-fn with_thumbprint_kid(key: SigningKey) -> SigningKey {
-    match key.verifying_key().thumbprint() {
-        Some(thumbprint) => key.with_key_id(thumbprint),
-        None => key,
+impl Ring {
+    /// The current key and the retired keys whose deadline is still ahead of `now`.
+    fn live_keys(&self, now: DateTime<Utc>) -> KeySet {
+        let mut keys = KeySet::from(self.issuer.verifying_key());
+        for (key, until) in &self.retired {
+            if *until > now {
+                // Thumbprint key ids are unique per key, so this cannot collide; a key retained
+                // twice is simply published once.
+                let _ = keys.insert(key.clone());
+            }
+        }
+        keys
     }
+}
+
+/// Asymmetric keys get their RFC 7638 thumbprint as `kid`: stable across restarts, unique per
+/// key. An HMAC secret (a shared-secret deployment) keeps no `kid`.
+fn with_thumbprint_kid(key: SigningKey) -> SigningKey {
+    key.clone().with_thumbprint_key_id().unwrap_or(key)
 }
 
 impl KeyRing {
     pub fn new(key: SigningKey, clock: Arc<dyn Clock>, make_issuer: MakeIssuer) -> Self {
         let issuer = make_issuer(with_thumbprint_kid(key));
-        let verifier = issuer.verifier();
         KeyRing {
             make_issuer,
             clock,
             state: RwLock::new(Ring {
                 issuer,
-                verifier,
                 retired: Vec::new(),
             }),
         }
@@ -56,25 +69,17 @@ impl KeyRing {
         self.read().issuer.clone()
     }
 
-    /// A verifier for the current key and every retired key still published.
+    /// A verifier for the current key and every retired key whose deadline has not passed:
+    /// a retired key stops verifying at its deadline, with no rotation needed to prune it.
     pub fn verifier(&self) -> TokenVerifier {
-        self.read().verifier.clone()
+        let now = self.clock.now();
+        let ring = self.read();
+        ring.issuer.verifier().with_key_set(ring.live_keys(now))
     }
 
     /// The JWKS document: public keys only, retired ones until their deadline.
     pub fn jwks(&self) -> String {
-        let now = self.clock.now();
-        let ring = self.read();
-        let current = ring.issuer.verifier().keys()[0].clone();
-        let live = ring
-            .retired
-            .iter()
-            .filter(|(_, until)| *until > now)
-            .map(|(key, _)| key.clone());
-        match TokenVerifier::from_keys(std::iter::once(current).chain(live)) {
-            Ok(published) => published.to_jwks(),
-            Err(_) => ring.issuer.verifier().to_jwks(),
-        }
+        self.read().live_keys(self.clock.now()).to_jwks()
     }
 
     /// Keeps `previous` (a key that signed before a restart) published and accepted for as long
@@ -88,12 +93,10 @@ impl KeyRing {
             .state
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Refuse a key that clashes with the current one's id now, not on some later request.
+        KeySet::new([ring.issuer.verifying_key(), previous.clone()])?;
         let until = self.deadline(&ring.issuer);
         ring.retired.push((previous, until));
-        ring.verifier = ring
-            .verifier
-            .clone()
-            .with_key(ring.retired.last().unwrap().0.clone())?;
         Ok(())
     }
 
@@ -106,13 +109,11 @@ impl KeyRing {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let until = self.deadline(&ring.issuer);
-        let old = ring.issuer.verifier().keys()[0].clone();
+        let old = ring.issuer.verifying_key();
+        KeySet::new([issuer.verifying_key(), old.clone()])?;
         ring.retired.push((old, until));
         let now = self.clock.now();
         ring.retired.retain(|(_, until)| *until > now);
-        let mut keys = vec![issuer.verifier().keys()[0].clone()];
-        keys.extend(ring.retired.iter().map(|(key, _)| key.clone()));
-        ring.verifier = issuer.verifier().with_keys(keys)?;
         ring.issuer = issuer;
         tracing::info!(
             kid = ring.issuer.key_id().unwrap_or("-"),
@@ -124,7 +125,7 @@ impl KeyRing {
     /// When a key retired now may stop being published: after the longest token lifetime.
     fn deadline(&self, issuer: &TokenIssuer) -> DateTime<Utc> {
         let longest = issuer.ttl().max(issuer.refresh_ttl());
-        let longest = TimeDelta::from_std(longest).unwrap_or(TimeDelta::MAX);
+        let longest = TimeDelta::from_std(longest.as_duration()).unwrap_or(TimeDelta::MAX);
         self.clock
             .now()
             .checked_add_signed(longest)

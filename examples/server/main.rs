@@ -34,8 +34,10 @@ use std::time::Duration;
 
 use clap::Parser;
 use keyward::password::{Cost, PasswordHasher};
-use keyward::token::{SigningKey, SystemClock, TokenIssuer, VerifyingKey};
-use keyward::{SecretError, SecretKey};
+use keyward::token::{
+    KeyError, KeyPairKind, SigningKey, SystemClock, TokenError, TokenIssuer, VerifyingKey,
+};
+use keyward::{SecretEncoding, SecretError, SecretKey};
 
 #[derive(Parser)]
 #[command(about = "keyward's example login server")]
@@ -49,7 +51,8 @@ struct Args {
     /// bcrypt cost for new hashes; stored hashes with another cost are upgraded at login.
     #[arg(long, env = "KEYWARD_COST", default_value_t = 12)]
     cost: u32,
-    /// Sign with this ES256 or EdDSA private key (PEM) and publish its public key as a JWKS.
+    /// Sign with this private key (PEM: RSA, P-256 or Ed25519; the algorithm is found from the
+    /// key) and publish its public key as a JWKS.
     #[arg(long, env = "KEYWARD_SIGNING_KEY")]
     signing_key: Option<PathBuf>,
     /// The previous signing key (PEM, private or public), kept valid and published after a rotation.
@@ -58,40 +61,59 @@ struct Args {
     /// Without --signing-key: sign with an Ed25519 key generated for this run.
     #[arg(long, conflicts_with = "signing_key")]
     asymmetric: bool,
+    /// How KEYWARD_SECRET (the HS256 secret) is written: never guessed, since the same text
+    /// means different bytes as base64, hex or text.
+    #[arg(long, env = "KEYWARD_SECRET_ENCODING", value_enum, default_value_t = Encoding::Base64)]
+    secret_encoding: Encoding,
 }
 
-/// An ES256 or EdDSA private key, whichever the PEM holds.
+/// The `--secret-encoding` values.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Encoding {
+    /// Base64 (what `keyward gen-secret` prints).
+    Base64,
+    /// Hex digits (what `openssl rand -hex 32` prints).
+    Hex,
+    /// The text's own bytes (what python-jose and PyJWT use).
+    Text,
+}
+
+impl From<Encoding> for SecretEncoding {
+    fn from(encoding: Encoding) -> Self {
+        match encoding {
+            Encoding::Base64 => SecretEncoding::Base64,
+            Encoding::Hex => SecretEncoding::Hex,
+            Encoding::Text => SecretEncoding::Text,
+        }
+    }
+}
+
+/// Reads a key file, naming the file in the error.
+fn read_key_file(path: &Path) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+    std::fs::read(path).map_err(|error| format!("{}: {error}", path.display()).into())
+}
+
+/// A private key of any kind keyward reads (RSA, P-256, Ed25519), its algorithm found from it.
 fn signing_key_from_pem(
     pem: &[u8],
     origin: &str,
 ) -> Result<SigningKey, Box<dyn std::error::Error>> {
-    SigningKey::es256_pem(pem)
-        .or_else(|_| SigningKey::ed25519_pem(pem))
-        .map_err(|error| format!("{origin}: not an ES256 or EdDSA private key: {error}").into())
+    SigningKey::from_pem(pem).map_err(|error| format!("{origin}: {error}").into())
 }
 
 fn load_signing_key(path: &Path) -> Result<SigningKey, Box<dyn std::error::Error>> {
-    signing_key_from_pem(&std::fs::read(path)?, &path.display().to_string())
+    signing_key_from_pem(&read_key_file(path)?, &path.display().to_string())
 }
 
-/// The public half of an ES256 or EdDSA key given as a private or public PEM.
+/// The public half of a key given as a private or public PEM.
 fn load_verifying_key(path: &Path) -> Result<VerifyingKey, Box<dyn std::error::Error>> {
-    let pem = std::fs::read(path)?;
-    if let Ok(key) = load_signing_key(path) {
-        return Ok(key.verifying_key());
+    let pem = zeroize::Zeroizing::new(read_key_file(path)?);
+    match SigningKey::from_pem(&*pem) {
+        Ok(key) => Ok(key.verifying_key()),
+        Err(TokenError::InvalidKey(KeyError::WrongPemType { .. })) => VerifyingKey::from_pem(&*pem)
+            .map_err(|error| format!("{}: {error}", path.display()).into()),
+        Err(error) => Err(format!("{}: {error}", path.display()).into()),
     }
-    VerifyingKey::es256_pem(&pem)
-        .or_else(|_| VerifyingKey::ed25519_pem(&pem))
-        .map_err(|error| format!("{}: not an ES256 or EdDSA key: {error}", path.display()).into())
-}
-
-/// A fresh Ed25519 key, for a run without a configured one.
-fn generate_ed25519() -> Result<SigningKey, Box<dyn std::error::Error>> {
-    let der =
-        aws_lc_rs::signature::Ed25519KeyPair::generate_pkcs8(&aws_lc_rs::rand::SystemRandom::new())
-            .map_err(|_| "cannot generate an Ed25519 key")?;
-    let pem = pem::encode(&pem::Pem::new("PRIVATE KEY", der.as_ref().to_vec()));
-    Ok(SigningKey::ed25519_pem(pem)?)
 }
 
 /// On `SIGHUP`, reads the signing key file again and, if it holds a new key, rotates to it.
@@ -140,9 +162,9 @@ fn signing_key(args: &Args) -> Result<SigningKey, Box<dyn std::error::Error>> {
             "no --signing-key: signing with an Ed25519 key generated for this run. Tokens will NOT \
              survive a restart, and resource servers must refetch the JWKS after it."
         );
-        return generate_ed25519();
+        return Ok(SigningKey::generate(KeyPairKind::Ed25519)?);
     }
-    let secret = match SecretKey::from_env("KEYWARD_SECRET") {
+    let secret = match SecretKey::from_env("KEYWARD_SECRET", args.secret_encoding.into()) {
         Ok(secret) => secret,
         Err(SecretError::NotSet { .. }) => {
             tracing::warn!(

@@ -7,7 +7,7 @@
 use jsonwebtoken::crypto::CryptoProvider;
 use jsonwebtoken::{DecodingKey, EncodingKey};
 
-use super::{Algorithm, TokenError};
+use super::{Algorithm, KeyError, TokenError};
 
 #[cfg(not(any(feature = "aws-lc-rs", feature = "rust-crypto")))]
 compile_error!(
@@ -33,8 +33,10 @@ pub(crate) fn sign(
     message: &[u8],
 ) -> Result<Vec<u8>, TokenError> {
     let signer = (provider().signer_factory)(&algorithm.to_jsonwebtoken(), key)
-        .map_err(|_| TokenError::InvalidKey)?;
-    signer.try_sign(message).map_err(|_| TokenError::InvalidKey)
+        .map_err(|_| TokenError::InvalidKey(KeyError::Rejected))?;
+    signer
+        .try_sign(message)
+        .map_err(|_| TokenError::InvalidKey(KeyError::Rejected))
 }
 
 /// Checks a raw signature over `message`.
@@ -46,7 +48,7 @@ pub(crate) fn verify(
     signature: &Vec<u8>,
 ) -> Result<(), TokenError> {
     let verifier = (provider().verifier_factory)(&algorithm.to_jsonwebtoken(), key)
-        .map_err(|_| TokenError::InvalidKey)?;
+        .map_err(|_| TokenError::InvalidKey(KeyError::Rejected))?;
     verifier
         .verify(message, signature)
         .map_err(|_| TokenError::InvalidSignature)

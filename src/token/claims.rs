@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize, Serializer};
 /// assert_eq!(claims.subject, "alice");
 /// assert_eq!(claims.issuer.as_deref(), Some("https://auth.example.com"));
 /// assert_eq!(claims.extra, Role { role: "admin".into() });
-/// assert!(claims.expires_at > claims.issued_at);
+/// assert!(Some(claims.expires_at) > claims.issued_at);
 /// # Ok::<(), keyward::token::TokenError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,9 +38,15 @@ pub struct Claims<T> {
     /// `exp`: the instant the token stops being valid.
     #[serde(rename = "exp", serialize_with = "numeric_date")]
     pub expires_at: DateTime<Utc>,
-    /// `iat`: the instant the token was issued.
-    #[serde(rename = "iat", serialize_with = "numeric_date")]
-    pub issued_at: DateTime<Utc>,
+    /// `iat`: the instant the token was issued. keyward's own tokens always have it; `None`
+    /// only for a token without `iat` accepted by a verifier
+    /// [`with_optional_iat`](crate::token::TokenVerifier::with_optional_iat).
+    #[serde(
+        rename = "iat",
+        serialize_with = "optional_numeric_date",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub issued_at: Option<DateTime<Utc>>,
     /// `nbf`: the instant before which the token is not valid, if set.
     #[serde(
         rename = "nbf",
@@ -180,15 +186,22 @@ impl TokenKind {
         }
     }
 
-    /// Whether a header's `typ` names this kind: compared without case, with or without the
-    /// `application/` prefix (RFC 7515 §4.1.9).
+    /// Whether a header's `typ` names this kind.
     pub(crate) fn matches(self, typ: &str) -> bool {
-        let bare = match typ.get(..12) {
+        media_types_match(self.media_type(), typ)
+    }
+}
+
+/// Whether two `typ` values name the same media type (RFC 7515 §4.1.9): compared without case,
+/// with or without the `application/` prefix.
+pub(crate) fn media_types_match(a: &str, b: &str) -> bool {
+    fn bare(typ: &str) -> &str {
+        match typ.get(..12) {
             Some(prefix) if prefix.eq_ignore_ascii_case("application/") => &typ[12..],
             _ => typ,
-        };
-        bare.eq_ignore_ascii_case(self.media_type())
+        }
     }
+    bare(a).eq_ignore_ascii_case(bare(b))
 }
 
 impl fmt::Display for TokenKind {

@@ -31,6 +31,14 @@ pub trait Clock: fmt::Debug + Send + Sync {
     fn now(&self) -> DateTime<Utc>;
 }
 
+/// A shared clock is a clock, so `with_clock` takes an `Arc<dyn Clock>` (or `Arc<FixedClock>`)
+/// that the rest of a service reads too.
+impl<C: Clock + ?Sized> Clock for Arc<C> {
+    fn now(&self) -> DateTime<Utc> {
+        (**self).now()
+    }
+}
+
 /// The operating system's clock, [`Utc::now`].
 ///
 /// ```

@@ -5,7 +5,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
-use super::{Algorithm, TokenKind};
+use super::{Algorithm, JsonError, KeyError, TokenKind};
 
 /// Everything that can go wrong when building keys, issuing or verifying tokens.
 ///
@@ -19,7 +19,7 @@ use super::{Algorithm, TokenKind};
 ///
 /// let clock = FixedClock::at_unix_seconds(1_700_000_000);
 /// let issuer = TokenIssuer::hs256([7u8; 32])?
-///     .with_ttl(Duration::from_secs(60))
+///     .with_ttl(keyward::token::Lifetime::from_secs(60)?)
 ///     .with_clock(clock.clone());
 /// let token = issuer.issue("alice", &())?;
 /// clock.advance(Duration::from_secs(60));
@@ -29,28 +29,18 @@ use super::{Algorithm, TokenKind};
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum TokenError {
-    /// A key is too weak for its algorithm: an HMAC secret shorter than the hash output
-    /// (RFC 7518 §3.2: 32, 48 or 64 bytes for HS256, HS384, HS512) or an RSA modulus under
-    /// 2048 bits.
-    #[error("key has {bits} bits; {algorithm} needs at least {min_bits}")]
-    WeakKey {
-        /// The algorithm the key was meant for.
-        algorithm: Algorithm,
-        /// The strength of the key that was given, in bits.
-        bits: usize,
-        /// The least strength the algorithm accepts, in bits.
-        min_bits: usize,
+    /// Key material could not be used; the [`KeyError`] says why and, for a key of a JWK
+    /// set, which key.
+    #[error("invalid key: {0}")]
+    InvalidKey(#[source] KeyError),
+
+    /// Two keys of one key set share a key id (or several have none), so a token's `kid`
+    /// could not pick one.
+    #[error("two keys have the same key id{}", match .key_id { Some(kid) => format!(" {kid:?}"), None => " (none)".to_owned() })]
+    DuplicateKeyId {
+        /// The shared key id; `None` when several keys have none.
+        key_id: Option<String>,
     },
-
-    /// Key material could not be used: unparseable PEM or JWK, a key of another type than the
-    /// constructor expects (an RSA key given to `es256_pem`), a curve other than the
-    /// algorithm's, or a JWK whose `alg` or `use` does not fit.
-    #[error("key material is invalid or does not fit the algorithm")]
-    InvalidKey,
-
-    /// Two keys of one verifier share a key id.
-    #[error("two keys have the same key id")]
-    DuplicateKeyId,
 
     /// The token is longer than the verifier's size cap; nothing was decoded.
     #[error("token is {len} bytes long; at most {max} bytes are accepted")]
@@ -79,15 +69,22 @@ pub enum TokenError {
     },
 
     /// The header lists critical extensions (`crit`); keyward understands none, so RFC 7515
-    /// §4.1.11 requires the token to be rejected.
+    /// §4.1.11 requires the token to be rejected. (A `crit` that is not a non-empty array of
+    /// names is [`Malformed`](Self::Malformed).)
     #[error("token requires a critical header extension that is not supported")]
     UnsupportedCriticalHeader,
 
-    /// No verification key matches the token's key id (`kid`): the token names an id the
-    /// verifier does not hold, or names none while the verifier's keys have ids. (A verifier
-    /// holding a single key without an id uses it for every token.)
-    #[error("no verification key matches the token's key id")]
-    UnknownKeyId,
+    /// The token names a key id (`kid`) the verifier holds no key for.
+    #[error("no verification key has the token's key id {key_id:?}")]
+    UnknownKeyId {
+        /// The token's `kid`.
+        key_id: String,
+    },
+
+    /// The token names no key id (`kid`), and the verifier holds several keys, so none can be
+    /// chosen. (A verifier holding a single key without an id uses it for every token.)
+    #[error("token has no key id (kid), and the verifier holds several keys")]
+    MissingKeyId,
 
     /// The signature does not verify with the selected key.
     #[error("token signature is invalid")]
@@ -95,10 +92,12 @@ pub enum TokenError {
 
     /// The header's `typ` is not the expected token type: a refresh token presented as an
     /// access token, or the other way round, or a token without an explicit type.
-    #[error("wrong token type: expected {expected} token")]
+    #[error("wrong token type: expected {expected} token (typ {:?}), found {}", .expected.media_type(), match .found { Some(typ) => format!("typ {typ:?}"), None => "no typ".to_owned() })]
     WrongTokenType {
         /// The kind of token the call expects.
         expected: TokenKind,
+        /// The header's `typ`, if it has one.
+        found: Option<String>,
     },
 
     /// The token expired at `expired_at` (leeway included in the comparison).
@@ -128,10 +127,23 @@ pub enum TokenError {
     #[error("token issuer is not the expected one")]
     InvalidIssuer,
 
-    /// The `aud` claim does not name the configured audience, or names one while the verifier
-    /// expects none (RFC 7519 §4.1.3).
+    /// The `aud` claim names none of the configured audiences.
     #[error("token audience is not the expected one")]
     InvalidAudience,
+
+    /// The token has an `aud` claim, but the verifier is configured with no audience: RFC 7519
+    /// §4.1.3 requires a recipient that does not identify itself with a value in `aud` to
+    /// reject the token. Configure the audience with `with_audience`.
+    #[error("token has an audience, but the verifier expects none")]
+    UnexpectedAudience,
+
+    /// A claim the verifier requires (`with_required_claims`) is absent, not a string, or has
+    /// another value.
+    #[error("token claim `{name}` is missing or not the required value")]
+    ClaimMismatch {
+        /// The claim's name.
+        name: String,
+    },
 
     /// The caller's revocation check refused the token.
     #[error("token has been revoked")]
@@ -142,14 +154,30 @@ pub enum TokenError {
     ReservedClaim(Claim),
 
     /// The caller's extra claims do not serialize to a JSON object, or do not deserialize
-    /// from the token's claims.
+    /// from the token's claims as the caller's type; `source()` says where and why.
     #[error("extra claims are not a JSON object of the expected shape")]
-    InvalidExtraClaims,
+    InvalidExtraClaims(#[source] JsonError),
 
-    /// A configured duration cannot be used: a zero or unrepresentable time-to-live, or a
-    /// leeway above [`TokenVerifier::MAX_LEEWAY`](crate::token::TokenVerifier::MAX_LEEWAY).
-    #[error("configured duration is out of range")]
-    InvalidDuration,
+    /// A duration is out of the range its setting allows: a [`Lifetime`] or [`Leeway`] made
+    /// from too small, too large or fractional seconds.
+    ///
+    /// [`Lifetime`]: crate::token::Lifetime
+    /// [`Leeway`]: crate::token::Leeway
+    #[error("{setting} must be whole seconds from {min_secs} to {max_secs}")]
+    InvalidDuration {
+        /// The setting (`lifetime`, `leeway`).
+        setting: &'static str,
+        /// The least number of seconds allowed.
+        min_secs: u64,
+        /// The most seconds allowed.
+        max_secs: u64,
+    },
+
+    /// An HTTP `Authorization` value is not `Bearer <token>` as RFC 6750 §2.1 spells it: the
+    /// scheme (any case), exactly one space, and a non-empty token of base64url-like
+    /// characters.
+    #[error("authorization value is not a bearer credential")]
+    MalformedAuthorization,
 
     /// The operating system's random number generator failed (token id or secret generation).
     #[error("the system random number generator is unavailable")]

@@ -1,7 +1,5 @@
 //! `TokenIssuer`: signs access and refresh tokens with one key.
 
-use std::time::Duration;
-
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -10,36 +8,51 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::jws;
-use super::revocation::RevocationCheck;
+use super::revocation::{RevocationCheck, TokenInfo};
 use super::{
-    Algorithm, Claim, Claims, Clock, SigningKey, TokenError, TokenKind, TokenResponse,
-    TokenVerifier,
+    Algorithm, Claim, Claims, Clock, KeySet, Leeway, Lifetime, SigningKey, TokenError, TokenKind,
+    TokenResponse, TokenVerifier, VerifyingKey,
 };
 use crate::SecretKey;
 
 /// Issues and verifies tokens with one signing key: the half of keyward an auth service uses.
 ///
 /// The key decides the algorithm. Tokens carry `sub`, `exp`, `iat`, a random `jti`, and `iss`
-/// and `aud` when configured, beside the caller's own claims; access tokens have
-/// `typ: at+jwt` (RFC 9068), refresh tokens `typ: refresh+jwt`, so neither is accepted as the
-/// other. [`verify`](Self::verify) applies the same policy as [`verifier`](Self::verifier).
+/// when configured, beside the caller's own claims. Access tokens have `typ: at+jwt` (RFC 9068)
+/// and the configured `aud`; refresh tokens have `typ: refresh+jwt` and an `aud` of their own
+/// (the [refresh audience](Self::with_refresh_audience)), so neither is accepted as the other,
+/// not even by a verifier elsewhere that ignores `typ` but checks `aud`. [`verify`](Self::verify) applies the same policy as [`verifier`](Self::verifier).
 ///
 /// | setting | default | change with |
 /// |---|---|---|
 /// | access token lifetime | 15 minutes | [`with_ttl`](Self::with_ttl), or per token with [`issue_with_ttl`](Self::issue_with_ttl) |
 /// | refresh token lifetime | 7 days | [`with_refresh_ttl`](Self::with_refresh_ttl) |
-/// | `iss`, `aud` | not set | [`with_issuer`](Self::with_issuer), [`with_audience`](Self::with_audience) |
+/// | `iss`, access `aud` | not set | [`with_issuer`](Self::with_issuer), [`with_audience`](Self::with_audience) |
+/// | refresh `aud` | [`TokenVerifier::DEFAULT_REFRESH_AUDIENCE`] | [`with_refresh_audience`](Self::with_refresh_audience) |
 /// | `kid` | not set | [`with_key_id`](Self::with_key_id) |
 /// | leeway | 0 | [`with_leeway`](Self::with_leeway) (at most 5 minutes) |
 /// | clock | system | [`with_clock`](Self::with_clock) |
+///
+/// # Builder methods
+///
+/// The same rules hold for [`TokenIssuer`], [`TokenVerifier`], [`KeySet`] and
+/// [`PasswordHasher`](crate::password::PasswordHasher):
+/// - `with_*` replaces one setting and never fails; a value that can be wrong is checked when
+///   its type is made ([`Lifetime::from_mins`], [`Leeway::from_secs`],
+///   [`Cost::new`](crate::password::Cost::new)), so a chain of `with_*` has no `?` in it;
+/// - constructors are `new`, `from_*` or named for the algorithm (`hs256`), and return
+///   `Result` when their input can be wrong;
+/// - adding to a collection is `insert` on it ([`KeySet::insert`]); `with_key_set` replaces
+///   the whole set;
+/// - clocks and revocation checks are taken as any `impl Clock` (an `Arc<dyn Clock>`
+///   included) and as plain closures.
 ///
 /// Cloning is cheap (shared, immutable key and settings); `TokenIssuer` is `Send + Sync`.
 ///
 /// ```
 /// use keyward::SecretKey;
-/// use keyward::token::{Claims, TokenIssuer};
+/// use keyward::token::{Claims, Lifetime, TokenIssuer};
 /// use serde::{Deserialize, Serialize};
-/// use std::time::Duration;
 ///
 /// #[derive(Serialize, Deserialize)]
 /// struct Role {
@@ -49,7 +62,7 @@ use crate::SecretKey;
 /// let issuer = TokenIssuer::hs256(SecretKey::generate()?)?
 ///     .with_issuer("https://auth.example.com")
 ///     .with_audience("api")
-///     .with_ttl(Duration::from_secs(15 * 60));
+///     .with_ttl(Lifetime::from_mins(15)?);
 /// let token: String = issuer.issue("alice", &Role { role: "admin".into() })?;
 /// let claims: Claims<Role> = issuer.verify(&token)?;
 /// assert_eq!((claims.subject.as_str(), claims.extra.role.as_str()), ("alice", "admin"));
@@ -59,16 +72,16 @@ use crate::SecretKey;
 pub struct TokenIssuer {
     key: SigningKey,
     verifier: TokenVerifier,
-    ttl: Duration,
-    refresh_ttl: Duration,
+    ttl: Lifetime,
+    refresh_ttl: Lifetime,
 }
 
 impl TokenIssuer {
     /// The default access token lifetime: 15 minutes, as in the FastAPI tutorial keyward's
     /// users start from.
-    pub const DEFAULT_TTL: Duration = Duration::from_secs(15 * 60);
+    pub const DEFAULT_TTL: Lifetime = Lifetime::const_secs(15 * 60);
     /// The default refresh token lifetime: 7 days.
-    pub const DEFAULT_REFRESH_TTL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+    pub const DEFAULT_REFRESH_TTL: Lifetime = Lifetime::const_secs(7 * 24 * 60 * 60);
 
     /// An issuer signing with `key`, with the default settings.
     ///
@@ -91,13 +104,15 @@ impl TokenIssuer {
     ///
     /// # Errors
     ///
-    /// [`TokenError::WeakKey`] when the secret is shorter than 32 bytes (RFC 7518 §3.2).
+    /// [`KeyError::Weak`](crate::token::KeyError::Weak) when the secret is shorter than 32
+    /// bytes (RFC 7518 §3.2).
     ///
     /// ```
-    /// use keyward::token::{TokenError, TokenIssuer};
+    /// use keyward::SecretKey;
+    /// use keyward::token::{KeyError, TokenError, TokenIssuer};
     /// assert!(matches!(
-    ///     TokenIssuer::hs256("your-super-secret-key-here"), // the tutorial's 26-byte secret
-    ///     Err(TokenError::WeakKey { bits: 208, min_bits: 256, .. })
+    ///     TokenIssuer::hs256(SecretKey::from_text("your-super-secret-key-here")), // the tutorial's 26-byte secret
+    ///     Err(TokenError::InvalidKey(KeyError::Weak { bits: 208, min_bits: 256, .. }))
     /// ));
     /// ```
     pub fn hs256(secret: impl Into<SecretKey>) -> Result<Self, TokenError> {
@@ -108,7 +123,7 @@ impl TokenIssuer {
     ///
     /// # Errors
     ///
-    /// [`TokenError::WeakKey`] when the secret is shorter than 48 bytes.
+    /// [`TokenError::InvalidKey`] when the secret is shorter than 48 bytes.
     ///
     /// ```
     /// # use keyward::token::TokenIssuer;
@@ -122,7 +137,7 @@ impl TokenIssuer {
     ///
     /// # Errors
     ///
-    /// [`TokenError::WeakKey`] when the secret is shorter than 64 bytes.
+    /// [`TokenError::InvalidKey`] when the secret is shorter than 64 bytes.
     ///
     /// ```
     /// # use keyward::token::TokenIssuer;
@@ -136,7 +151,7 @@ impl TokenIssuer {
     ///
     /// # Errors
     ///
-    /// [`TokenError::InvalidKey`] or [`TokenError::WeakKey`].
+    /// [`TokenError::InvalidKey`].
     ///
     /// ```
     /// # use keyward::token::TokenIssuer;
@@ -151,7 +166,7 @@ impl TokenIssuer {
     ///
     /// # Errors
     ///
-    /// [`TokenError::InvalidKey`] or [`TokenError::WeakKey`].
+    /// [`TokenError::InvalidKey`].
     ///
     /// ```
     /// # use keyward::token::TokenIssuer;
@@ -192,11 +207,28 @@ impl TokenIssuer {
         SigningKey::ed25519_pem(pem).map(Self::new)
     }
 
+    /// An issuer from a PEM private key, its algorithm found from the key; see
+    /// [`SigningKey::from_pem`].
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError::InvalidKey`].
+    ///
+    /// ```
+    /// # use keyward::token::{Algorithm, TokenIssuer};
+    /// let issuer = TokenIssuer::from_pem(std::fs::read("tests/keys/ed25519-private.pem")?)?;
+    /// assert_eq!(issuer.algorithm(), Algorithm::EdDSA);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
+        SigningKey::from_pem(pem).map(Self::new)
+    }
+
     /// An HMAC issuer from an `oct` JWK; see [`SigningKey::from_jwk`].
     ///
     /// # Errors
     ///
-    /// [`TokenError::InvalidKey`] or [`TokenError::WeakKey`].
+    /// [`TokenError::InvalidKey`].
     ///
     /// ```
     /// # use keyward::token::TokenIssuer;
@@ -219,7 +251,9 @@ impl TokenIssuer {
     #[must_use]
     pub fn with_key_id(mut self, key_id: impl Into<String>) -> Self {
         self.key = self.key.with_key_id(key_id);
-        self.verifier = self.verifier.with_keys_replaced(self.key.verifying_key());
+        self.verifier = self
+            .verifier
+            .with_key_set(KeySet::from(self.key.verifying_key()));
         self
     }
 
@@ -238,8 +272,9 @@ impl TokenIssuer {
         self
     }
 
-    /// Returns this issuer setting `aud` on its tokens and requiring it when verifying. Call
-    /// it again to add audiences: tokens then name them all.
+    /// Returns this issuer setting `aud` to `audience` on its access tokens (replacing any set
+    /// before) and requiring it when verifying. Refresh tokens carry the refresh audience
+    /// instead; see [`with_refresh_audience`](Self::with_refresh_audience).
     ///
     /// ```
     /// # use keyward::token::TokenIssuer;
@@ -254,53 +289,82 @@ impl TokenIssuer {
         self
     }
 
-    /// Returns this issuer with another access token lifetime. It is counted in whole seconds
-    /// and must be at least one second; [`issue`](Self::issue) reports a shorter one as
-    /// [`TokenError::InvalidDuration`].
+    /// Returns this issuer naming all of `audiences` in the `aud` of its access tokens
+    /// (replacing any set before), and accepting any of them when verifying.
     ///
     /// ```
     /// # use keyward::token::TokenIssuer;
-    /// # use std::time::Duration;
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_ttl(Duration::from_secs(300));
-    /// assert_eq!(issuer.ttl(), Duration::from_secs(300));
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_audiences(["orders", "billing"]);
+    /// let claims = issuer.verify::<()>(&issuer.issue("alice", &())?)?;
+    /// assert_eq!(claims.audience.unwrap().iter().collect::<Vec<_>>(), ["orders", "billing"]);
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     #[must_use]
-    pub fn with_ttl(mut self, ttl: Duration) -> Self {
+    pub fn with_audiences(
+        mut self,
+        audiences: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.verifier = self.verifier.with_audiences(audiences);
+        self
+    }
+
+    /// Returns this issuer setting `aud` to `audience` on its refresh tokens, instead of
+    /// [`TokenVerifier::DEFAULT_REFRESH_AUDIENCE`]. Name the endpoint that takes refresh
+    /// tokens, never an API: a resource server that checks `aud` but not `typ` (PyJWT, `jose`)
+    /// must refuse a refresh token presented as an access token.
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_audience("api").with_refresh_audience("https://auth.example.com/token");
+    /// let refresh = issuer.issue_refresh("alice", &())?;
+    /// assert!(issuer.verify::<()>(&refresh).is_err());
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_refresh_audience(mut self, audience: impl Into<String>) -> Self {
+        self.verifier = self.verifier.with_refresh_audience(audience);
+        self
+    }
+
+    /// Returns this issuer with another access token lifetime.
+    ///
+    /// ```
+    /// # use keyward::token::{Lifetime, TokenIssuer};
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_ttl(Lifetime::from_mins(5)?);
+    /// assert_eq!(issuer.ttl().as_secs(), 300);
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_ttl(mut self, ttl: Lifetime) -> Self {
         self.ttl = ttl;
         self
     }
 
-    /// Returns this issuer with another refresh token lifetime (whole seconds, at least one).
+    /// Returns this issuer with another refresh token lifetime.
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// # use std::time::Duration;
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_refresh_ttl(Duration::from_secs(86_400));
-    /// assert_eq!(issuer.refresh_ttl(), Duration::from_secs(86_400));
+    /// # use keyward::token::{Lifetime, TokenIssuer};
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_refresh_ttl(Lifetime::from_days(1)?);
+    /// assert_eq!(issuer.refresh_ttl().as_secs(), 86_400);
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     #[must_use]
-    pub fn with_refresh_ttl(mut self, ttl: Duration) -> Self {
+    pub fn with_refresh_ttl(mut self, ttl: Lifetime) -> Self {
         self.refresh_ttl = ttl;
         self
     }
 
     /// Returns this issuer verifying with a leeway; see [`TokenVerifier::with_leeway`].
     ///
-    /// # Errors
-    ///
-    /// [`TokenError::InvalidDuration`] above five minutes.
-    ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// # use std::time::Duration;
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_leeway(Duration::from_secs(10))?;
+    /// # use keyward::token::{Leeway, TokenIssuer};
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_leeway(Leeway::from_secs(10)?);
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
-    pub fn with_leeway(mut self, leeway: Duration) -> Result<Self, TokenError> {
-        self.verifier = self.verifier.with_leeway(leeway)?;
-        Ok(self)
+    #[must_use]
+    pub fn with_leeway(mut self, leeway: Leeway) -> Self {
+        self.verifier = self.verifier.with_leeway(leeway);
+        self
     }
 
     /// Returns this issuer reading the time from `clock`, for issuing and verifying.
@@ -310,7 +374,7 @@ impl TokenIssuer {
     ///
     /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_clock(FixedClock::at_unix_seconds(1_700_000_000));
     /// let claims = issuer.verify::<()>(&issuer.issue("alice", &())?)?;
-    /// assert_eq!(claims.issued_at.timestamp(), 1_700_000_000);
+    /// assert_eq!(claims.issued_at.unwrap().timestamp(), 1_700_000_000);
     /// assert_eq!(claims.expires_at.timestamp(), 1_700_000_900);
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
@@ -321,16 +385,37 @@ impl TokenIssuer {
     }
 
     /// Returns this issuer whose own [`verify`](Self::verify) runs `check`; see
-    /// [`RevocationCheck`].
+    /// [`TokenVerifier::with_revocation_check`].
     ///
     /// ```
-    /// use keyward::token::{TokenInfo, TokenIssuer};
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_revocation_check(|_: &TokenInfo<'_>| false);
+    /// use keyward::token::TokenIssuer;
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_revocation_check(|t| t.subject == "mallory");
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     #[must_use]
-    pub fn with_revocation_check(mut self, check: impl RevocationCheck + 'static) -> Self {
+    pub fn with_revocation_check(
+        mut self,
+        check: impl Fn(&TokenInfo<'_>) -> bool + Send + Sync + 'static,
+    ) -> Self {
         self.verifier = self.verifier.with_revocation_check(check);
+        self
+    }
+
+    /// Returns this issuer whose own [`verify`](Self::verify) consults `checker`; see
+    /// [`TokenVerifier::with_revocation_checker`].
+    ///
+    /// ```
+    /// use keyward::token::{RevocationCheck, TokenInfo, TokenIssuer};
+    /// struct Nothing;
+    /// impl RevocationCheck for Nothing {
+    ///     fn is_revoked(&self, _: &TokenInfo<'_>) -> bool { false }
+    /// }
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_revocation_checker(Nothing);
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_revocation_checker(mut self, checker: impl RevocationCheck + 'static) -> Self {
+        self.verifier = self.verifier.with_revocation_checker(checker);
         self
     }
 
@@ -360,11 +445,10 @@ impl TokenIssuer {
     ///
     /// ```
     /// # use keyward::token::TokenIssuer;
-    /// # use std::time::Duration;
-    /// assert_eq!(TokenIssuer::hs256([1u8; 32])?.ttl(), Duration::from_secs(900));
+    /// assert_eq!(TokenIssuer::hs256([1u8; 32])?.ttl().as_secs(), 900);
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
-    pub fn ttl(&self) -> Duration {
+    pub fn ttl(&self) -> Lifetime {
         self.ttl
     }
 
@@ -372,12 +456,26 @@ impl TokenIssuer {
     ///
     /// ```
     /// # use keyward::token::TokenIssuer;
-    /// # use std::time::Duration;
-    /// assert_eq!(TokenIssuer::hs256([1u8; 32])?.refresh_ttl(), Duration::from_secs(604_800));
+    /// assert_eq!(TokenIssuer::hs256([1u8; 32])?.refresh_ttl().as_secs(), 604_800);
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
-    pub fn refresh_ttl(&self) -> Duration {
+    pub fn refresh_ttl(&self) -> Lifetime {
         self.refresh_ttl
+    }
+
+    /// The public half of the signing key (the secret itself for HMAC), to publish or to hand
+    /// to a [`TokenVerifier`] elsewhere.
+    ///
+    /// ```
+    /// use keyward::token::{TokenIssuer, TokenVerifier};
+    ///
+    /// let issuer = TokenIssuer::from_pem(std::fs::read("tests/keys/p256-1-private.pem")?)?;
+    /// let verifier = TokenVerifier::new(issuer.verifying_key());
+    /// verifier.verify::<()>(&issuer.issue("alice", &())?)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verifying_key(&self) -> VerifyingKey {
+        self.key.verifying_key()
     }
 
     /// The verify-only half: the same policy, holding only the public key for asymmetric
@@ -404,7 +502,8 @@ impl TokenIssuer {
     ///   `iat`, `nbf`, `iss`, `aud`, `jti`): keyward sets those, and silently letting one win
     ///   would issue a token that says something else than the caller meant.
     /// - [`TokenError::InvalidExtraClaims`] when `extra` does not serialize to a JSON object.
-    /// - [`TokenError::InvalidDuration`] when the lifetime is under a second or overflows.
+    /// - [`TokenError::InvalidClaim`] for `exp` when the clock is so far in the future that
+    ///   the expiry cannot be represented.
     ///
     /// ```
     /// use keyward::token::{Claim, TokenError, TokenIssuer};
@@ -430,20 +529,19 @@ impl TokenIssuer {
     /// As [`issue`](Self::issue).
     ///
     /// ```
-    /// use keyward::token::TokenIssuer;
-    /// use std::time::Duration;
+    /// use keyward::token::{Lifetime, TokenIssuer};
     ///
     /// let issuer = TokenIssuer::hs256([1u8; 32])?;
-    /// let token = issuer.issue_with_ttl("alice", &(), Duration::from_secs(300))?;
+    /// let token = issuer.issue_with_ttl("alice", &(), Lifetime::from_mins(5)?)?;
     /// let claims = issuer.verify::<()>(&token)?;
-    /// assert_eq!((claims.expires_at - claims.issued_at).num_seconds(), 300);
+    /// assert_eq!((claims.expires_at - claims.issued_at.unwrap()).num_seconds(), 300);
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     pub fn issue_with_ttl<T: Serialize + ?Sized>(
         &self,
         subject: &str,
         extra: &T,
-        ttl: Duration,
+        ttl: Lifetime,
     ) -> Result<String, TokenError> {
         self.issue_kind(subject, extra, ttl, TokenKind::Access)
     }
@@ -505,18 +603,26 @@ impl TokenIssuer {
         &self,
         subject: &str,
         extra: &T,
-        ttl: Duration,
+        ttl: Lifetime,
         kind: TokenKind,
     ) -> Result<String, TokenError> {
         if subject.is_empty() {
             return Err(TokenError::InvalidClaim(Claim::Subject));
         }
-        let mut claims =
-            match serde_json::to_value(extra).map_err(|_| TokenError::InvalidExtraClaims)? {
-                Value::Object(map) => map,
-                Value::Null => Map::new(),
-                _ => return Err(TokenError::InvalidExtraClaims),
-            };
+        let mut claims = match serde_json::to_value(extra)
+            .map_err(|error| TokenError::InvalidExtraClaims(error.into()))?
+        {
+            Value::Object(map) => map,
+            Value::Null => Map::new(),
+            _ => {
+                return Err(TokenError::InvalidExtraClaims(
+                    <serde_json::Error as serde::ser::Error>::custom(
+                        "extra claims must serialize to a JSON object",
+                    )
+                    .into(),
+                ));
+            }
+        };
         if let Some(&reserved) = Claim::ALL
             .iter()
             .find(|claim| claims.contains_key(claim.wire_name()))
@@ -524,9 +630,11 @@ impl TokenIssuer {
             return Err(TokenError::ReservedClaim(reserved));
         }
         let issued_at = whole_seconds(self.verifier.clock().now());
-        let expires_at = lifetime(ttl)
+        let expires_at = i64::try_from(ttl.as_secs())
+            .ok()
+            .and_then(TimeDelta::try_seconds)
             .and_then(|ttl| issued_at.checked_add_signed(ttl))
-            .ok_or(TokenError::InvalidDuration)?;
+            .ok_or(TokenError::InvalidClaim(Claim::ExpiresAt))?;
         let mut insert =
             |claim: Claim, value: Value| claims.insert(claim.wire_name().to_owned(), value);
         insert(Claim::Subject, subject.into());
@@ -536,12 +644,16 @@ impl TokenIssuer {
         if let Some(issuer) = self.verifier.issuer() {
             insert(Claim::Issuer, issuer.into());
         }
-        match self.verifier.audiences() {
-            [] => None,
-            [single] => insert(Claim::Audience, single.as_str().into()),
-            many => insert(Claim::Audience, many.into()),
+        match (kind, self.verifier.audiences()) {
+            (TokenKind::Refresh, _) => {
+                insert(Claim::Audience, self.verifier.refresh_audience().into())
+            }
+            (TokenKind::Access, []) => None,
+            (TokenKind::Access, [single]) => insert(Claim::Audience, single.as_str().into()),
+            (TokenKind::Access, many) => insert(Claim::Audience, many.into()),
         };
-        let payload = serde_json::to_vec(&claims).map_err(|_| TokenError::InvalidExtraClaims)?;
+        let payload = serde_json::to_vec(&claims)
+            .map_err(|error| TokenError::InvalidExtraClaims(error.into()))?;
         jws::encode(&self.key, kind, &payload)
     }
 
@@ -580,12 +692,6 @@ impl TokenIssuer {
     ) -> Result<Claims<T>, TokenError> {
         self.verifier.verify_refresh(token)
     }
-}
-
-/// A lifetime in whole seconds: at least one, and representable.
-fn lifetime(ttl: Duration) -> Option<TimeDelta> {
-    let seconds = i64::try_from(ttl.as_secs()).ok().filter(|&s| s >= 1)?;
-    TimeDelta::try_seconds(seconds)
 }
 
 fn whole_seconds(instant: DateTime<Utc>) -> DateTime<Utc> {

@@ -1,4 +1,10 @@
-//! Signing and verifying keys. Each key has exactly one algorithm, fixed when it is built.
+//! Signing and verifying keys. Each key has exactly one algorithm, fixed when it is built, and
+//! every key is checked when it is built (see [`KeyError`] for what is refused and why).
+
+mod checks;
+mod generate;
+mod jwk;
+mod pem;
 
 use std::fmt;
 use std::sync::Arc;
@@ -6,20 +12,21 @@ use std::sync::Arc;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{DecodingKey, EncodingKey};
-use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
-use super::{Algorithm, TokenError, backend};
+use self::pem::KeyKind;
+use super::{Algorithm, KeyError, TokenError, backend};
 use crate::SecretKey;
 
-/// RSA moduli below this are refused (NIST SP 800-57, RFC 7518 §3.3).
-const MIN_RSA_BITS: usize = 2048;
+pub(crate) use self::jwk::{JwkDocument, JwkSetDocument, Purpose};
 
 /// A key that signs tokens, with its algorithm and optional key id (`kid`).
 ///
-/// Build one per algorithm: [`hs256`](Self::hs256) and friends from a shared secret, the
-/// `*_pem` constructors from a PKCS#8 private key (`-----BEGIN PRIVATE KEY-----`, RSA also as
-/// PKCS#1), or [`from_jwk`](Self::from_jwk) for an `oct` JWK. The key decides the algorithm:
-/// there is no way to sign with another one, or with none.
+/// Build one from a shared secret ([`hs256`](Self::hs256) and friends), from a private key in
+/// PEM ([`from_pem`](Self::from_pem) finds the algorithm, [`from_pem_as`](Self::from_pem_as)
+/// insists on one), from an `oct` JWK ([`from_jwk`](Self::from_jwk)), or make a new key pair
+/// ([`generate`](Self::generate)). The key decides the algorithm: there is no way to sign with
+/// another one, or with none.
 ///
 /// Private key material is wiped from memory when the last clone is dropped, and `Debug` shows
 /// only the algorithm and key id.
@@ -36,13 +43,19 @@ const MIN_RSA_BITS: usize = 2048;
 #[derive(Clone)]
 pub struct SigningKey {
     encoding: Arc<EncodingKey>,
+    /// The private key as PKCS#8 DER, for export; `None` for shared secrets.
+    pkcs8: Option<Arc<Zeroizing<Vec<u8>>>>,
     verifying: VerifyingKey,
 }
 
 /// A key that verifies tokens, with its algorithm and optional key id (`kid`).
 ///
 /// For HMAC it holds the shared secret; for RSA, ECDSA and Ed25519 only the public key. Get one
-/// from a [`SigningKey`] with [`SigningKey::verifying_key`], from a public PEM, or from a JWK.
+/// from a [`SigningKey`] with [`SigningKey::verifying_key`], from a public key in PEM, or from a
+/// JWK. Public keys are checked when they are built: an RSA modulus that is even, under 2048
+/// bits or over [`MAX_RSA_BITS`](Self::MAX_RSA_BITS), an RSA exponent that is even, below 3 or
+/// above 2³³ − 1, an EC point off the curve, and an Ed25519 point of small order, outside the
+/// prime-order subgroup or not canonically encoded are all refused with their own [`KeyError`].
 ///
 /// ```
 /// use keyward::token::{Algorithm, VerifyingKey};
@@ -64,18 +77,46 @@ pub struct VerifyingKey {
     public: Option<Arc<PublicJwk>>,
 }
 
+/// The kind of new key pair [`SigningKey::generate`] makes.
+///
+/// ```
+/// use keyward::token::{Algorithm, KeyPairKind, SigningKey};
+///
+/// let key = SigningKey::generate(KeyPairKind::Ed25519)?;
+/// assert_eq!(key.algorithm(), Algorithm::EdDSA);
+/// # Ok::<(), keyward::token::TokenError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyPairKind {
+    /// An Ed25519 key pair, for `EdDSA`: small, fast, and the first choice for new systems.
+    Ed25519,
+    /// A P-256 key pair, for ES256.
+    P256,
+    /// An RSA key pair of 2048 bits, for RS256.
+    Rsa2048,
+    /// An RSA key pair of 3072 bits, for RS256.
+    Rsa3072,
+    /// An RSA key pair of 4096 bits, for RS256.
+    Rsa4096,
+}
+
+fn invalid(error: KeyError) -> TokenError {
+    TokenError::InvalidKey(error)
+}
+
 impl SigningKey {
     /// An HS256 key. The secret must be at least 32 bytes (RFC 7518 §3.2).
     ///
     /// # Errors
     ///
-    /// [`TokenError::WeakKey`] when the secret is shorter.
+    /// [`KeyError::Weak`] when the secret is shorter.
     ///
     /// ```
-    /// use keyward::token::{SigningKey, TokenError};
+    /// use keyward::token::{KeyError, SigningKey, TokenError};
     ///
-    /// assert!(SigningKey::hs256(b"a-secret-of-at-least-32-bytes-ok").is_ok());
-    /// assert!(matches!(SigningKey::hs256(b"too short"), Err(TokenError::WeakKey { .. })));
+    /// assert!(SigningKey::hs256(*b"a-secret-of-at-least-32-bytes-ok").is_ok());
+    /// assert!(matches!(SigningKey::hs256(*b"too short"), Err(TokenError::InvalidKey(KeyError::Weak { .. }))));
     /// ```
     pub fn hs256(secret: impl Into<SecretKey>) -> Result<Self, TokenError> {
         Self::hmac(Algorithm::HS256, &secret.into())
@@ -85,7 +126,7 @@ impl SigningKey {
     ///
     /// # Errors
     ///
-    /// [`TokenError::WeakKey`] when the secret is shorter.
+    /// [`KeyError::Weak`] when the secret is shorter.
     ///
     /// ```
     /// # use keyward::token::SigningKey;
@@ -100,7 +141,7 @@ impl SigningKey {
     ///
     /// # Errors
     ///
-    /// [`TokenError::WeakKey`] when the secret is shorter.
+    /// [`KeyError::Weak`] when the secret is shorter.
     ///
     /// ```
     /// # use keyward::token::SigningKey;
@@ -114,16 +155,79 @@ impl SigningKey {
     fn hmac(algorithm: Algorithm, secret: &SecretKey) -> Result<Self, TokenError> {
         let verifying = VerifyingKey::hmac(algorithm, secret)?;
         let encoding = EncodingKey::from_secret(secret.expose_secret());
-        Self::checked(encoding, verifying)
+        Self::checked(encoding, None, verifying)
     }
 
-    /// An RS256 key from a PEM RSA private key (PKCS#8 or PKCS#1) of at least 2048 bits.
+    /// A key from a PEM private key, its algorithm found from the key: RS256 for RSA, ES256 for
+    /// P-256, `EdDSA` for Ed25519. Reads PKCS#8 (`BEGIN PRIVATE KEY`), PKCS#1
+    /// (`BEGIN RSA PRIVATE KEY`) and SEC1 P-256 (`BEGIN EC PRIVATE KEY`). Use
+    /// [`from_pem_as`](Self::from_pem_as) for PS256, or to refuse any other kind of key.
     ///
     /// # Errors
     ///
-    /// [`TokenError::InvalidKey`] when the PEM is not an RSA private key,
-    /// [`TokenError::WeakKey`] when the modulus is under 2048 bits (the aws-lc-rs backend
-    /// refuses to parse such a private key at all, which is reported as `InvalidKey`).
+    /// [`TokenError::InvalidKey`] with [`KeyError::NotPem`], [`KeyError::WrongPemType`] (a
+    /// public key or certificate), [`KeyError::WrongKeyType`] (P-384, Ed448, ...),
+    /// [`KeyError::Weak`] (RSA under 2048 bits), or the public-key checks of [`VerifyingKey`].
+    ///
+    /// ```
+    /// use keyward::token::{Algorithm, KeyError, SigningKey, TokenError};
+    ///
+    /// let key = SigningKey::from_pem(std::fs::read("tests/keys/p256-1-private.pem")?)?;
+    /// assert_eq!(key.algorithm(), Algorithm::ES256);
+    ///
+    /// let public = std::fs::read("tests/keys/p256-1-public.pem")?;
+    /// assert_eq!(
+    ///     SigningKey::from_pem(public).unwrap_err(),
+    ///     TokenError::InvalidKey(KeyError::WrongPemType { found: "PUBLIC KEY".into(), expected: "PRIVATE KEY" })
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
+        let key = pem::private_key(pem.as_ref()).map_err(invalid)?;
+        let algorithm = match key.kind {
+            KeyKind::Rsa => Algorithm::RS256,
+            KeyKind::P256 => Algorithm::ES256,
+            KeyKind::Ed25519 => Algorithm::EdDSA,
+        };
+        Self::from_pkcs8(algorithm, key.pkcs8)
+    }
+
+    /// A key from a PEM private key for `algorithm`, which must fit the key (RS256 or PS256
+    /// for RSA, ES256 for P-256, `EdDSA` for Ed25519).
+    ///
+    /// # Errors
+    ///
+    /// As [`from_pem`](Self::from_pem), and [`KeyError::WrongKeyType`] when the key does not
+    /// fit `algorithm` (an RSA key for ES256, or any PEM for an HMAC algorithm).
+    ///
+    /// ```
+    /// use keyward::token::{Algorithm, KeyError, SigningKey, TokenError};
+    ///
+    /// let rsa = std::fs::read("tests/keys/rsa2048-private.pem")?;
+    /// assert_eq!(SigningKey::from_pem_as(&rsa, Algorithm::PS256)?.algorithm(), Algorithm::PS256);
+    /// assert_eq!(
+    ///     SigningKey::from_pem_as(&rsa, Algorithm::ES256).unwrap_err(),
+    ///     TokenError::InvalidKey(KeyError::WrongKeyType { found: "RSA".into(), expected: "EC P-256" })
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_pem_as(pem: impl AsRef<[u8]>, algorithm: Algorithm) -> Result<Self, TokenError> {
+        let expected = kind_for(algorithm)?;
+        let key = pem::private_key(pem.as_ref()).map_err(|error| wanting(error, expected))?;
+        if key.kind != expected {
+            return Err(invalid(KeyError::WrongKeyType {
+                found: key.kind.name().to_owned(),
+                expected: expected.name(),
+            }));
+        }
+        Self::from_pkcs8(algorithm, key.pkcs8)
+    }
+
+    /// An RS256 key from a PEM RSA private key; `from_pem_as(pem, Algorithm::RS256)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_pem_as`](Self::from_pem_as).
     ///
     /// ```
     /// # use keyward::token::{Algorithm, SigningKey};
@@ -132,14 +236,14 @@ impl SigningKey {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn rs256_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
-        Self::rsa(Algorithm::RS256, pem.as_ref())
+        Self::from_pem_as(pem, Algorithm::RS256)
     }
 
-    /// A PS256 (RSASSA-PSS) key from a PEM RSA private key of at least 2048 bits.
+    /// A PS256 (RSASSA-PSS) key from a PEM RSA private key; `from_pem_as(pem, Algorithm::PS256)`.
     ///
     /// # Errors
     ///
-    /// As [`rs256_pem`](Self::rs256_pem).
+    /// As [`from_pem_as`](Self::from_pem_as).
     ///
     /// ```
     /// # use keyward::token::{Algorithm, SigningKey};
@@ -148,23 +252,14 @@ impl SigningKey {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn ps256_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
-        Self::rsa(Algorithm::PS256, pem.as_ref())
+        Self::from_pem_as(pem, Algorithm::PS256)
     }
 
-    fn rsa(algorithm: Algorithm, pem: &[u8]) -> Result<Self, TokenError> {
-        let encoding = EncodingKey::from_rsa_pem(pem).map_err(|_| TokenError::InvalidKey)?;
-        let (n, e) = (backend::provider()
-            .key_utils
-            .rsa_pub_components_from_private_key)(encoding.as_bytes())
-        .map_err(|_| TokenError::InvalidKey)?;
-        Self::checked(encoding, VerifyingKey::rsa(algorithm, &n, &e)?)
-    }
-
-    /// An ES256 key from a PEM PKCS#8 P-256 private key.
+    /// An ES256 key from a PEM P-256 private key; `from_pem_as(pem, Algorithm::ES256)`.
     ///
     /// # Errors
     ///
-    /// [`TokenError::InvalidKey`] when the PEM is not a P-256 private key in PKCS#8 form.
+    /// As [`from_pem_as`](Self::from_pem_as).
     ///
     /// ```
     /// # use keyward::token::{Algorithm, SigningKey};
@@ -173,23 +268,14 @@ impl SigningKey {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn es256_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
-        let encoding =
-            EncodingKey::from_ec_pem(pem.as_ref()).map_err(|_| TokenError::InvalidKey)?;
-        let (_, x, y) = (backend::provider()
-            .key_utils
-            .ec_pub_components_from_private_key)(
-            encoding.as_bytes(),
-            jsonwebtoken::Algorithm::ES256,
-        )
-        .map_err(|_| TokenError::InvalidKey)?;
-        Self::checked(encoding, VerifyingKey::p256(&x, &y)?)
+        Self::from_pem_as(pem, Algorithm::ES256)
     }
 
-    /// An `EdDSA` (Ed25519) key from a PEM PKCS#8 private key.
+    /// An `EdDSA` (Ed25519) key from a PEM private key; `from_pem_as(pem, Algorithm::EdDSA)`.
     ///
     /// # Errors
     ///
-    /// [`TokenError::InvalidKey`] when the PEM is not an Ed25519 private key.
+    /// As [`from_pem_as`](Self::from_pem_as).
     ///
     /// ```
     /// # use keyward::token::{Algorithm, SigningKey};
@@ -198,27 +284,98 @@ impl SigningKey {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn ed25519_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
-        let encoding =
-            EncodingKey::from_ed_pem(pem.as_ref()).map_err(|_| TokenError::InvalidKey)?;
-        let x = (backend::provider()
-            .key_utils
-            .ed_pub_components_from_private_key)(
-            encoding.as_bytes(),
-            &jsonwebtoken::jwk::EllipticCurve::Ed25519,
-        )
-        .map_err(|_| TokenError::InvalidKey)?;
-        Self::checked(encoding, VerifyingKey::ed25519(&x)?)
+        Self::from_pem_as(pem, Algorithm::EdDSA)
+    }
+
+    /// A new random key pair of `kind`, from the operating system's generator. Save it with
+    /// [`to_pkcs8_pem`](Self::to_pkcs8_pem); publish its public half with
+    /// [`verifying_key`](Self::verifying_key).
+    ///
+    /// RSA key generation takes a while (tens to hundreds of milliseconds at 2048 bits, seconds
+    /// at 4096): do it once, at deployment, not per request.
+    ///
+    /// # Errors
+    ///
+    /// [`KeyError::RandomnessUnavailable`] when the system generator fails.
+    ///
+    /// ```
+    /// use keyward::token::{KeyPairKind, SigningKey, TokenIssuer};
+    ///
+    /// let key = SigningKey::generate(KeyPairKind::P256)?.with_key_id("2026-11");
+    /// let pem = key.to_pkcs8_pem().expect("a key pair exports");
+    /// assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+    /// let reloaded = SigningKey::from_pem(pem.as_bytes())?;
+    /// assert_eq!(reloaded.verifying_key().thumbprint(), key.verifying_key().thumbprint());
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn generate(kind: KeyPairKind) -> Result<Self, TokenError> {
+        let (algorithm, pkcs8) = match kind {
+            KeyPairKind::Ed25519 => (Algorithm::EdDSA, generate::ed25519()),
+            KeyPairKind::P256 => (Algorithm::ES256, generate::p256()),
+            KeyPairKind::Rsa2048 => (Algorithm::RS256, generate::rsa(2048)),
+            KeyPairKind::Rsa3072 => (Algorithm::RS256, generate::rsa(3072)),
+            KeyPairKind::Rsa4096 => (Algorithm::RS256, generate::rsa(4096)),
+        };
+        Self::from_pkcs8(algorithm, pkcs8.map_err(invalid)?)
+    }
+
+    /// Builds a key from checked PKCS#8 DER of the kind `algorithm` needs.
+    fn from_pkcs8(algorithm: Algorithm, pkcs8: Zeroizing<Vec<u8>>) -> Result<Self, TokenError> {
+        let utils = &backend::provider().key_utils;
+        let (encoding, verifying) = match algorithm {
+            Algorithm::RS256 | Algorithm::PS256 => {
+                use pkcs1::der::Decode as _;
+                let pkcs1 = pem::pkcs8_inner(&pkcs8).map_err(invalid)?;
+                // Read the public half first, so a weak key is refused as weak on both backends
+                // (aws-lc-rs would not even parse a private key under 2048 bits).
+                let private = pkcs1::RsaPrivateKey::from_der(pkcs1)
+                    .map_err(|_| invalid(KeyError::MalformedPem("PKCS#1 RSA private key")))?;
+                let verifying = VerifyingKey::rsa(
+                    algorithm,
+                    private.modulus.as_bytes(),
+                    private.public_exponent.as_bytes(),
+                )?;
+                (EncodingKey::from_rsa_der(pkcs1), verifying)
+            }
+            Algorithm::ES256 => {
+                let encoding = EncodingKey::from_ec_der(&pkcs8);
+                let (_, x, y) = (utils.ec_pub_components_from_private_key)(
+                    &pkcs8,
+                    jsonwebtoken::Algorithm::ES256,
+                )
+                .map_err(|_| invalid(KeyError::Rejected))?;
+                let point = [&[0x04][..], &x, &y].concat();
+                (encoding, VerifyingKey::p256(&point)?)
+            }
+            Algorithm::EdDSA => {
+                let encoding = EncodingKey::from_ed_der(&pkcs8);
+                let x = (utils.ed_pub_components_from_private_key)(
+                    &pkcs8,
+                    &jsonwebtoken::jwk::EllipticCurve::Ed25519,
+                )
+                .map_err(|_| invalid(KeyError::Rejected))?;
+                (encoding, VerifyingKey::ed25519(&x)?)
+            }
+            Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
+                return Err(invalid(KeyError::WrongKeyType {
+                    found: "a private key".to_owned(),
+                    expected: "an HMAC secret",
+                }));
+            }
+        };
+        Self::checked(encoding, Some(pkcs8), verifying)
     }
 
     /// An HMAC key from a JSON Web Key of type `oct` (RFC 7517). The JWK's `alg` must name
     /// HS256, HS384 or HS512; its `kid`, if any, becomes the key id.
     ///
-    /// Private RSA, EC and OKP JWKs are not supported: load those keys from PEM.
+    /// Private RSA, EC and OKP JWKs are not read: load those keys from PEM.
     ///
     /// # Errors
     ///
-    /// [`TokenError::InvalidKey`] for anything but a well-formed `oct` JWK with an HMAC `alg`;
-    /// [`TokenError::WeakKey`] when the secret is too short for that `alg`.
+    /// [`TokenError::InvalidKey`]: [`KeyError::NotJson`], [`KeyError::WrongKeyType`] for a
+    /// non-`oct` JWK, [`KeyError::MissingAlgorithm`], [`KeyError::InvalidEncoding`], or
+    /// [`KeyError::Weak`] when the secret is too short for that `alg`.
     ///
     /// ```
     /// use keyward::token::{Algorithm, SigningKey};
@@ -229,9 +386,22 @@ impl SigningKey {
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     pub fn from_jwk(json: &str) -> Result<Self, TokenError> {
-        let jwk: JwkDocument = serde_json::from_str(json).map_err(|_| TokenError::InvalidKey)?;
-        let (algorithm, secret) = jwk.symmetric()?;
-        let key = Self::hmac(algorithm, &secret)?;
+        let jwk = JwkDocument::parse(json).map_err(invalid)?;
+        if jwk.kty != "oct" {
+            return Err(invalid(KeyError::WrongKeyType {
+                found: format!("a `{}` JWK", jwk.kty),
+                expected: "an `oct` JWK (load private RSA, EC and OKP keys from PEM)",
+            }));
+        }
+        let purpose = Purpose {
+            allow_secret: true,
+            rsa_default: None,
+        };
+        let jwk::JwkMaterial::Hmac { algorithm, k } = jwk.material(purpose).map_err(invalid)?
+        else {
+            unreachable!("an `oct` JWK is HMAC material or an error");
+        };
+        let key = Self::hmac(algorithm, &SecretKey::from_bytes(k.to_vec()))?;
         Ok(match jwk.kid {
             Some(kid) => key.with_key_id(kid),
             None => key,
@@ -239,10 +409,16 @@ impl SigningKey {
     }
 
     /// Builds a signer once so that a key the backend cannot use fails here, not at first use.
-    fn checked(encoding: EncodingKey, verifying: VerifyingKey) -> Result<Self, TokenError> {
-        backend::sign(verifying.algorithm, &encoding, b"keyward key check")?;
+    fn checked(
+        encoding: EncodingKey,
+        pkcs8: Option<Zeroizing<Vec<u8>>>,
+        verifying: VerifyingKey,
+    ) -> Result<Self, TokenError> {
+        backend::sign(verifying.algorithm, &encoding, b"keyward key check")
+            .map_err(|_| invalid(KeyError::Rejected))?;
         Ok(SigningKey {
             encoding: Arc::new(encoding),
+            pkcs8: pkcs8.map(Arc::new),
             verifying,
         })
     }
@@ -259,6 +435,31 @@ impl SigningKey {
     pub fn with_key_id(mut self, key_id: impl Into<String>) -> Self {
         self.verifying = self.verifying.with_key_id(key_id);
         self
+    }
+
+    /// Returns this key with its RFC 7638 thumbprint as key id: a `kid` derived from the public
+    /// key itself, the same wherever it is computed, so it never needs to be stored or agreed.
+    ///
+    /// # Errors
+    ///
+    /// [`KeyError::WrongKeyType`] for an HMAC key: a shared secret has no public thumbprint
+    /// to publish.
+    ///
+    /// ```
+    /// use keyward::token::SigningKey;
+    ///
+    /// let key = SigningKey::from_pem(std::fs::read("tests/keys/ed25519-private.pem")?)?.with_thumbprint_key_id()?;
+    /// assert_eq!(key.key_id(), key.verifying_key().thumbprint().as_deref());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_thumbprint_key_id(self) -> Result<Self, TokenError> {
+        let thumbprint = self.verifying.thumbprint().ok_or_else(|| {
+            invalid(KeyError::WrongKeyType {
+                found: "an HMAC secret".to_owned(),
+                expected: "a key pair",
+            })
+        })?;
+        Ok(self.with_key_id(thumbprint))
     }
 
     /// The key's algorithm.
@@ -297,17 +498,67 @@ impl SigningKey {
         self.verifying.clone()
     }
 
+    /// The private key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), for saving a generated
+    /// key; `None` for an HMAC secret. The text is wiped from memory when dropped.
+    ///
+    /// ```
+    /// use keyward::token::SigningKey;
+    ///
+    /// let key = SigningKey::from_pem(std::fs::read("tests/keys/rsa2048-private.pem")?)?;
+    /// let pem = key.to_pkcs8_pem().expect("an RSA key exports");
+    /// assert_eq!(SigningKey::from_pem(pem.as_bytes())?.verifying_key().to_jwk(), key.verifying_key().to_jwk());
+    /// assert!(SigningKey::hs256([1u8; 32])?.to_pkcs8_pem().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn to_pkcs8_pem(&self) -> Option<Zeroizing<String>> {
+        self.pkcs8.as_deref().map(|der| pem::pkcs8_pem(der))
+    }
+
     pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, TokenError> {
         backend::sign(self.verifying.algorithm, &self.encoding, message)
     }
 }
 
+/// `error` as the refusal of a call that wanted a key of kind `expected`: an unsupported key
+/// type names that kind rather than every kind keyward reads.
+fn wanting(error: KeyError, expected: KeyKind) -> TokenError {
+    invalid(match error {
+        KeyError::WrongKeyType { found, .. } => KeyError::WrongKeyType {
+            found,
+            expected: expected.name(),
+        },
+        other => other,
+    })
+}
+
+/// The key kind an asymmetric algorithm needs.
+fn kind_for(algorithm: Algorithm) -> Result<KeyKind, TokenError> {
+    match algorithm {
+        Algorithm::RS256 | Algorithm::PS256 => Ok(KeyKind::Rsa),
+        Algorithm::ES256 => Ok(KeyKind::P256),
+        Algorithm::EdDSA => Ok(KeyKind::Ed25519),
+        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
+            Err(invalid(KeyError::WrongKeyType {
+                found: "a PEM key".to_owned(),
+                expected: "an HMAC secret",
+            }))
+        }
+    }
+}
+
 impl VerifyingKey {
+    /// The smallest RSA modulus accepted, in bits (NIST SP 800-57 Part 1 §5.6.1, RFC 7518 §3.3).
+    pub const MIN_RSA_BITS: usize = checks::MIN_RSA_BITS;
+    /// The largest RSA modulus accepted, in bits: the enabled backend's limit, 8192 with
+    /// aws-lc-rs and 4096 with the RustCrypto `rsa` crate. Larger moduli would only fail at
+    /// verification, and cost time per token.
+    pub const MAX_RSA_BITS: usize = checks::MAX_RSA_BITS;
+
     /// An HS256 verifying key: the shared secret, at least 32 bytes.
     ///
     /// # Errors
     ///
-    /// [`TokenError::WeakKey`] when the secret is shorter.
+    /// [`KeyError::Weak`] when the secret is shorter.
     ///
     /// ```
     /// # use keyward::token::VerifyingKey;
@@ -321,7 +572,7 @@ impl VerifyingKey {
     ///
     /// # Errors
     ///
-    /// [`TokenError::WeakKey`] when the secret is shorter.
+    /// [`KeyError::Weak`] when the secret is shorter.
     ///
     /// ```
     /// # use keyward::token::VerifyingKey;
@@ -335,7 +586,7 @@ impl VerifyingKey {
     ///
     /// # Errors
     ///
-    /// [`TokenError::WeakKey`] when the secret is shorter.
+    /// [`KeyError::Weak`] when the secret is shorter.
     ///
     /// ```
     /// # use keyward::token::VerifyingKey;
@@ -353,11 +604,11 @@ impl VerifyingKey {
         };
         let bits = secret.len() * 8;
         if bits < min_bits {
-            return Err(TokenError::WeakKey {
+            return Err(invalid(KeyError::Weak {
                 algorithm,
                 bits,
                 min_bits,
-            });
+            }));
         }
         Ok(Self::new(
             algorithm,
@@ -366,13 +617,83 @@ impl VerifyingKey {
         ))
     }
 
-    /// An RS256 verifying key from a PEM RSA public key (`BEGIN PUBLIC KEY` or
-    /// `BEGIN RSA PUBLIC KEY`) of at least 2048 bits.
+    /// A verifying key from a PEM public key, its algorithm found from the key: RS256 for RSA,
+    /// ES256 for P-256, `EdDSA` for Ed25519. Reads `BEGIN PUBLIC KEY` (`SubjectPublicKeyInfo`)
+    /// and `BEGIN RSA PUBLIC KEY` (PKCS#1).
     ///
     /// # Errors
     ///
-    /// [`TokenError::InvalidKey`] when the PEM is not an RSA public key,
-    /// [`TokenError::WeakKey`] when the modulus is under 2048 bits.
+    /// [`TokenError::InvalidKey`] with [`KeyError::NotPem`], [`KeyError::WrongPemType`] (a
+    /// private key, a certificate), [`KeyError::WrongKeyType`], or the failed public-key check.
+    ///
+    /// ```
+    /// use keyward::token::{Algorithm, VerifyingKey};
+    ///
+    /// let key = VerifyingKey::from_pem(std::fs::read("tests/keys/ed25519-public.pem")?)?;
+    /// assert_eq!(key.algorithm(), Algorithm::EdDSA);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
+        let key = pem::public_key(pem.as_ref()).map_err(invalid)?;
+        let algorithm = match key.kind {
+            KeyKind::Rsa => Algorithm::RS256,
+            KeyKind::P256 => Algorithm::ES256,
+            KeyKind::Ed25519 => Algorithm::EdDSA,
+        };
+        Self::from_public(algorithm, &key)
+    }
+
+    /// A verifying key from a PEM public key for `algorithm`, which must fit the key.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_pem`](Self::from_pem), and [`KeyError::WrongKeyType`] when the key does not
+    /// fit `algorithm`.
+    ///
+    /// ```
+    /// use keyward::token::{Algorithm, KeyError, TokenError, VerifyingKey};
+    ///
+    /// let p384 = std::fs::read("tests/keys/p384-public.pem")?;
+    /// assert_eq!(
+    ///     VerifyingKey::from_pem_as(&p384, Algorithm::ES256).unwrap_err(),
+    ///     TokenError::InvalidKey(KeyError::WrongKeyType { found: "EC P-384".into(), expected: "EC P-256" })
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_pem_as(pem: impl AsRef<[u8]>, algorithm: Algorithm) -> Result<Self, TokenError> {
+        let expected = kind_for(algorithm)?;
+        let key = pem::public_key(pem.as_ref()).map_err(|error| wanting(error, expected))?;
+        if key.kind != expected {
+            return Err(invalid(KeyError::WrongKeyType {
+                found: key.kind.name().to_owned(),
+                expected: expected.name(),
+            }));
+        }
+        Self::from_public(algorithm, &key)
+    }
+
+    fn from_public(algorithm: Algorithm, key: &pem::PublicKey) -> Result<Self, TokenError> {
+        match key.kind {
+            KeyKind::Rsa => {
+                use pkcs1::der::Decode as _;
+                let rsa = pkcs1::RsaPublicKey::from_der(&key.key)
+                    .map_err(|_| invalid(KeyError::MalformedPem("PKCS#1 RSA public key")))?;
+                Self::rsa(
+                    algorithm,
+                    rsa.modulus.as_bytes(),
+                    rsa.public_exponent.as_bytes(),
+                )
+            }
+            KeyKind::P256 => Self::p256(&key.key),
+            KeyKind::Ed25519 => Self::ed25519(&key.key),
+        }
+    }
+
+    /// An RS256 verifying key from a PEM RSA public key; `from_pem_as(pem, Algorithm::RS256)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_pem_as`](Self::from_pem_as).
     ///
     /// ```
     /// # use keyward::token::VerifyingKey;
@@ -381,14 +702,14 @@ impl VerifyingKey {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn rs256_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
-        Self::rsa_pem(Algorithm::RS256, pem.as_ref())
+        Self::from_pem_as(pem, Algorithm::RS256)
     }
 
-    /// A PS256 verifying key from a PEM RSA public key of at least 2048 bits.
+    /// A PS256 verifying key from a PEM RSA public key; `from_pem_as(pem, Algorithm::PS256)`.
     ///
     /// # Errors
     ///
-    /// As [`rs256_pem`](Self::rs256_pem).
+    /// As [`from_pem_as`](Self::from_pem_as).
     ///
     /// ```
     /// # use keyward::token::VerifyingKey;
@@ -397,86 +718,31 @@ impl VerifyingKey {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn ps256_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
-        Self::rsa_pem(Algorithm::PS256, pem.as_ref())
+        Self::from_pem_as(pem, Algorithm::PS256)
     }
 
-    fn rsa_pem(algorithm: Algorithm, pem: &[u8]) -> Result<Self, TokenError> {
-        let der = DecodingKey::from_rsa_pem(pem).map_err(|_| TokenError::InvalidKey)?;
-        let der = der.try_get_as_bytes().map_err(|_| TokenError::InvalidKey)?;
-        let (n, e) = (backend::provider()
-            .key_utils
-            .rsa_pub_components_from_public_key)(der)
-        .map_err(|_| TokenError::InvalidKey)?;
-        Self::rsa(algorithm, &n, &e)
-    }
-
-    fn rsa(algorithm: Algorithm, n: &[u8], e: &[u8]) -> Result<Self, TokenError> {
-        let bits = unsigned_bits(n);
-        if bits < MIN_RSA_BITS {
-            return Err(TokenError::WeakKey {
-                algorithm,
-                bits,
-                min_bits: MIN_RSA_BITS,
-            });
-        }
-        if unsigned_bits(e) < 2 {
-            return Err(TokenError::InvalidKey);
-        }
-        let jwk = PublicJwk::Rsa {
-            n: URL_SAFE_NO_PAD.encode(trim(n)),
-            e: URL_SAFE_NO_PAD.encode(trim(e)),
-        };
-        Ok(Self::new(
-            algorithm,
-            DecodingKey::from_rsa_raw_components(n, e),
-            Some(jwk),
-        ))
-    }
-
-    /// An ES256 verifying key from a PEM P-256 public key (`BEGIN PUBLIC KEY`).
+    /// An ES256 verifying key from a PEM P-256 public key; `from_pem_as(pem, Algorithm::ES256)`.
     ///
     /// # Errors
     ///
-    /// [`TokenError::InvalidKey`] when the PEM is not a P-256 public key.
+    /// As [`from_pem_as`](Self::from_pem_as).
     ///
     /// ```
     /// # use keyward::token::VerifyingKey;
     /// let pem = std::fs::read("tests/keys/p256-1-public.pem")?;
     /// assert!(VerifyingKey::es256_pem(&pem).is_ok());
-    /// let p384 = std::fs::read("tests/keys/p384-public.pem")?;
-    /// assert!(VerifyingKey::es256_pem(&p384).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn es256_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
-        let key = DecodingKey::from_ec_pem(pem.as_ref()).map_err(|_| TokenError::InvalidKey)?;
-        match key.try_get_as_bytes().map_err(|_| TokenError::InvalidKey)? {
-            // An uncompressed P-256 point: 0x04, then x and y.
-            [0x04, point @ ..] if point.len() == 64 => Self::p256(&point[..32], &point[32..]),
-            _ => Err(TokenError::InvalidKey),
-        }
+        Self::from_pem_as(pem, Algorithm::ES256)
     }
 
-    fn p256(x: &[u8], y: &[u8]) -> Result<Self, TokenError> {
-        if x.len() != 32 || y.len() != 32 {
-            return Err(TokenError::InvalidKey);
-        }
-        let point = [&[0x04][..], x, y].concat();
-        let jwk = PublicJwk::P256 {
-            x: URL_SAFE_NO_PAD.encode(x),
-            y: URL_SAFE_NO_PAD.encode(y),
-        };
-        Ok(Self::new(
-            Algorithm::ES256,
-            DecodingKey::from_ec_der(&point),
-            Some(jwk),
-        ))
-    }
-
-    /// An `EdDSA` verifying key from a PEM Ed25519 public key (`BEGIN PUBLIC KEY`).
+    /// An `EdDSA` verifying key from a PEM Ed25519 public key;
+    /// `from_pem_as(pem, Algorithm::EdDSA)`.
     ///
     /// # Errors
     ///
-    /// [`TokenError::InvalidKey`] when the PEM is not an Ed25519 public key.
+    /// As [`from_pem_as`](Self::from_pem_as).
     ///
     /// ```
     /// # use keyward::token::VerifyingKey;
@@ -485,14 +751,38 @@ impl VerifyingKey {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn ed25519_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
-        let key = DecodingKey::from_ed_pem(pem.as_ref()).map_err(|_| TokenError::InvalidKey)?;
-        Self::ed25519(key.try_get_as_bytes().map_err(|_| TokenError::InvalidKey)?)
+        Self::from_pem_as(pem, Algorithm::EdDSA)
+    }
+
+    fn rsa(algorithm: Algorithm, n: &[u8], e: &[u8]) -> Result<Self, TokenError> {
+        let (n, e) = (checks::trim(n), checks::trim(e));
+        checks::rsa_public_key(algorithm, n, e).map_err(invalid)?;
+        let jwk = PublicJwk::Rsa {
+            n: URL_SAFE_NO_PAD.encode(n),
+            e: URL_SAFE_NO_PAD.encode(e),
+        };
+        Ok(Self::new(
+            algorithm,
+            DecodingKey::from_rsa_raw_components(n, e),
+            Some(jwk),
+        ))
+    }
+
+    fn p256(sec1: &[u8]) -> Result<Self, TokenError> {
+        let point = checks::p256_public_key(sec1).map_err(invalid)?;
+        let jwk = PublicJwk::P256 {
+            x: URL_SAFE_NO_PAD.encode(&point[1..33]),
+            y: URL_SAFE_NO_PAD.encode(&point[33..]),
+        };
+        Ok(Self::new(
+            Algorithm::ES256,
+            DecodingKey::from_ec_der(&point),
+            Some(jwk),
+        ))
     }
 
     fn ed25519(x: &[u8]) -> Result<Self, TokenError> {
-        if x.len() != 32 {
-            return Err(TokenError::InvalidKey);
-        }
+        checks::ed25519_public_key(x).map_err(invalid)?;
         let jwk = PublicJwk::Ed25519 {
             x: URL_SAFE_NO_PAD.encode(x),
         };
@@ -505,13 +795,15 @@ impl VerifyingKey {
 
     /// A verifying key from a JSON Web Key (RFC 7517): `RSA` (RS256 or PS256, named by `alg`),
     /// `EC` on P-256 (ES256), `OKP` Ed25519 (`EdDSA`), or `oct` (HS256/384/512, named by `alg`).
-    /// The JWK's `kid`, if any, becomes the key id.
+    /// The JWK's `kid`, if any, becomes the key id. Members keyward does not use (`x5c`,
+    /// `x5t`, ...) are ignored; no certificate is trusted or checked.
     ///
     /// # Errors
     ///
-    /// [`TokenError::InvalidKey`] when the JSON is not such a JWK, its `alg` does not fit its
-    /// key type, its `use` is not `sig`, it is a private key (has `d`), or a parameter is not canonical base64url of the right
-    /// length; [`TokenError::WeakKey`] for a short RSA modulus or HMAC secret.
+    /// [`TokenError::InvalidKey`] with the [`KeyError`] that says why: not JSON, a private key
+    /// (`d`), `use` other than `sig`, `key_ops` without `verify`, an unsupported `kty`, curve or
+    /// `alg`, an `alg` that does not fit the key, a parameter missing or not canonical
+    /// base64url, an integer with a leading zero octet, or a failed public-key check.
     ///
     /// ```
     /// use keyward::token::{Algorithm, VerifyingKey};
@@ -522,43 +814,41 @@ impl VerifyingKey {
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     pub fn from_jwk(json: &str) -> Result<Self, TokenError> {
-        let jwk: JwkDocument = serde_json::from_str(json).map_err(|_| TokenError::InvalidKey)?;
-        Self::from_document(jwk)
+        let jwk = JwkDocument::parse(json).map_err(invalid)?;
+        let purpose = Purpose {
+            allow_secret: true,
+            rsa_default: None,
+        };
+        Self::from_document(jwk, purpose).map_err(invalid)
     }
 
-    pub(crate) fn from_document(jwk: JwkDocument) -> Result<Self, TokenError> {
-        if jwk
-            .key_use
-            .as_deref()
-            .is_some_and(|key_use| key_use != "sig")
-            || jwk.d.is_some()
-        {
-            return Err(TokenError::InvalidKey);
-        }
-        let alg = jwk
-            .alg
-            .as_deref()
-            .map(|name| Algorithm::from_name(name).ok_or(TokenError::InvalidKey))
-            .transpose()?;
-        let key = match (jwk.kty.as_str(), jwk.crv.as_deref(), alg) {
-            ("RSA", None, Some(algorithm @ (Algorithm::RS256 | Algorithm::PS256))) => Self::rsa(
-                algorithm,
-                &decode_param(jwk.n.as_deref())?,
-                &decode_param(jwk.e.as_deref())?,
-            )?,
-            ("EC", Some("P-256"), None | Some(Algorithm::ES256)) => Self::p256(
-                &decode_param(jwk.x.as_deref())?,
-                &decode_param(jwk.y.as_deref())?,
-            )?,
-            ("OKP", Some("Ed25519"), None | Some(Algorithm::EdDSA)) => {
-                Self::ed25519(&decode_param(jwk.x.as_deref())?)?
-            }
-            ("oct", None, Some(_)) => {
-                let (algorithm, secret) = jwk.symmetric()?;
-                Self::hmac(algorithm, &secret)?
-            }
-            _ => return Err(TokenError::InvalidKey),
+    /// A key from a parsed JWK, its error left bare so that a key set can tell skipped keys
+    /// from fatal ones.
+    pub(crate) fn from_document(jwk: JwkDocument, purpose: Purpose) -> Result<Self, KeyError> {
+        let bare = |error: TokenError| match error {
+            TokenError::InvalidKey(error) => error,
+            _ => KeyError::Rejected,
         };
+        let key = match jwk.material(purpose)? {
+            jwk::JwkMaterial::Rsa { algorithm, n, e } => Self::rsa(algorithm, &n, &e),
+            jwk::JwkMaterial::P256 { x, y } => {
+                for (name, coordinate) in [("x", &x), ("y", &y)] {
+                    if coordinate.len() != 32 {
+                        return Err(KeyError::WrongLength {
+                            name,
+                            len: coordinate.len(),
+                            expected: 32,
+                        });
+                    }
+                }
+                Self::p256(&[&[0x04][..], &x, &y].concat())
+            }
+            jwk::JwkMaterial::Ed25519 { x } => Self::ed25519(&x),
+            jwk::JwkMaterial::Hmac { algorithm, k } => {
+                Self::hmac(algorithm, &SecretKey::from_bytes(k.to_vec()))
+            }
+        }
+        .map_err(bare)?;
         Ok(match jwk.kid {
             Some(kid) => key.with_key_id(kid),
             None => key,
@@ -719,73 +1009,4 @@ enum PublicJwk {
     Rsa { n: String, e: String },
     P256 { x: String, y: String },
     Ed25519 { x: String },
-}
-
-/// The JWK members keyward reads and writes (RFC 7517 §4, RFC 7518 §6, RFC 8037 §2).
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub(crate) struct JwkDocument {
-    pub(crate) kty: String,
-    #[serde(rename = "use", skip_serializing_if = "Option::is_none")]
-    pub(crate) key_use: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) alg: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) kid: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    crv: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    x: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    y: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    n: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    e: Option<String>,
-    /// Only read: symmetric keys are never written.
-    #[serde(skip_serializing)]
-    k: Option<String>,
-    /// Only read, to refuse private keys where a public one is expected.
-    #[serde(skip_serializing)]
-    d: Option<String>,
-}
-
-impl JwkDocument {
-    /// The HMAC algorithm and secret of an `oct` JWK.
-    fn symmetric(&self) -> Result<(Algorithm, SecretKey), TokenError> {
-        let algorithm = self.alg.as_deref().and_then(Algorithm::from_name);
-        match algorithm {
-            Some(algorithm) if self.kty == "oct" && algorithm.is_symmetric() => Ok((
-                algorithm,
-                SecretKey::from_bytes(decode_param(self.k.as_deref())?),
-            )),
-            _ => Err(TokenError::InvalidKey),
-        }
-    }
-
-    /// Whether the JWK carries secret material: a private key (`d`) or a shared secret (`k`).
-    pub(crate) fn is_secret(&self) -> bool {
-        self.d.is_some() || self.k.is_some()
-    }
-}
-
-/// A base64url JWK parameter, canonical and unpadded as RFC 7518 requires.
-fn decode_param(value: Option<&str>) -> Result<Vec<u8>, TokenError> {
-    let value = value.ok_or(TokenError::InvalidKey)?;
-    URL_SAFE_NO_PAD
-        .decode(value)
-        .map_err(|_| TokenError::InvalidKey)
-}
-
-/// A big-endian unsigned integer without its leading zero bytes.
-fn trim(bytes: &[u8]) -> &[u8] {
-    let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
-    &bytes[first..]
-}
-
-/// The bit length of a big-endian unsigned integer.
-fn unsigned_bits(bytes: &[u8]) -> usize {
-    match trim(bytes) {
-        [] => 0,
-        [first, rest @ ..] => rest.len() * 8 + (8 - first.leading_zeros() as usize),
-    }
 }

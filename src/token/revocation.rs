@@ -12,8 +12,8 @@ pub struct TokenInfo<'a> {
     pub subject: &'a str,
     /// `jti`, when the token has one (keyward's tokens always do).
     pub token_id: Option<&'a str>,
-    /// `iat`.
-    pub issued_at: DateTime<Utc>,
+    /// `iat`; `None` only when the verifier accepts tokens without it.
+    pub issued_at: Option<DateTime<Utc>>,
     /// `exp`.
     pub expires_at: DateTime<Utc>,
     /// Access or refresh.
@@ -25,17 +25,22 @@ pub struct TokenInfo<'a> {
 ///
 /// keyward stores nothing: the check consults the caller's own state, such as a denylist of
 /// `jti`s or a per-user "tokens issued before T are void" time. Any
-/// `Fn(&TokenInfo) -> bool + Send + Sync` is a `RevocationCheck`. It runs on every
-/// verification, so keep it fast (an in-memory lookup, not a network call).
+/// `Fn(&TokenInfo) -> bool + Send + Sync` is a `RevocationCheck`. It
+/// runs on every verification, so keep it fast (an in-memory lookup, not a network call).
+///
+/// Key it on `jti` or on the subject and `iat`, never on the token's text: ECDSA signatures
+/// are malleable (anyone can turn a valid `(r, s)` into the equally valid `(r, n − s)`), so one
+/// ES256 token can be presented in two spellings, and a denylist of token strings would miss
+/// the second.
 ///
 /// ```
 /// use std::collections::HashSet;
 /// use std::sync::{Arc, RwLock};
-/// use keyward::token::{TokenError, TokenInfo, TokenIssuer};
+/// use keyward::token::{TokenError, TokenIssuer};
 ///
 /// let denied: Arc<RwLock<HashSet<String>>> = Arc::default();
 /// let list = Arc::clone(&denied);
-/// let issuer = TokenIssuer::hs256([1u8; 32])?.with_revocation_check(move |token: &TokenInfo<'_>| {
+/// let issuer = TokenIssuer::hs256([1u8; 32])?.with_revocation_check(move |token| {
 ///     token.token_id.is_some_and(|id| list.read().unwrap().contains(id))
 /// });
 ///

@@ -2,17 +2,18 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 
+use super::claims::media_types_match;
 use super::jws::{self, Compact, Header};
-use super::key::JwkDocument;
 use super::revocation::{RevocationCheck, TokenInfo};
 use super::wire::WirePayload;
-use super::{Claim, Claims, Clock, SystemClock, TokenError, TokenKind, TokenPart, VerifyingKey};
+use super::{
+    Claim, Claims, Clock, KeySet, Leeway, SystemClock, TokenError, TokenKind, TokenPart,
+    VerifyingKey,
+};
 
 /// Verifies tokens: the verify-only half of a [`TokenIssuer`](crate::token::TokenIssuer), or a
 /// standalone verifier for a service that only checks tokens.
@@ -49,10 +50,15 @@ pub struct TokenVerifier {
 
 #[derive(Clone)]
 struct Config {
-    keys: Vec<VerifyingKey>,
-    issuer: Option<String>,
+    keys: KeySet,
+    issuers: Vec<String>,
     audiences: Vec<String>,
-    leeway: Duration,
+    refresh_audience: String,
+    access_types: Vec<String>,
+    untyped_access_tokens: bool,
+    optional_iat: bool,
+    required_claims: Vec<(String, String)>,
+    leeway: Leeway,
     max_token_bytes: usize,
     clock: Arc<dyn Clock>,
     revocation: Option<Arc<dyn RevocationCheck>>,
@@ -62,11 +68,14 @@ impl TokenVerifier {
     /// The default size cap: 8 KiB, far above any sensible token and far below what would make
     /// decoding costly.
     pub const DEFAULT_MAX_TOKEN_BYTES: usize = 8 * 1024;
-    /// The largest leeway [`with_leeway`](Self::with_leeway) accepts: five minutes.
-    pub const MAX_LEEWAY: Duration = Duration::from_secs(5 * 60);
+    /// The `aud` of refresh tokens unless [`with_refresh_audience`](Self::with_refresh_audience)
+    /// says otherwise: a name no resource server uses, so that a verifier elsewhere that checks
+    /// `aud` but not `typ` (PyJWT, `jose`) still refuses a refresh token as an access token.
+    pub const DEFAULT_REFRESH_AUDIENCE: &'static str = "urn:keyward:refresh-token";
 
-    /// A verifier with one key and the default policy: no issuer or audience expected (a token
-    /// that carries `aud` is then refused), no leeway, an 8 KiB size cap, the system clock.
+    /// A verifier of `keys` (one [`VerifyingKey`], or a [`KeySet`]) with the default policy:
+    /// no issuer or audience expected (a token that carries `aud` is then refused), no
+    /// leeway, an 8 KiB size cap, the system clock.
     ///
     /// ```
     /// use keyward::token::{TokenVerifier, VerifyingKey};
@@ -74,13 +83,18 @@ impl TokenVerifier {
     /// assert_eq!(verifier.keys().len(), 1);
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
-    pub fn new(key: VerifyingKey) -> Self {
+    pub fn new(keys: impl Into<KeySet>) -> Self {
         TokenVerifier {
             config: Arc::new(Config {
-                keys: vec![key],
-                issuer: None,
+                keys: keys.into(),
+                issuers: Vec::new(),
                 audiences: Vec::new(),
-                leeway: Duration::ZERO,
+                refresh_audience: Self::DEFAULT_REFRESH_AUDIENCE.to_owned(),
+                access_types: vec![TokenKind::Access.media_type().to_owned()],
+                untyped_access_tokens: false,
+                optional_iat: false,
+                required_claims: Vec::new(),
+                leeway: Leeway::ZERO,
                 max_token_bytes: Self::DEFAULT_MAX_TOKEN_BYTES,
                 clock: Arc::new(SystemClock),
                 revocation: None,
@@ -88,42 +102,12 @@ impl TokenVerifier {
         }
     }
 
-    /// A verifier with several keys, told apart by key id: the usual shape during key
-    /// rotation, with the new key and the old one side by side.
+    /// A verifier of the usable keys of a JWK set document; see [`KeySet::from_jwks`], which
+    /// says which keys are skipped and which documents are refused.
     ///
     /// # Errors
     ///
-    /// [`TokenError::InvalidKey`] when `keys` is empty, [`TokenError::DuplicateKeyId`] when
-    /// two keys share a key id (or several keys have none).
-    ///
-    /// ```
-    /// use keyward::token::{SigningKey, TokenIssuer, TokenVerifier};
-    ///
-    /// let old = SigningKey::hs256([1u8; 32])?.with_key_id("old");
-    /// let new = SigningKey::hs256([2u8; 32])?.with_key_id("new");
-    /// let old_token = TokenIssuer::new(old.clone()).issue("alice", &())?;
-    ///
-    /// let verifier = TokenVerifier::from_keys([new.verifying_key(), old.verifying_key()])?;
-    /// assert_eq!(verifier.verify::<()>(&old_token)?.subject, "alice");
-    /// # Ok::<(), keyward::token::TokenError>(())
-    /// ```
-    pub fn from_keys(keys: impl IntoIterator<Item = VerifyingKey>) -> Result<Self, TokenError> {
-        let keys = key_set(keys)?;
-        let mut verifier = Self::new(keys[0].clone());
-        verifier.config_mut().keys = keys;
-        Ok(verifier)
-    }
-
-    /// A verifier holding the keys of a JWKS document (RFC 7517 §5): `{"keys": [...]}`.
-    ///
-    /// Keys whose `use` is not `sig` (encryption keys published beside signing keys) are
-    /// skipped. Every other key must be a public key keyward supports.
-    ///
-    /// # Errors
-    ///
-    /// [`TokenError::InvalidKey`] when the document is not a JWKS, holds a key keyward cannot
-    /// use or a secret or private key (secrets have no place in a published document), or
-    /// holds no signing key; [`TokenError::DuplicateKeyId`] as in [`from_keys`](Self::from_keys).
+    /// As [`KeySet::from_jwks`].
     ///
     /// ```
     /// use keyward::token::TokenVerifier;
@@ -137,60 +121,22 @@ impl TokenVerifier {
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     pub fn from_jwks(json: &str) -> Result<Self, TokenError> {
-        Self::from_keys(jwks_keys(json)?)
+        KeySet::from_jwks(json).map(Self::new)
     }
 
-    /// The public keys as a JWKS document, for serving at `/.well-known/jwks.json`. HMAC
-    /// secrets are never included, so a verifier of shared secrets exports `{"keys":[]}`.
+    /// The public keys as a JWK set document; see [`KeySet::to_jwks`].
     ///
     /// ```
     /// use keyward::token::TokenIssuer;
     ///
     /// let pem = std::fs::read("tests/keys/ed25519-private.pem")?;
-    /// let jwks = TokenIssuer::ed25519_pem(&pem)?.with_key_id("k1").verifier().to_jwks();
+    /// let jwks = TokenIssuer::from_pem(&pem)?.with_key_id("k1").verifier().to_jwks();
     /// assert!(jwks.starts_with(r#"{"keys":[{"kty":"OKP","use":"sig","alg":"EdDSA","kid":"k1""#));
     /// assert_eq!(TokenIssuer::hs256([1u8; 32])?.verifier().to_jwks(), r#"{"keys":[]}"#);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[allow(clippy::missing_panics_doc)] // serializing a struct of strings cannot fail
     pub fn to_jwks(&self) -> String {
-        let keys = self
-            .config
-            .keys
-            .iter()
-            .filter_map(VerifyingKey::jwk_document)
-            .collect();
-        serde_json::to_string(&JwkSet { keys }).expect("a JWKS serializes")
-    }
-
-    /// Returns this verifier with one more key.
-    ///
-    /// # Errors
-    ///
-    /// [`TokenError::DuplicateKeyId`] when the key's id (or its lack of one) is already taken.
-    ///
-    /// ```
-    /// use keyward::token::{TokenVerifier, VerifyingKey};
-    ///
-    /// let verifier = TokenVerifier::new(VerifyingKey::hs256([1u8; 32])?.with_key_id("a"))
-    ///     .with_key(VerifyingKey::hs256([2u8; 32])?.with_key_id("b"))?;
-    /// assert_eq!(verifier.keys().len(), 2);
-    /// # Ok::<(), keyward::token::TokenError>(())
-    /// ```
-    pub fn with_key(self, key: VerifyingKey) -> Result<Self, TokenError> {
-        let keys: Vec<VerifyingKey> = self
-            .config
-            .keys
-            .iter()
-            .cloned()
-            .chain(std::iter::once(key))
-            .collect();
-        self.with_keys(keys)
-    }
-
-    pub(crate) fn with_keys_replaced(mut self, key: VerifyingKey) -> Self {
-        self.config_mut().keys = vec![key];
-        self
+        self.config.keys.to_jwks()
     }
 
     /// Returns this verifier with its whole key set replaced by `keys`, keeping every other
@@ -200,46 +146,33 @@ impl TokenVerifier {
     /// an `Arc` behind your swap of choice (an `RwLock<Arc<TokenVerifier>>` held only to clone
     /// the `Arc`, or `arc-swap`) and store the new one.
     ///
-    /// # Errors
-    ///
-    /// As [`from_keys`](Self::from_keys).
-    ///
     /// ```
-    /// use keyward::token::{SigningKey, TokenIssuer, TokenVerifier, VerifyingKey};
+    /// use keyward::token::{KeySet, SigningKey, TokenIssuer, TokenVerifier};
     ///
     /// let old = SigningKey::hs256([1u8; 32])?.with_key_id("old");
     /// let new = SigningKey::hs256([2u8; 32])?.with_key_id("new");
     /// let verifier = TokenVerifier::new(old.verifying_key()).with_audience("api");
-    /// let rotated = verifier.with_keys([new.verifying_key()])?;
+    /// let rotated = verifier.with_key_set(KeySet::from(new.verifying_key()));
     /// let token = TokenIssuer::new(new).with_audience("api").issue("alice", &())?;
     /// assert_eq!(rotated.verify::<()>(&token)?.subject, "alice"); // audience kept
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
-    pub fn with_keys(
-        mut self,
-        keys: impl IntoIterator<Item = VerifyingKey>,
-    ) -> Result<Self, TokenError> {
-        self.config_mut().keys = key_set(keys)?;
-        Ok(self)
+    #[must_use]
+    pub fn with_key_set(mut self, keys: impl Into<KeySet>) -> Self {
+        self.config_mut().keys = keys.into();
+        self
     }
 
-    /// Returns this verifier with its key set replaced by the keys of a JWKS document, keeping
-    /// every other setting; see [`with_keys`](Self::with_keys) and [`from_jwks`](Self::from_jwks).
-    ///
-    /// # Errors
-    ///
-    /// As [`from_jwks`](Self::from_jwks).
+    /// The key set.
     ///
     /// ```
-    /// use keyward::token::TokenIssuer;
-    ///
-    /// let issuer = TokenIssuer::ed25519_pem(std::fs::read("tests/keys/ed25519-private.pem")?)?.with_key_id("k2");
-    /// let refreshed = issuer.verifier().with_jwks(&issuer.verifier().to_jwks())?;
-    /// assert_eq!(refreshed.keys()[0].key_id(), Some("k2"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # use keyward::token::{TokenVerifier, VerifyingKey};
+    /// let verifier = TokenVerifier::new(VerifyingKey::hs256([1u8; 32])?);
+    /// assert!(verifier.key_set().skipped().is_empty());
+    /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
-    pub fn with_jwks(self, json: &str) -> Result<Self, TokenError> {
-        self.with_keys(jwks_keys(json)?)
+    pub fn key_set(&self) -> &KeySet {
+        &self.config.keys
     }
 
     /// The keys, in the order they were added.
@@ -251,7 +184,7 @@ impl TokenVerifier {
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     pub fn keys(&self) -> &[VerifyingKey] {
-        &self.config.keys
+        self.config.keys.keys()
     }
 
     /// Returns this verifier requiring `iss` to equal `issuer`. A token without `iss` is then
@@ -267,53 +200,190 @@ impl TokenVerifier {
     /// # Ok::<(), TokenError>(())
     /// ```
     #[must_use]
-    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
-        self.config_mut().issuer = Some(issuer.into());
+    pub fn with_issuer(self, issuer: impl Into<String>) -> Self {
+        self.with_issuers([issuer])
+    }
+
+    /// Returns this verifier accepting `iss` equal to any of `issuers` (replacing any issuer set
+    /// before); none, the default, accepts any `iss` or none.
+    ///
+    /// ```
+    /// use keyward::token::{TokenError, TokenIssuer};
+    ///
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_issuer("https://eu.auth.example.com");
+    /// let verifier = issuer.verifier()
+    ///     .with_issuers(["https://eu.auth.example.com", "https://us.auth.example.com"]);
+    /// verifier.verify::<()>(&issuer.issue("alice", &())?)?;
+    /// # Ok::<(), TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_issuers(mut self, issuers: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.config_mut().issuers = issuers.into_iter().map(Into::into).collect();
         self
     }
 
-    /// Returns this verifier accepting tokens whose `aud` names `audience`. Call it again to
-    /// accept several audiences. Once any is set, a token without `aud` is refused.
+    /// Returns this verifier accepting access tokens whose `aud` names `audience` (replacing
+    /// any audience set before). A token without `aud` is then refused.
     ///
     /// ```
     /// use keyward::token::{TokenError, TokenIssuer};
     ///
     /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_audience("billing");
     /// let token = issuer.issue("alice", &())?;
+    /// assert!(issuer.verifier().verify::<()>(&token).is_ok());
     /// let orders = issuer.verifier().with_audience("orders");
-    /// assert!(orders.verify::<()>(&token).is_ok()); // "billing" is still accepted
-    /// let only_orders = TokenIssuer::hs256([1u8; 32])?.with_audience("orders").verifier();
-    /// assert_eq!(only_orders.verify::<()>(&token).unwrap_err(), TokenError::InvalidAudience);
+    /// assert_eq!(orders.verify::<()>(&token).unwrap_err(), TokenError::InvalidAudience);
     /// # Ok::<(), TokenError>(())
     /// ```
     #[must_use]
-    pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
-        self.config_mut().audiences.push(audience.into());
+    pub fn with_audience(self, audience: impl Into<String>) -> Self {
+        self.with_audiences([audience])
+    }
+
+    /// Returns this verifier accepting access tokens whose `aud` names any of `audiences`
+    /// (replacing any set before); none, the default, refuses every token that has an `aud`
+    /// (RFC 7519 §4.1.3).
+    ///
+    /// ```
+    /// use keyward::token::TokenIssuer;
+    ///
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_audience("billing");
+    /// let either = issuer.verifier().with_audiences(["orders", "billing"]);
+    /// either.verify::<()>(&issuer.issue("alice", &())?)?;
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_audiences(
+        mut self,
+        audiences: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.config_mut().audiences = audiences.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Returns this verifier expecting `audience` as the `aud` of refresh tokens, instead of
+    /// [`DEFAULT_REFRESH_AUDIENCE`](Self::DEFAULT_REFRESH_AUDIENCE). Refresh tokens never carry
+    /// the access audiences, so a resource server that checks `aud` refuses them whether or not
+    /// it checks `typ`.
+    ///
+    /// ```
+    /// use keyward::token::TokenIssuer;
+    ///
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_refresh_audience("https://auth.example.com/token");
+    /// let refresh = issuer.issue_refresh("alice", &())?;
+    /// let claims = issuer.verify_refresh::<()>(&refresh)?;
+    /// assert!(claims.audience.unwrap().contains("https://auth.example.com/token"));
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_refresh_audience(mut self, audience: impl Into<String>) -> Self {
+        self.config_mut().refresh_audience = audience.into();
+        self
+    }
+
+    /// Returns this verifier taking tokens whose `typ` is any of `types` as access tokens,
+    /// replacing the default, `at+jwt` (RFC 9068). For tokens from other issuers, which send
+    /// `typ: JWT` (Keycloak, Auth0, Entra ID, Google, python-jose); see also
+    /// [`with_untyped_access_tokens`](Self::with_untyped_access_tokens).
+    ///
+    /// Names compare as RFC 7515 §4.1.9 media types: without case, with or without
+    /// `application/`. `refresh+jwt` is never an access token type, whatever the list says.
+    ///
+    /// Access and refresh tokens are then told apart by their audience, not their type: keep
+    /// [`with_audience`](Self::with_audience) (or a [`required
+    /// claim`](Self::with_required_claims) such as Cognito's `token_use`) set to what only the
+    /// issuer's access tokens carry.
+    ///
+    /// ```
+    /// use keyward::SecretKey;
+    /// use keyward::token::{TokenError, TokenVerifier, VerifyingKey};
+    ///
+    /// let verifier = TokenVerifier::new(VerifyingKey::hs256(SecretKey::from_text("a secret shared with a python-jose app"))?);
+    /// let jwt_typed = verifier.clone().with_access_token_types(["at+jwt", "JWT"]);
+    /// # Ok::<(), TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_access_token_types(
+        mut self,
+        types: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.config_mut().access_types = types.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Returns this verifier taking tokens without a `typ` header as access tokens (`false`,
+    /// the default, refuses them): Amazon Cognito and `jose`'s default tokens have none. As
+    /// with [`with_access_token_types`](Self::with_access_token_types), access and refresh
+    /// tokens are then told apart by audience or a required claim.
+    ///
+    /// ```
+    /// # use keyward::token::{TokenVerifier, VerifyingKey};
+    /// let verifier = TokenVerifier::new(VerifyingKey::hs256([1u8; 32])?).with_untyped_access_tokens(true);
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_untyped_access_tokens(mut self, accept: bool) -> Self {
+        self.config_mut().untyped_access_tokens = accept;
+        self
+    }
+
+    /// Returns this verifier accepting tokens without `iat` (`false`, the default, refuses
+    /// them): python-jose's tutorial tokens carry only `sub` and `exp`. Such a token's
+    /// [`Claims::issued_at`] is `None`. An `iat` that is present is still checked.
+    ///
+    /// ```
+    /// # use keyward::token::{TokenVerifier, VerifyingKey};
+    /// let verifier = TokenVerifier::new(VerifyingKey::hs256([1u8; 32])?).with_optional_iat(true);
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_optional_iat(mut self, optional: bool) -> Self {
+        self.config_mut().optional_iat = optional;
+        self
+    }
+
+    /// Returns this verifier requiring, for every `(name, value)` in `claims` (replacing any set
+    /// before), a string claim `name` equal to `value`: Cognito's `token_use` and `client_id`,
+    /// an `azp`, a tenant id. Registered claims (`iss`, `aud`, ...) have their own settings;
+    /// naming one here matches nothing, so every token is refused.
+    ///
+    /// # Errors at verification
+    ///
+    /// [`TokenError::ClaimMismatch`] names the first claim that is absent or different.
+    ///
+    /// ```
+    /// use keyward::token::{TokenError, TokenIssuer};
+    ///
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// let token = issuer.issue("alice", &serde_json::json!({ "token_use": "id" }))?;
+    /// let access_only = issuer.verifier().with_required_claims([("token_use", "access")]);
+    /// assert_eq!(access_only.verify::<()>(&token).unwrap_err(), TokenError::ClaimMismatch { name: "token_use".into() });
+    /// # Ok::<(), TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_required_claims(
+        mut self,
+        claims: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
+    ) -> Self {
+        self.config_mut().required_claims = claims
+            .into_iter()
+            .map(|(name, value)| (name.into(), value.into()))
+            .collect();
         self
     }
 
     /// Returns this verifier tolerating clock skew of up to `leeway` on `exp`, `nbf` and `iat`.
     ///
-    /// # Errors
-    ///
-    /// [`TokenError::InvalidDuration`] above [`MAX_LEEWAY`](Self::MAX_LEEWAY) (five minutes):
-    /// a large leeway silently extends every token's life.
-    ///
     /// ```
-    /// use keyward::token::{TokenVerifier, VerifyingKey};
-    /// use std::time::Duration;
+    /// use keyward::token::{Leeway, TokenVerifier, VerifyingKey};
     ///
-    /// let verifier = TokenVerifier::new(VerifyingKey::hs256([1u8; 32])?);
-    /// assert!(verifier.clone().with_leeway(Duration::from_secs(30)).is_ok());
-    /// assert!(verifier.with_leeway(Duration::from_secs(3600)).is_err());
+    /// let verifier = TokenVerifier::new(VerifyingKey::hs256([1u8; 32])?).with_leeway(Leeway::from_secs(30)?);
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
-    pub fn with_leeway(mut self, leeway: Duration) -> Result<Self, TokenError> {
-        if leeway > Self::MAX_LEEWAY {
-            return Err(TokenError::InvalidDuration);
-        }
+    #[must_use]
+    pub fn with_leeway(mut self, leeway: Leeway) -> Self {
         self.config_mut().leeway = leeway;
-        Ok(self)
+        self
     }
 
     /// Returns this verifier refusing tokens longer than `max` bytes before any decoding.
@@ -333,13 +403,15 @@ impl TokenVerifier {
         self
     }
 
-    /// Returns this verifier reading the time from `clock`.
+    /// Returns this verifier reading the time from `clock`: any [`Clock`], including an
+    /// `Arc<dyn Clock>` shared with the rest of a service.
     ///
     /// ```
-    /// use keyward::token::{FixedClock, TokenVerifier, VerifyingKey};
+    /// use keyward::token::{Clock, FixedClock, TokenVerifier, VerifyingKey};
+    /// use std::sync::Arc;
     ///
-    /// let verifier = TokenVerifier::new(VerifyingKey::hs256([1u8; 32])?)
-    ///     .with_clock(FixedClock::at_unix_seconds(1_700_000_000));
+    /// let clock: Arc<dyn Clock> = Arc::new(FixedClock::at_unix_seconds(1_700_000_000));
+    /// let verifier = TokenVerifier::new(VerifyingKey::hs256([1u8; 32])?).with_clock(Arc::clone(&clock));
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     #[must_use]
@@ -352,29 +424,64 @@ impl TokenVerifier {
         &*self.config.clock
     }
 
+    /// The issuer name an issuer stamps: the one configured, if exactly one is.
     pub(crate) fn issuer(&self) -> Option<&str> {
-        self.config.issuer.as_deref()
+        match self.config.issuers.as_slice() {
+            [single] => Some(single),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn refresh_audience(&self) -> &str {
+        &self.config.refresh_audience
     }
 
     pub(crate) fn audiences(&self) -> &[String] {
         &self.config.audiences
     }
 
-    /// Returns this verifier calling `check` on every token that passes all other checks; see
-    /// [`RevocationCheck`].
+    /// Returns this verifier calling `check` on every token that passes all other checks; a
+    /// `true` refuses it with [`TokenError::Revoked`]. See [`RevocationCheck`] for what to
+    /// key it on.
     ///
     /// ```
-    /// use keyward::token::{TokenError, TokenInfo, TokenIssuer};
+    /// use keyward::token::{TokenError, TokenIssuer};
     ///
     /// let issuer = TokenIssuer::hs256([1u8; 32])?;
     /// let token = issuer.issue("mallory", &())?;
-    /// let verifier = issuer.verifier().with_revocation_check(|t: &TokenInfo<'_>| t.subject == "mallory");
+    /// let verifier = issuer.verifier().with_revocation_check(|t| t.subject == "mallory");
     /// assert_eq!(verifier.verify::<()>(&token).unwrap_err(), TokenError::Revoked);
     /// # Ok::<(), TokenError>(())
     /// ```
     #[must_use]
-    pub fn with_revocation_check(mut self, check: impl RevocationCheck + 'static) -> Self {
-        self.config_mut().revocation = Some(Arc::new(check));
+    pub fn with_revocation_check(
+        self,
+        check: impl Fn(&TokenInfo<'_>) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.with_revocation_checker(check)
+    }
+
+    /// Returns this verifier consulting `checker`, a type of the caller's that implements
+    /// [`RevocationCheck`] (a denylist, a per-user cut-off time), on every token that passes
+    /// all other checks. For a closure, [`with_revocation_check`](Self::with_revocation_check)
+    /// reads better.
+    ///
+    /// ```
+    /// use keyward::token::{RevocationCheck, TokenError, TokenInfo, TokenIssuer};
+    ///
+    /// struct DenyAll;
+    /// impl RevocationCheck for DenyAll {
+    ///     fn is_revoked(&self, _: &TokenInfo<'_>) -> bool { true }
+    /// }
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// let token = issuer.issue("alice", &())?;
+    /// let verifier = issuer.verifier().with_revocation_checker(DenyAll);
+    /// assert_eq!(verifier.verify::<()>(&token).unwrap_err(), TokenError::Revoked);
+    /// # Ok::<(), TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_revocation_checker(mut self, checker: impl RevocationCheck + 'static) -> Self {
+        self.config_mut().revocation = Some(Arc::new(checker));
         self
     }
 
@@ -421,7 +528,7 @@ impl TokenVerifier {
     /// assert_eq!(issuer.verifier().verify_refresh::<()>(&refresh)?.subject, "alice");
     /// assert_eq!(
     ///     issuer.verifier().verify::<()>(&refresh).unwrap_err(),
-    ///     TokenError::WrongTokenType { expected: TokenKind::Access }
+    ///     TokenError::WrongTokenType { expected: TokenKind::Access, found: Some("refresh+jwt".into()) }
     /// );
     /// # Ok::<(), TokenError>(())
     /// ```
@@ -446,7 +553,7 @@ impl TokenVerifier {
         }
         let compact = Compact::split(token)?;
         let header = Header::decode(compact.header)?;
-        let key = self.key_for(header.kid.as_deref())?;
+        let key = config.keys.key_for(header.kid.as_deref())?;
         if key.algorithm() != header.algorithm {
             return Err(TokenError::WrongAlgorithm {
                 expected: key.algorithm(),
@@ -455,11 +562,14 @@ impl TokenVerifier {
         }
         let signature = jws::decode_part(compact.signature, TokenPart::Signature)?;
         key.verify_signature(compact.signing_input.as_bytes(), &signature)?;
-        if !header.typ.as_deref().is_some_and(|typ| kind.matches(typ)) {
-            return Err(TokenError::WrongTokenType { expected: kind });
+        if !self.has_type(header.typ.as_deref(), kind) {
+            return Err(TokenError::WrongTokenType {
+                expected: kind,
+                found: header.typ,
+            });
         }
         let payload = WirePayload::parse(&jws::decode_part(compact.payload, TokenPart::Payload)?)?;
-        let claims = self.validate(payload)?;
+        let claims = self.validate(payload, kind)?;
         if let Some(check) = &config.revocation {
             let info = TokenInfo {
                 subject: &claims.subject,
@@ -475,29 +585,32 @@ impl TokenVerifier {
         Ok(claims)
     }
 
-    /// The key for a token's `kid`: the key with that id; or, when the verifier holds a single
-    /// key without an id, that key whatever the token says (the id is then only a label).
-    fn key_for(&self, kid: Option<&str>) -> Result<&VerifyingKey, TokenError> {
-        let keys = &self.config.keys;
-        if let [only] = keys.as_slice() {
-            if only.key_id().is_none() || only.key_id() == kid {
-                return Ok(only);
+    /// Whether a header's `typ` makes the token of `kind` under this verifier's policy.
+    fn has_type(&self, typ: Option<&str>, kind: TokenKind) -> bool {
+        let config = &*self.config;
+        match (typ, kind) {
+            (Some(typ), TokenKind::Refresh) => kind.matches(typ),
+            (None, TokenKind::Refresh) => false,
+            (None, TokenKind::Access) => config.untyped_access_tokens,
+            (Some(typ), TokenKind::Access) => {
+                !TokenKind::Refresh.matches(typ)
+                    && config
+                        .access_types
+                        .iter()
+                        .any(|accepted| media_types_match(accepted, typ))
             }
-            return Err(TokenError::UnknownKeyId);
         }
-        let kid = kid.ok_or(TokenError::UnknownKeyId)?;
-        keys.iter()
-            .find(|key| key.key_id() == Some(kid))
-            .ok_or(TokenError::UnknownKeyId)
     }
 
     fn validate<T: DeserializeOwned>(
         &self,
         mut payload: WirePayload,
+        kind: TokenKind,
     ) -> Result<Claims<T>, TokenError> {
         let config = &*self.config;
         let now = config.clock.now();
-        let leeway = TimeDelta::from_std(config.leeway).expect("leeway is capped at five minutes");
+        let leeway = TimeDelta::from_std(config.leeway.as_duration())
+            .expect("leeway is capped at five minutes");
 
         let expires_at = payload
             .date(Claim::ExpiresAt)?
@@ -517,32 +630,48 @@ impl TokenVerifier {
                 });
             }
         }
-        let issued_at = payload
-            .date(Claim::IssuedAt)?
-            .ok_or(TokenError::MissingClaim(Claim::IssuedAt))?;
-        if add(now, leeway) < issued_at {
-            return Err(TokenError::NotYetValid {
-                valid_from: issued_at,
-            });
+        let issued_at = payload.date(Claim::IssuedAt)?;
+        match issued_at {
+            None if !config.optional_iat => {
+                return Err(TokenError::MissingClaim(Claim::IssuedAt));
+            }
+            Some(issued_at) if add(now, leeway) < issued_at => {
+                return Err(TokenError::NotYetValid {
+                    valid_from: issued_at,
+                });
+            }
+            _ => {}
         }
 
         let issuer = payload.string(Claim::Issuer)?;
-        if let Some(expected) = &config.issuer {
+        if !config.issuers.is_empty() {
             match &issuer {
                 None => return Err(TokenError::MissingClaim(Claim::Issuer)),
-                Some(found) if found != expected => return Err(TokenError::InvalidIssuer),
+                Some(found) if !config.issuers.contains(found) => {
+                    return Err(TokenError::InvalidIssuer);
+                }
                 Some(_) => {}
             }
         }
         let audience = payload.audience()?;
-        match (&audience, config.audiences.is_empty()) {
+        let refresh_audience = std::slice::from_ref(&config.refresh_audience);
+        let expected = match kind {
+            TokenKind::Access => config.audiences.as_slice(),
+            TokenKind::Refresh => refresh_audience,
+        };
+        match (&audience, expected.is_empty()) {
             (None, false) => return Err(TokenError::MissingClaim(Claim::Audience)),
             // RFC 7519 §4.1.3: a recipient not named in a present `aud` must reject the token.
-            (Some(_), true) => return Err(TokenError::InvalidAudience),
-            (Some(found), false) if !config.audiences.iter().any(|a| found.contains(a)) => {
+            (Some(_), true) => return Err(TokenError::UnexpectedAudience),
+            (Some(found), false) if !expected.iter().any(|a| found.contains(a)) => {
                 return Err(TokenError::InvalidAudience);
             }
             _ => {}
+        }
+        for (name, value) in &config.required_claims {
+            if !payload.has_string(name, value) {
+                return Err(TokenError::ClaimMismatch { name: name.clone() });
+            }
         }
 
         let subject = payload
@@ -566,41 +695,6 @@ impl TokenVerifier {
     }
 }
 
-/// A key set: at least one key, no key id twice (nor two keys without one).
-fn key_set(keys: impl IntoIterator<Item = VerifyingKey>) -> Result<Vec<VerifyingKey>, TokenError> {
-    let mut set: Vec<VerifyingKey> = Vec::new();
-    for key in keys {
-        if set.iter().any(|held| held.key_id() == key.key_id()) {
-            return Err(TokenError::DuplicateKeyId);
-        }
-        set.push(key);
-    }
-    if set.is_empty() {
-        return Err(TokenError::InvalidKey);
-    }
-    Ok(set)
-}
-
-/// The signing keys of a JWKS document: encryption keys skipped, secrets refused.
-fn jwks_keys(json: &str) -> Result<Vec<VerifyingKey>, TokenError> {
-    let set: JwkSet = serde_json::from_str(json).map_err(|_| TokenError::InvalidKey)?;
-    set.keys
-        .into_iter()
-        .filter(|jwk| {
-            jwk.key_use
-                .as_deref()
-                .is_none_or(|key_use| key_use == "sig")
-        })
-        .map(|jwk| {
-            if jwk.is_secret() {
-                Err(TokenError::InvalidKey)
-            } else {
-                VerifyingKey::from_document(jwk)
-            }
-        })
-        .collect()
-}
-
 /// `instant + delta`, saturating at chrono's range instead of overflowing.
 fn add(instant: DateTime<Utc>, delta: TimeDelta) -> DateTime<Utc> {
     instant
@@ -612,18 +706,18 @@ impl fmt::Debug for TokenVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let config = &*self.config;
         f.debug_struct("TokenVerifier")
-            .field("keys", &config.keys)
-            .field("issuer", &config.issuer)
+            .field("keys", &config.keys.keys())
+            .field("issuers", &config.issuers)
             .field("audiences", &config.audiences)
+            .field("refresh_audience", &config.refresh_audience)
+            .field("access_token_types", &config.access_types)
+            .field("untyped_access_tokens", &config.untyped_access_tokens)
+            .field("optional_iat", &config.optional_iat)
+            .field("required_claims", &config.required_claims)
             .field("leeway", &config.leeway)
             .field("max_token_bytes", &config.max_token_bytes)
             .field("clock", &config.clock)
             .field("revocation_check", &config.revocation.is_some())
             .finish()
     }
-}
-
-#[derive(Serialize, Deserialize)]
-struct JwkSet {
-    keys: Vec<JwkDocument>,
 }

@@ -3,8 +3,9 @@
 //!
 //! The payload is parsed once into the registered claims (kept as JSON values so their type
 //! can be judged here, with typed errors) and the rest; the caller's `T` is then read from the
-//! rest. Any duplicated member name makes the payload malformed: JSON parsers disagree on which
-//! duplicate wins, so an ambiguous token is refused (RFC 7515 §5.2, RFC 8725 §3.12).
+//! rest. Any duplicated member name, at any depth, makes the payload malformed: JSON parsers
+//! disagree on which duplicate wins, so an ambiguous token is refused (RFC 7515 §5.2, RFC 8725
+//! §3.12); see [`super::strict_json`].
 
 use std::fmt;
 
@@ -14,6 +15,7 @@ use serde::forward_to_deserialize_any;
 use serde_json::{Map, Value};
 
 use super::claims::Audience;
+use super::strict_json::{StrictValue, duplicate};
 use super::{Claim, TokenError, TokenPart};
 
 /// A payload split into registered claims and the rest.
@@ -78,9 +80,17 @@ impl WirePayload {
         }
     }
 
+    /// Whether the unregistered claim `name` is the string `value`.
+    pub(crate) fn has_string(&self, name: &str, value: &str) -> bool {
+        self.rest
+            .get(name)
+            .is_some_and(|found| found.as_str() == Some(value))
+    }
+
     /// The caller's claims, from everything that is not a registered claim.
     pub(crate) fn extra<T: DeserializeOwned>(self) -> Result<T, TokenError> {
-        T::deserialize(ExtraClaims(self.rest)).map_err(|_| TokenError::InvalidExtraClaims)
+        T::deserialize(ExtraClaims(self.rest))
+            .map_err(|error| TokenError::InvalidExtraClaims(error.into()))
     }
 }
 
@@ -105,20 +115,19 @@ impl<'de> Visitor<'de> for PayloadVisitor {
             rest: Map::new(),
         };
         while let Some(name) = map.next_key::<String>()? {
-            let duplicate = || de::Error::custom(format_args!("duplicate claim `{name}`"));
+            let StrictValue(value) = map.next_value()?;
             if let Some(index) = Claim::ALL
                 .iter()
                 .position(|claim| claim.wire_name() == name)
             {
                 if payload.registered[index].is_some() {
-                    return Err(duplicate());
+                    return Err(duplicate(&name));
                 }
-                payload.registered[index] = Some(map.next_value()?);
+                payload.registered[index] = Some(value);
             } else {
                 if payload.rest.contains_key(&name) {
-                    return Err(duplicate());
+                    return Err(duplicate(&name));
                 }
-                let value = map.next_value()?;
                 payload.rest.insert(name, value);
             }
         }

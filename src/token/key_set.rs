@@ -1,0 +1,309 @@
+//! `KeySet`: the keys a verifier chooses from by `kid`.
+
+use serde::Serialize;
+
+use super::key::{JwkDocument, JwkSetDocument, Purpose};
+use super::strict_json::StrictValue;
+use super::{Algorithm, KeyError, SkippedKey, TokenError, VerifyingKey};
+
+/// The keys a [`TokenVerifier`](crate::token::TokenVerifier) chooses from by the token's `kid`:
+/// never empty, and no key id twice.
+///
+/// Build one from keys ([`new`](Self::new), or `From<VerifyingKey>` for one key) or from a
+/// published JWK set ([`from_jwks`](Self::from_jwks)), which skips the keys keyward cannot use
+/// and says why in [`skipped`](Self::skipped).
+///
+/// ```
+/// use keyward::token::{KeySet, SigningKey, TokenIssuer, TokenVerifier};
+///
+/// let old = SigningKey::hs256([1u8; 32])?.with_key_id("old");
+/// let new = SigningKey::hs256([2u8; 32])?.with_key_id("new");
+/// let old_token = TokenIssuer::new(old.clone()).issue("alice", &())?;
+///
+/// let keys = KeySet::new([new.verifying_key(), old.verifying_key()])?;
+/// assert_eq!(TokenVerifier::new(keys).verify::<()>(&old_token)?.subject, "alice");
+/// # Ok::<(), keyward::token::TokenError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct KeySet {
+    keys: Vec<VerifyingKey>,
+    skipped: Vec<SkippedKey>,
+}
+
+impl KeySet {
+    /// The largest number of keys [`from_jwks`](Self::from_jwks) reads from one document:
+    /// providers publish a handful, and each key costs a check at load.
+    pub const MAX_JWKS_KEYS: usize = 100;
+
+    /// A key set of `keys`, in order.
+    ///
+    /// # Errors
+    ///
+    /// [`KeyError::EmptyKeySet`] when `keys` is empty, [`TokenError::DuplicateKeyId`] when two
+    /// keys share a key id (or several have none).
+    ///
+    /// ```
+    /// use keyward::token::{KeyError, KeySet, TokenError, VerifyingKey};
+    ///
+    /// let a = VerifyingKey::hs256([1u8; 32])?.with_key_id("a");
+    /// assert!(KeySet::new([a.clone(), VerifyingKey::hs256([2u8; 32])?.with_key_id("b")]).is_ok());
+    /// assert_eq!(KeySet::new([a.clone(), a]).unwrap_err(), TokenError::DuplicateKeyId { key_id: Some("a".into()) });
+    /// assert_eq!(KeySet::new([]).unwrap_err(), TokenError::InvalidKey(KeyError::EmptyKeySet));
+    /// # Ok::<(), TokenError>(())
+    /// ```
+    pub fn new(keys: impl IntoIterator<Item = VerifyingKey>) -> Result<Self, TokenError> {
+        let mut set = KeySet {
+            keys: Vec::new(),
+            skipped: Vec::new(),
+        };
+        for key in keys {
+            set.insert(key)?;
+        }
+        if set.keys.is_empty() {
+            return Err(TokenError::InvalidKey(KeyError::EmptyKeySet));
+        }
+        Ok(set)
+    }
+
+    /// The usable signing keys of a JWK set document (RFC 7517 §5), `{"keys": [...]}`.
+    ///
+    /// Keys keyward cannot use are skipped, as RFC 7517 §5 asks, and listed in
+    /// [`skipped`](Self::skipped) with the reason: an unknown `kty`, curve or `alg`, `use`
+    /// other than `sig`, `key_ops` without `verify`, an RSA key without `alg` (RS256 and PS256
+    /// are both possible; see [`from_jwks_assuming`](Self::from_jwks_assuming)), or key
+    /// material that fails its checks (a small-order Ed25519 point, a weak RSA modulus, ...).
+    ///
+    /// Secret material is never skipped quietly: a private key (`d`) or shared secret (`k`) in
+    /// a published key set means whoever reads the document can forge tokens, so the whole
+    /// document is refused.
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError::InvalidKey`] with:
+    /// - [`KeyError::NotJson`] when the text is not a JSON object with a `keys` array (or
+    ///   repeats a member name);
+    /// - [`KeyError::InKeySet`] wrapping [`KeyError::SecretNotAllowed`] for secret material,
+    ///   or [`KeyError::NotJson`] for a key that is not a JSON object;
+    /// - [`KeyError::EmptyKeySet`] for `{"keys": []}`, [`KeyError::NoUsableKey`] when every
+    ///   key was skipped;
+    /// - [`KeyError::TooManyKeys`] for more than [`MAX_JWKS_KEYS`](Self::MAX_JWKS_KEYS) keys;
+    ///
+    /// and [`TokenError::DuplicateKeyId`] when two usable keys share a `kid`.
+    ///
+    /// ```
+    /// use keyward::token::{KeySet, KeyError};
+    ///
+    /// // RFC 7515 Appendix A.3's public key, beside an RSA encryption key.
+    /// let jwks = r#"{"keys":[
+    ///     {"kty":"EC","crv":"P-256","kid":"a3","use":"sig",
+    ///      "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+    ///      "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"},
+    ///     {"kty":"RSA","kid":"enc-1","use":"enc","alg":"RSA-OAEP","n":"AQAB","e":"AQAB"}
+    /// ]}"#;
+    /// let set = KeySet::from_jwks(jwks)?;
+    /// assert_eq!(set.keys()[0].key_id(), Some("a3"));
+    /// assert_eq!(set.skipped()[0].reason(), &KeyError::NotForSigning("enc".into()));
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn from_jwks(json: &str) -> Result<Self, TokenError> {
+        Self::import(json, None)
+    }
+
+    /// As [`from_jwks`](Self::from_jwks), except that RSA keys without `alg` are taken as
+    /// keys for `rsa_algorithm` (RS256 or PS256) instead of skipped. Microsoft Entra ID, for
+    /// one, publishes its RS256 keys without `alg`.
+    ///
+    /// Keys that name their `alg` keep it, and the verifier still accepts only the algorithm
+    /// of the key a token's `kid` selects: assuming an algorithm for unlabelled RSA keys
+    /// cannot let a token choose HMAC, `none`, or another key type.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_jwks`](Self::from_jwks); [`KeyError::AlgorithmMismatch`] when
+    /// `rsa_algorithm` is not an RSA algorithm.
+    ///
+    /// ```
+    /// use keyward::token::{Algorithm, KeySet};
+    ///
+    /// // RFC 7638 §3.1's RSA key, published without `alg` as Entra ID does.
+    /// let jwks = r#"{"keys":[{"kty":"RSA","use":"sig","kid":"k1","e":"AQAB","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"}]}"#;
+    /// assert!(KeySet::from_jwks(jwks).is_err()); // RS256 or PS256? keyward will not guess
+    /// let set = KeySet::from_jwks_assuming(jwks, Algorithm::RS256)?;
+    /// assert_eq!(set.keys()[0].algorithm(), Algorithm::RS256);
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn from_jwks_assuming(json: &str, rsa_algorithm: Algorithm) -> Result<Self, TokenError> {
+        if !matches!(rsa_algorithm, Algorithm::RS256 | Algorithm::PS256) {
+            return Err(TokenError::InvalidKey(KeyError::AlgorithmMismatch {
+                algorithm: rsa_algorithm,
+                key_type: "RSA".to_owned(),
+            }));
+        }
+        Self::import(json, Some(rsa_algorithm))
+    }
+
+    fn import(json: &str, rsa_default: Option<Algorithm>) -> Result<Self, TokenError> {
+        let invalid = TokenError::InvalidKey;
+        let not_json = |error: serde_json::Error| invalid(KeyError::NotJson(error.into()));
+        let StrictValue(document) = serde_json::from_str(json).map_err(not_json)?;
+        let document: JwkSetDocument = serde_json::from_value(document).map_err(not_json)?;
+        if document.keys.is_empty() {
+            return Err(invalid(KeyError::EmptyKeySet));
+        }
+        if document.keys.len() > Self::MAX_JWKS_KEYS {
+            return Err(invalid(KeyError::TooManyKeys {
+                count: document.keys.len(),
+                max: Self::MAX_JWKS_KEYS,
+            }));
+        }
+        let purpose = Purpose {
+            allow_secret: false,
+            rsa_default,
+        };
+        let mut keys = Vec::new();
+        let mut skipped = Vec::new();
+        for (index, value) in document.keys.into_iter().enumerate() {
+            let key_id = value
+                .get("kid")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned);
+            let fatal = |error: KeyError| {
+                invalid(KeyError::InKeySet {
+                    index,
+                    key_id: key_id.clone(),
+                    error: Box::new(error),
+                })
+            };
+            let jwk = JwkDocument::from_value(value).map_err(fatal)?;
+            if jwk.is_secret() {
+                return Err(fatal(KeyError::SecretNotAllowed));
+            }
+            match VerifyingKey::from_document(jwk, purpose) {
+                Ok(key) => keys.push(key),
+                Err(reason) => skipped.push(SkippedKey {
+                    index,
+                    key_id,
+                    reason,
+                }),
+            }
+        }
+        if keys.is_empty() {
+            return Err(invalid(KeyError::NoUsableKey(skipped)));
+        }
+        let mut set = KeySet::new(keys)?;
+        set.skipped = skipped;
+        Ok(set)
+    }
+
+    /// Adds a key.
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError::DuplicateKeyId`] when the set already holds a key with the same key id
+    /// (or, for a key without one, a key without one); the set is then unchanged.
+    ///
+    /// ```
+    /// use keyward::token::{KeySet, VerifyingKey};
+    ///
+    /// let mut keys = KeySet::from(VerifyingKey::hs256([1u8; 32])?.with_key_id("a"));
+    /// keys.insert(VerifyingKey::hs256([2u8; 32])?.with_key_id("b"))?;
+    /// assert_eq!(keys.len(), 2);
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn insert(&mut self, key: VerifyingKey) -> Result<(), TokenError> {
+        if self.keys.iter().any(|held| held.key_id() == key.key_id()) {
+            return Err(TokenError::DuplicateKeyId {
+                key_id: key.key_id().map(str::to_owned),
+            });
+        }
+        self.keys.push(key);
+        Ok(())
+    }
+
+    /// The keys, in the order they were added.
+    ///
+    /// ```
+    /// # use keyward::token::{KeySet, VerifyingKey};
+    /// let keys = KeySet::from(VerifyingKey::hs256([1u8; 32])?);
+    /// assert_eq!(keys.keys()[0].key_id(), None);
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn keys(&self) -> &[VerifyingKey] {
+        &self.keys
+    }
+
+    /// The number of keys (never 0).
+    ///
+    /// ```
+    /// # use keyward::token::{KeySet, VerifyingKey};
+    /// assert_eq!(KeySet::from(VerifyingKey::hs256([1u8; 32])?).len(), 1);
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[allow(clippy::len_without_is_empty)] // a key set is never empty
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The keys of the JWK set document that were skipped, with the reason; empty for a set
+    /// built from keys.
+    ///
+    /// ```
+    /// # use keyward::token::{KeySet, VerifyingKey};
+    /// assert!(KeySet::from(VerifyingKey::hs256([1u8; 32])?).skipped().is_empty());
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn skipped(&self) -> &[SkippedKey] {
+        &self.skipped
+    }
+
+    /// The public keys as a JWK set document, for serving at `/.well-known/jwks.json`. HMAC
+    /// secrets are never included, so a set of shared secrets exports `{"keys":[]}`.
+    ///
+    /// ```
+    /// use keyward::token::{KeySet, SigningKey};
+    ///
+    /// let key = SigningKey::from_pem(std::fs::read("tests/keys/ed25519-private.pem")?)?.with_key_id("k1");
+    /// let jwks = KeySet::from(key.verifying_key()).to_jwks();
+    /// assert!(jwks.starts_with(r#"{"keys":[{"kty":"OKP","use":"sig","alg":"EdDSA","kid":"k1""#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[allow(clippy::missing_panics_doc)] // serializing a struct of strings cannot fail
+    pub fn to_jwks(&self) -> String {
+        #[derive(Serialize)]
+        struct Document {
+            keys: Vec<JwkDocument>,
+        }
+        let keys = self
+            .keys
+            .iter()
+            .filter_map(VerifyingKey::jwk_document)
+            .collect();
+        serde_json::to_string(&Document { keys }).expect("a JWKS serializes")
+    }
+
+    /// The key for a token's `kid`: the key with that id; or, when the set is a single key
+    /// without an id, that key whatever the token says (the id is then only a label).
+    pub(crate) fn key_for(&self, kid: Option<&str>) -> Result<&VerifyingKey, TokenError> {
+        if let [only] = self.keys.as_slice()
+            && only.key_id().is_none()
+        {
+            return Ok(only);
+        }
+        let kid = kid.ok_or(TokenError::MissingKeyId)?;
+        self.keys
+            .iter()
+            .find(|key| key.key_id() == Some(kid))
+            .ok_or_else(|| TokenError::UnknownKeyId {
+                key_id: kid.to_owned(),
+            })
+    }
+}
+
+impl From<VerifyingKey> for KeySet {
+    fn from(key: VerifyingKey) -> Self {
+        KeySet {
+            keys: vec![key],
+            skipped: Vec::new(),
+        }
+    }
+}
