@@ -6,27 +6,32 @@
 //! cargo run --example keyward -- gen-secret                       # for KEYWARD_SECRET in .env
 //! cargo run --example keyward -- issue --sub alice [--ttl 900] [--claims '{"role":"admin"}']
 //! cargo run --example keyward -- inspect '<token>' [--verify [--issuer I] [--audience A]]
+//! cargo run --example keyward -- inspect '<token>' --verify --key-pem public.pem   # RS256/ES256/EdDSA
+//! cargo run --example keyward -- inspect '<token>' --verify --jwks jwks.json
 //! cargo run --example keyward -- calibrate                        # cost table for this machine
 //! ```
 //!
 //! Passwords are read without echo from a terminal, or as one line from standard input when it
-//! is piped. Secrets come from `KEYWARD_SECRET`, never from the command line (where `ps` and shell
-//! history would keep them). Exit codes: 0 success, 1 refused (wrong password, invalid token),
-//! 2 unusable input.
+//! is piped; an empty password is refused. Secrets come from `KEYWARD_SECRET`, never from the
+//! command line (where `ps` and shell history would keep them), read as base64 unless
+//! `--secret-encoding hex|text` says otherwise. Exit codes: 0 success, 1 refused (wrong
+//! password, invalid token), 2 unusable input.
 
 // The doc comments below are clap's --help text, read in a terminal: no Markdown backticks.
 #![allow(clippy::doc_markdown)]
 
 use std::io::{IsTerminal as _, Read as _};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use clap::{Parser, Subcommand};
-use keyward::SecretKey;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use keyward::password::{Cost, LongPasswords, PasswordError, PasswordHasher};
-use keyward::token::TokenIssuer;
+use keyward::token::{
+    KeyError, KeySet, Lifetime, TokenError, TokenIssuer, TokenPart, TokenVerifier, VerifyingKey,
+    dangerous,
+};
+use keyward::{SecretEncoding, SecretError, SecretKey};
 use zeroize::Zeroizing;
 
 #[derive(Parser)]
@@ -52,7 +57,7 @@ enum Command {
     },
     /// Check a password (terminal or standard input) against a stored hash.
     Verify {
-        /// The stored hash.
+        /// The stored hash, e.g. '$2b$12$...' (single-quote it in the shell: it contains $).
         hash: String,
     },
     /// Print a fresh random secret for KEYWARD_SECRET.
@@ -62,9 +67,9 @@ enum Command {
         /// The subject (`sub`), usually a user id.
         #[arg(long)]
         sub: String,
-        /// Lifetime in seconds.
-        #[arg(long, default_value_t = 900)]
-        ttl: u64,
+        /// Lifetime in seconds, 1 to 31622400 (366 days).
+        #[arg(long, value_name = "SECONDS", default_value = "900", value_parser = parse_lifetime)]
+        ttl: Lifetime,
         /// Extra claims as a JSON object.
         #[arg(long, default_value = "{}")]
         claims: String,
@@ -74,19 +79,38 @@ enum Command {
         /// `aud` to set.
         #[arg(long)]
         audience: Option<String>,
+        #[command(flatten)]
+        secret: SecretArgs,
     },
-    /// Decode a token's header and claims; with --verify, also check it with KEYWARD_SECRET.
+    /// Decode a token's header and claims; with --verify, also check its signature and claims.
     Inspect {
+        /// The token (header.payload.signature), e.g. from an Authorization: Bearer header.
         token: String,
-        /// Verify the token as an HS256 access token signed with KEYWARD_SECRET.
+        /// Verify the token as an access token: with the public key of --key-pem, the keys of
+        /// --jwks, or else as HS256 with KEYWARD_SECRET.
         #[arg(long)]
         verify: bool,
+        /// With --verify: a PEM public key file (RSA, P-256 or Ed25519; the algorithm, RS256,
+        /// ES256 or EdDSA, follows from the key).
+        #[arg(
+            long,
+            value_name = "PATH",
+            requires = "verify",
+            conflicts_with = "jwks"
+        )]
+        key_pem: Option<PathBuf>,
+        /// With --verify: a JWKS file ({"keys":[...]}); keys keyward cannot use are listed and
+        /// skipped.
+        #[arg(long, value_name = "PATH", requires = "verify")]
+        jwks: Option<PathBuf>,
         /// With --verify: the `iss` the token must carry.
         #[arg(long, requires = "verify")]
         issuer: Option<String>,
         /// With --verify: the `aud` the token must name.
         #[arg(long, requires = "verify")]
         audience: Option<String>,
+        #[command(flatten)]
+        secret: SecretArgs,
     },
     /// Measure this machine's time per hash for each bcrypt cost.
     Calibrate {
@@ -94,6 +118,40 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         max_ms: u64,
     },
+}
+
+/// How KEYWARD_SECRET is read.
+#[derive(Args)]
+struct SecretArgs {
+    /// How KEYWARD_SECRET is written: base64 (what gen-secret prints), hex (openssl rand -hex
+    /// 32), or text (its own bytes, as PyJWT and python-jose use it).
+    #[arg(long, value_enum, value_name = "ENCODING", default_value_t = SecretEncodingArg::Base64)]
+    secret_encoding: SecretEncodingArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SecretEncodingArg {
+    Base64,
+    Hex,
+    Text,
+}
+
+impl From<SecretEncodingArg> for SecretEncoding {
+    fn from(arg: SecretEncodingArg) -> Self {
+        match arg {
+            SecretEncodingArg::Base64 => SecretEncoding::Base64,
+            SecretEncodingArg::Hex => SecretEncoding::Hex,
+            SecretEncodingArg::Text => SecretEncoding::Text,
+        }
+    }
+}
+
+/// `--ttl`: whole seconds, in the range `Lifetime` allows (its error names the range).
+fn parse_lifetime(text: &str) -> Result<Lifetime, String> {
+    let seconds: u64 = text
+        .parse()
+        .map_err(|_| format!("not a whole number of seconds: {text:?}"))?;
+    Lifetime::from_secs(seconds).map_err(|error| error.to_string())
 }
 
 /// A failure to report: the message, and whether it is a refusal (exit 1) or bad input (exit 2).
@@ -128,13 +186,25 @@ fn main() -> ExitCode {
             claims,
             issuer,
             audience,
-        } => issue(&sub, ttl, &claims, issuer, audience),
+            secret,
+        } => issue(&sub, ttl, &claims, issuer, audience, &secret),
         Command::Inspect {
             token,
             verify,
+            key_pem,
+            jwks,
             issuer,
             audience,
-        } => inspect(&token, verify, issuer, audience),
+            secret,
+        } => {
+            let keys = match (verify, key_pem, jwks) {
+                (false, ..) => None,
+                (true, Some(path), _) => Some(KeySource::Pem(path)),
+                (true, None, Some(path)) => Some(KeySource::Jwks(path)),
+                (true, None, None) => Some(KeySource::Secret(secret.secret_encoding.into())),
+            };
+            inspect(&token, keys.as_ref(), issuer, audience)
+        }
         Command::Calibrate { max_ms } => {
             calibrate(max_ms);
             Ok(())
@@ -178,6 +248,11 @@ fn hash(cost: u32, pre_hash: bool) -> Result<(), Failure> {
         .with_cost(Cost::new(cost).map_err(unusable)?)
         .with_long_passwords(policy);
     let password = read_password()?;
+    if password.is_empty() {
+        return Err(unusable(
+            "refusing to hash an empty password (nothing was typed, or standard input was empty)",
+        ));
+    }
     let hash = hasher.hash(&*password).map_err(|error| match error {
         PasswordError::TooLong { .. } => {
             unusable(format!("{error} (use --pre-hash for longer passwords)"))
@@ -210,54 +285,144 @@ fn gen_secret() -> Result<(), Failure> {
     Ok(())
 }
 
-fn secret_from_env() -> Result<SecretKey, Failure> {
-    SecretKey::from_env("KEYWARD_SECRET")
-        .map_err(|error| unusable(format!("{error} (make one with `keyward gen-secret`)")))
+fn secret_from_env(encoding: SecretEncoding) -> Result<SecretKey, Failure> {
+    SecretKey::from_env("KEYWARD_SECRET", encoding).map_err(|error| {
+        let hint = match error {
+            SecretError::NotSet { .. } | SecretError::TooShort { .. } => {
+                "make one with `keyward gen-secret`"
+            }
+            SecretError::AmbiguousEncoding => {
+                "if it is hex, pass --secret-encoding hex; if its characters are the secret, \
+                 --secret-encoding text"
+            }
+            SecretError::InvalidEncoding { .. } => {
+                "pass --secret-encoding base64, hex or text to say how KEYWARD_SECRET is written"
+            }
+            _ => "",
+        };
+        // NotSet and NotUnicode name the variable themselves; the decoding errors do not.
+        let name = match error {
+            SecretError::NotSet { .. } | SecretError::NotUnicode { .. } => "",
+            _ => "KEYWARD_SECRET: ",
+        };
+        if hint.is_empty() {
+            unusable(format!("{name}{error}"))
+        } else {
+            unusable(format!("{name}{error} ({hint})"))
+        }
+    })
 }
 
 fn issue(
     sub: &str,
-    ttl: u64,
+    ttl: Lifetime,
     claims: &str,
     iss: Option<String>,
     aud: Option<String>,
+    secret: &SecretArgs,
 ) -> Result<(), Failure> {
     let extra: serde_json::Value = serde_json::from_str(claims)
         .map_err(|error| unusable(format!("--claims is not JSON: {error}")))?;
-    let mut issuer = TokenIssuer::hs256(secret_from_env()?).map_err(unusable)?;
+    let mut issuer =
+        TokenIssuer::hs256(secret_from_env(secret.secret_encoding.into())?).map_err(unusable)?;
     if let Some(iss) = iss {
         issuer = issuer.with_issuer(iss);
     }
     if let Some(aud) = aud {
         issuer = issuer.with_audience(aud);
     }
-    let token = issuer
-        .issue_with_ttl(sub, &extra, Duration::from_secs(ttl))
-        .map_err(unusable)?;
+    let token = issuer.issue_with_ttl(sub, &extra, ttl).map_err(unusable)?;
     println!("{token}");
     Ok(())
 }
 
-fn decode_part(part: &str, name: &str) -> Result<serde_json::Value, Failure> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(part)
-        .map_err(|_| unusable(format!("the {name} is not base64url")))?;
-    serde_json::from_slice(&bytes).map_err(|_| unusable(format!("the {name} is not JSON")))
+/// Where `inspect --verify` finds the keys to check a token with.
+enum KeySource {
+    /// A PEM public key file; the algorithm follows from the key.
+    Pem(PathBuf),
+    /// A JWKS file.
+    Jwks(PathBuf),
+    /// HS256 with KEYWARD_SECRET, read in this encoding.
+    Secret(SecretEncoding),
+}
+
+/// A file's contents; an error names the path ("keys/pub.pem: No such file or directory").
+fn read_file(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|error| unusable(format!("{}: {error}", path.display())))
+}
+
+fn verifier_for(keys: &KeySource) -> Result<TokenVerifier, Failure> {
+    match keys {
+        KeySource::Pem(path) => {
+            let key = VerifyingKey::from_pem(read_file(path)?).map_err(|error| {
+                let hint = match &error {
+                    TokenError::InvalidKey(KeyError::WrongPemType { found, .. })
+                        if found.contains("PRIVATE") =>
+                    {
+                        " (give the public key: openssl pkey -in KEY.pem -pubout)"
+                    }
+                    _ => "",
+                };
+                unusable(format!("{}: {error}{hint}", path.display()))
+            })?;
+            Ok(TokenVerifier::new(key))
+        }
+        KeySource::Jwks(path) => {
+            let bytes = read_file(path)?;
+            let json = std::str::from_utf8(&bytes)
+                .map_err(|_| unusable(format!("{}: not UTF-8 text", path.display())))?;
+            match KeySet::from_jwks(json) {
+                Ok(set) => {
+                    for skipped in set.skipped() {
+                        eprintln!("keyward: {}: skipped {skipped}", path.display());
+                    }
+                    Ok(TokenVerifier::new(set))
+                }
+                Err(TokenError::InvalidKey(KeyError::NoUsableKey(skipped))) => {
+                    for skipped in &skipped {
+                        eprintln!("keyward: {}: skipped {skipped}", path.display());
+                    }
+                    Err(unusable(format!(
+                        "{}: no usable signing key ({} skipped)",
+                        path.display(),
+                        skipped.len()
+                    )))
+                }
+                Err(error) => Err(unusable(format!("{}: {error}", path.display()))),
+            }
+        }
+        KeySource::Secret(encoding) => {
+            let key = VerifyingKey::hs256(secret_from_env(*encoding)?).map_err(unusable)?;
+            Ok(TokenVerifier::new(key))
+        }
+    }
 }
 
 fn inspect(
     token: &str,
-    verify: bool,
+    keys: Option<&KeySource>,
     iss: Option<String>,
     aud: Option<String>,
 ) -> Result<(), Failure> {
-    let parts: Vec<&str> = token.trim().split('.').collect();
-    let [header, payload, _signature] = parts[..] else {
-        return Err(unusable("a token has three dot-separated parts"));
-    };
-    let header = decode_part(header, "header")?;
-    let payload = decode_part(payload, "payload")?;
-    if !verify {
+    let token = token.trim();
+    // Load the keys first: a missing key file is reported before anything is printed.
+    let verifier = keys.map(verifier_for).transpose()?;
+    let seen =
+        dangerous::decode_unverified::<serde_json::Value>(token).map_err(|error| match error {
+            TokenError::Malformed(TokenPart::Structure) => {
+                unusable(format!("{error} (a token has three dot-separated parts)"))
+            }
+            other => unusable(other),
+        })?;
+    let mut header = serde_json::Map::new();
+    header.insert("alg".into(), seen.header.algorithm.into());
+    if let Some(typ) = seen.header.typ {
+        header.insert("typ".into(), typ.into());
+    }
+    if let Some(kid) = seen.header.kid {
+        header.insert("kid".into(), kid.into());
+    }
+    if verifier.is_none() {
         println!(
             "*** NOT VERIFIED: anyone can write these values; pass --verify to check the signature ***"
         );
@@ -268,20 +433,25 @@ fn inspect(
     );
     println!(
         "claims: {}",
-        serde_json::to_string_pretty(&payload).map_err(unusable)?
+        serde_json::to_string_pretty(&seen.claims).map_err(unusable)?
     );
-    if verify {
-        let mut verifier = TokenIssuer::hs256(secret_from_env()?)
-            .map_err(unusable)?
-            .verifier();
+    if let Some(mut verifier) = verifier {
         if let Some(iss) = iss {
             verifier = verifier.with_issuer(iss);
         }
         if let Some(aud) = aud {
             verifier = verifier.with_audience(aud);
         }
-        match verifier.verify::<()>(token.trim()) {
+        match verifier.verify::<()>(token) {
             Ok(claims) => println!("VERIFIED: signature valid, expires {}", claims.expires_at),
+            Err(error @ TokenError::WrongAlgorithm { .. })
+                if matches!(keys, Some(KeySource::Secret(_))) =>
+            {
+                return Err(refused(format!(
+                    "NOT VALID: {error} (KEYWARD_SECRET checks HS256 tokens; pass --key-pem or \
+                     --jwks for others)"
+                )));
+            }
             Err(error) => return Err(refused(format!("NOT VALID: {error}"))),
         }
     }
