@@ -5,6 +5,8 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, Serializer};
 
+use super::Lifetime;
+
 /// The verified claims of a token: the registered claims as typed fields, and the caller's own
 /// claims `T` in [`extra`](Claims::extra).
 ///
@@ -245,17 +247,41 @@ pub struct TokenResponse {
 }
 
 impl TokenResponse {
-    pub(crate) fn bearer(
-        access_token: String,
-        expires_in: u64,
-        refresh_token: Option<String>,
-    ) -> Self {
+    /// A bearer response carrying `access_token`, valid for `expires_in`, without a refresh
+    /// token; add one with [`with_refresh_token`](Self::with_refresh_token). For a server whose
+    /// refresh tokens are opaque ([`OpaqueToken`](crate::token::OpaqueToken)).
+    ///
+    /// ```
+    /// use keyward::token::{OpaqueToken, TokenIssuer, TokenResponse};
+    ///
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// let refresh = OpaqueToken::generate()?;
+    /// let response = TokenResponse::new(issuer.issue("alice", &())?, issuer.ttl())
+    ///     .with_refresh_token(refresh.expose_secret());
+    /// assert_eq!(response.expires_in, 900);
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn new(access_token: impl Into<String>, expires_in: Lifetime) -> Self {
         TokenResponse {
-            access_token,
+            access_token: access_token.into(),
             token_type: "bearer".to_owned(),
-            expires_in,
-            refresh_token,
+            expires_in: expires_in.as_secs(),
+            refresh_token: None,
         }
+    }
+
+    /// Returns this response carrying `refresh_token`.
+    ///
+    /// ```
+    /// # use keyward::token::{Lifetime, TokenResponse};
+    /// let response = TokenResponse::new("a.b.c", Lifetime::from_mins(15)?).with_refresh_token("r");
+    /// assert_eq!(response.refresh_token.as_deref(), Some("r"));
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_refresh_token(mut self, refresh_token: impl Into<String>) -> Self {
+        self.refresh_token = Some(refresh_token.into());
+        self
     }
 }
 

@@ -592,11 +592,7 @@ impl TokenIssuer {
     ) -> Result<TokenResponse, TokenError> {
         let access = self.issue(subject, extra)?;
         let refresh = self.issue_refresh(subject, extra)?;
-        Ok(TokenResponse::bearer(
-            access,
-            self.ttl.as_secs(),
-            Some(refresh),
-        ))
+        Ok(TokenResponse::new(access, self.ttl).with_refresh_token(refresh))
     }
 
     fn issue_kind<T: Serialize + ?Sized>(
