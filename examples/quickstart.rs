@@ -78,7 +78,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     match TokenIssuer::hs256(SecretKey::from_text("your-super-secret-key-here")) {
         Err(error @ TokenError::InvalidKey(KeyError::Weak { .. })) => {
-            println!("tutorial's secret: refused: {error}")
+            println!("tutorial's secret: refused: {error}");
         }
         other => return Err(format!("unexpected: {other:?}").into()),
     }

@@ -56,6 +56,10 @@ fn a_shared_dyn_clock_is_accepted() {
     assert_eq!(claims.issued_at, Some(clock.now()));
 }
 
+fn never_revoked(_: &TokenInfo<'_>) -> bool {
+    false
+}
+
 /// A revocation closure needs no type annotation (it was E0282 before).
 #[test]
 fn a_revocation_closure_needs_no_annotation() {
@@ -64,8 +68,5 @@ fn a_revocation_closure_needs_no_annotation() {
         .with_revocation_check(|token| token.subject == "mallory");
     let token = issuer.issue("mallory", &()).unwrap();
     assert!(issuer.verify::<()>(&token).is_err());
-    fn takes_info(_: &TokenInfo<'_>) -> bool {
-        false
-    }
-    let _ = issuer.verifier().with_revocation_check(takes_info);
+    let _ = issuer.verifier().with_revocation_check(never_revoked);
 }

@@ -42,7 +42,7 @@ impl Ring {
 /// Asymmetric keys get their RFC 7638 thumbprint as `kid`: stable across restarts, unique per
 /// key. An HMAC secret (a shared-secret deployment) keeps no `kid`.
 fn with_thumbprint_kid(key: SigningKey) -> SigningKey {
-    key.clone().with_thumbprint_key_id().unwrap_or(key)
+    key.clone().try_with_thumbprint_key_id().unwrap_or(key)
 }
 
 impl KeyRing {

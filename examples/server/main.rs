@@ -61,7 +61,7 @@ struct Args {
     /// Without --signing-key: sign with an Ed25519 key generated for this run.
     #[arg(long, conflicts_with = "signing_key")]
     asymmetric: bool,
-    /// How KEYWARD_SECRET (the HS256 secret) is written: never guessed, since the same text
+    /// How `KEYWARD_SECRET` (the HS256 secret) is written: never guessed, since the same text
     /// means different bytes as base64, hex or text.
     #[arg(long, env = "KEYWARD_SECRET_ENCODING", value_enum, default_value_t = Encoding::Base64)]
     secret_encoding: Encoding,

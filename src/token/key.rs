@@ -439,6 +439,7 @@ impl SigningKey {
 
     /// Returns this key with its RFC 7638 thumbprint as key id: a `kid` derived from the public
     /// key itself, the same wherever it is computed, so it never needs to be stored or agreed.
+    /// The `try_` says what sets it apart from the `with_*` setters: it can fail.
     ///
     /// # Errors
     ///
@@ -448,11 +449,11 @@ impl SigningKey {
     /// ```
     /// use keyward::token::SigningKey;
     ///
-    /// let key = SigningKey::from_pem(std::fs::read("tests/keys/ed25519-private.pem")?)?.with_thumbprint_key_id()?;
+    /// let key = SigningKey::from_pem(std::fs::read("tests/keys/ed25519-private.pem")?)?.try_with_thumbprint_key_id()?;
     /// assert_eq!(key.key_id(), key.verifying_key().thumbprint().as_deref());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn with_thumbprint_key_id(self) -> Result<Self, TokenError> {
+    pub fn try_with_thumbprint_key_id(self) -> Result<Self, TokenError> {
         let thumbprint = self.verifying.thumbprint().ok_or_else(|| {
             invalid(KeyError::WrongKeyType {
                 found: "an HMAC secret".to_owned(),
