@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Create the Python virtualenvs used by the interop tests (tests/interop/).
+# Create the Python virtualenvs and the Node package tree used by the interop
+# tests (tests/interop/).
 #
 #   venv-modern   pyca bcrypt 5 + PyJWT[crypto]   (tests/interop/requirements-modern.txt)
 #   venv-passlib  passlib 1.7.4 + bcrypt 4.0.1    (tests/interop/requirements-passlib.txt)
+#   venv-jose     python-jose[cryptography] 3.5.0 (tests/interop/requirements-jose.txt)
+#   node          Node jose 6                      (tests/interop/node/package-lock.json)
 #
 # They live under ${KEYWARD_INTEROP_DIR:-target/interop} (a relative path is
-# taken from the repo root). Idempotent: a venv whose stamp file matches the
-# hash of its requirements file and the python3 version is left alone; any
-# other venv is deleted and rebuilt. Needs only python3 and PyPI.
+# taken from the repo root). Idempotent: an environment whose stamp file
+# matches the hash of its pins and the interpreter's version is left alone;
+# any other is deleted and rebuilt. Needs only python3 and PyPI, node and npm
+# and the npm registry. Without node the Node step is skipped with a note
+# (an error when KEYWARD_REQUIRE_INTEROP=1).
 set -euo pipefail
 
 # Work from the repo root whatever the caller's cwd.
@@ -60,9 +65,45 @@ make_venv() {
     echo "interop-env: $name ready"
 }
 
+# make_node: `npm ci` of tests/interop/node's package-lock.json into $dir/node.
+make_node() {
+    local src="$root/tests/interop/node" dest="$dir/node"
+    local stamp="$dest/.keyward-stamp"
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        if [[ ${KEYWARD_REQUIRE_INTEROP:-} == 1 ]]; then
+            echo "interop-env: node and npm are needed for the Node jose tests" >&2
+            exit 1
+        fi
+        echo "interop-env: node or npm not found: skipping the Node jose tests' install"
+        return
+    fi
+    local want
+    want="$(cat "$src/package.json" "$src/package-lock.json" | sha256sum | cut -d' ' -f1) node-$(node --version)"
+
+    if [[ -d $dest/node_modules && -f $stamp && $(<"$stamp") == "$want" ]]; then
+        echo "interop-env: node is up to date ($dest)"
+        return
+    fi
+
+    echo "interop-env: installing node packages in $dest (node $(node --version), pins from ${src#"$root"/}/package-lock.json)"
+    rm -rf "$dest"
+    mkdir -p "$dest"
+    cp "$src/package.json" "$src/package-lock.json" "$dest/"
+    # `npm ci` installs exactly the lock file and fails if package.json disagrees with it.
+    # No install scripts, no audit or funding requests: the registry's tarballs only.
+    (cd "$dest" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error </dev/null)
+
+    echo "$want" >"$stamp"
+    echo "interop-env: node ready"
+}
+
 make_venv venv-modern "$root/tests/interop/requirements-modern.txt"
 make_venv venv-passlib "$root/tests/interop/requirements-passlib.txt"
+make_venv venv-jose "$root/tests/interop/requirements-jose.txt"
+make_node
 
 echo "interop-env: interpreters:"
 echo "  modern:  $dir/venv-modern/bin/python"
 echo "  passlib: $dir/venv-passlib/bin/python"
+echo "  jose:    $dir/venv-jose/bin/python"
+echo "  node:    $(command -v node || echo missing) with $dir/node/node_modules"
