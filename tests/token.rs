@@ -199,7 +199,7 @@ mod issue_and_verify {
 
     #[test]
     fn claims_serialize_with_wire_names() {
-        let issuer = hs256().with_audience("a").with_audience("b");
+        let issuer = hs256().with_audiences(["a", "b"]);
         let claims = issuer
             .verify::<Role>(&issuer.issue("alice", &admin()).unwrap())
             .unwrap();
