@@ -11,13 +11,15 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-/// The two environments of `scripts/interop-env.sh`.
+/// The Python environments of `scripts/interop-env.sh`.
 #[derive(Clone, Copy, Debug)]
 pub enum Venv {
     /// pyca bcrypt 5 and PyJWT.
     Modern,
     /// passlib 1.7.4 on pyca bcrypt 4.0.1.
     Passlib,
+    /// python-jose 3.5.0 with its cryptography backend: the seed tutorial's token library.
+    Jose,
 }
 
 fn interpreter(venv: Venv) -> Option<PathBuf> {
@@ -27,6 +29,7 @@ fn interpreter(venv: Venv) -> Option<PathBuf> {
     let name = match venv {
         Venv::Modern => "venv-modern",
         Venv::Passlib => "venv-passlib",
+        Venv::Jose => "venv-jose",
     };
     let python = dir.join(name).join("bin/python");
     if python.exists() {
