@@ -909,6 +909,25 @@ mod keys_and_rotation {
             r#"{{"keys":[{public},{{"kty":"RSA","use":"enc","kid":"e","n":"AQAB","e":"AQAB"}}]}}"#
         );
         assert_eq!(TokenVerifier::from_jwks(&with_enc).unwrap().keys().len(), 1);
+        // Keys too malformed to read are skipped too (RFC 7517 §5), unless they hold a secret.
+        let with_junk = format!(r#"{{"keys":[{public},{{"kty":5}},"a string",{{"kid":"x"}}]}}"#);
+        let keys = KeySet::from_jwks(&with_junk).unwrap();
+        assert_eq!(keys.keys().len(), 1);
+        let reasons: Vec<(usize, bool)> = keys
+            .skipped()
+            .iter()
+            .map(|k| (k.index(), matches!(k.reason(), KeyError::NotJson(_))))
+            .collect();
+        assert_eq!(reasons, [(1, true), (2, true), (3, true)]);
+        let junk_with_secret = format!(r#"{{"keys":[{public},{{"kty":5,"d":"AA"}}]}}"#);
+        assert_eq!(
+            KeySet::from_jwks(&junk_with_secret).unwrap_err(),
+            TokenError::InvalidKey(KeyError::InKeySet {
+                index: 1,
+                key_id: None,
+                error: Box::new(KeyError::SecretNotAllowed)
+            })
+        );
         let with_secret = format!(
             r#"{{"keys":[{public},{{"kty":"oct","alg":"HS256","kid":"h","k":"{}"}}]}}"#,
             craft::b64url(SECRET)

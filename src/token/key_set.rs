@@ -82,8 +82,8 @@ impl KeySet {
     /// [`TokenError::InvalidKey`] with:
     /// - [`KeyError::NotJson`] when the text is not a JSON object with a `keys` array (or
     ///   repeats a member name);
-    /// - [`KeyError::InKeySet`] wrapping [`KeyError::SecretNotAllowed`] for secret material,
-    ///   or [`KeyError::NotJson`] for a key that is not a JSON object;
+    /// - [`KeyError::InKeySet`] wrapping [`KeyError::SecretNotAllowed`] for secret material
+    ///   (a key that is not a JWK object at all is skipped with [`KeyError::NotJson`]);
     /// - [`KeyError::EmptyKeySet`] for `{"keys": []}`, [`KeyError::NoUsableKey`] when every
     ///   key was skipped;
     /// - [`KeyError::TooManyKeys`] for more than [`MAX_JWKS_KEYS`](Self::MAX_JWKS_KEYS) keys;
@@ -167,18 +167,23 @@ impl KeySet {
                 .get("kid")
                 .and_then(serde_json::Value::as_str)
                 .map(str::to_owned);
-            let fatal = |error: KeyError| {
-                invalid(KeyError::InKeySet {
+            // Judged on the raw member names, so that a secret is refused loudly even inside
+            // a key too malformed to read.
+            let secret = value
+                .as_object()
+                .is_some_and(|members| members.contains_key("d") || members.contains_key("k"));
+            if secret {
+                return Err(invalid(KeyError::InKeySet {
                     index,
-                    key_id: key_id.clone(),
-                    error: Box::new(error),
-                })
-            };
-            let jwk = JwkDocument::from_value(value).map_err(fatal)?;
-            if jwk.is_secret() {
-                return Err(fatal(KeyError::SecretNotAllowed));
+                    key_id,
+                    error: Box::new(KeyError::SecretNotAllowed),
+                }));
             }
-            match VerifyingKey::from_document(jwk, purpose) {
+            // A key missing a required member or of the wrong shape is skipped like any other
+            // key keyward cannot use (RFC 7517 §5).
+            let parsed = JwkDocument::from_value(value)
+                .and_then(|jwk| VerifyingKey::from_document(jwk, purpose));
+            match parsed {
                 Ok(key) => keys.push(key),
                 Err(reason) => skipped.push(SkippedKey {
                     index,

@@ -87,11 +87,6 @@ impl JwkDocument {
         serde_json::from_value(value).map_err(|error| KeyError::NotJson(error.into()))
     }
 
-    /// Whether the JWK carries secret material: a private key (`d`) or a shared secret (`k`).
-    pub(crate) fn is_secret(&self) -> bool {
-        self.d.is_some() || self.k.is_some()
-    }
-
     /// Judges the JWK for `purpose`. The checks run from the most general to the most
     /// specific, so the reason given is the first thing wrong: secret material, then `use` and
     /// `key_ops`, then the key type, algorithm and curve, then the parameters.
