@@ -1,4 +1,5 @@
-//! Password hashing with bcrypt: no silent truncation, typed errors, rehash on login.
+//! Password hashing with bcrypt or Argon2id: no silent truncation, typed errors, rehash on
+//! login (between costs, parameters and algorithms).
 //!
 //! Start with [`PasswordHasher`]. Stored hashes are [`PasswordHash`] values (or plain strings),
 //! and every failure is a [`PasswordError`].
@@ -13,16 +14,33 @@
 //! assert_eq!(hasher.verify("hunter3", &hash), Err(PasswordError::Mismatch));
 //! # Ok::<(), PasswordError>(())
 //! ```
+//!
+//! Argon2id instead, with bcrypt hashes moved over as users log in:
+//!
+//! ```
+//! use keyward::password::{Argon2Params, PasswordAlgorithm, PasswordHasher};
+//!
+//! let hasher = PasswordHasher::new().with_algorithm(PasswordAlgorithm::Argon2id);
+//! # let hasher = hasher.with_argon2_params(Argon2Params::OWASP_MINIMUM);
+//! # let old = PasswordHasher::new().with_cost(keyward::password::Cost::new(4)?).hash("hunter2")?;
+//! let new = hasher.verify_and_update("hunter2", &old)?.expect("bcrypt is not the policy");
+//! assert!(new.as_str().starts_with("$argon2id$v=19$"));
+//! # Ok::<(), keyward::password::PasswordError>(())
+//! ```
 
+mod argon2;
 mod calibrate;
 mod cost;
 mod error;
 mod hash;
 mod hasher;
+mod policy;
 mod prehash;
 
-pub use calibrate::Calibration;
+pub use argon2::{Argon2Params, Argon2ParamsProblem};
+pub use calibrate::{Argon2Calibration, Calibration};
 pub use cost::Cost;
 pub use error::PasswordError;
 pub use hash::{HashFormat, PasswordHash};
 pub use hasher::{LongPasswords, PasswordHasher};
+pub use policy::PasswordAlgorithm;

@@ -2,6 +2,8 @@
 
 use thiserror::Error;
 
+use super::{Argon2Params, Argon2ParamsProblem};
+
 /// Everything that can go wrong when hashing or verifying a password.
 ///
 /// Every variant is a distinct, matchable reason. Messages are short, lowercase and never contain
@@ -69,8 +71,8 @@ pub enum PasswordError {
         max: u32,
     },
 
-    /// The string is not in any hash format keyward knows (for example an Argon2 hash, an
-    /// empty string, or plain text stored by mistake).
+    /// The string is not in any hash format keyward knows (for example a SHA-crypt or PBKDF2
+    /// hash, an empty string, or plain text stored by mistake).
     #[error("hash is not in a recognised bcrypt format")]
     UnknownFormat,
 
@@ -87,6 +89,36 @@ pub enum PasswordError {
     /// or a truncated salt or digest.
     #[error("hash is malformed")]
     MalformedHash,
+
+    /// Argon2 parameters outside what [`Argon2Params::new`] accepts; the problem says which.
+    #[error("invalid argon2 parameters: {0}")]
+    InvalidArgon2Params(Argon2ParamsProblem),
+
+    /// The stored Argon2 hash asks for more memory, iterations or lanes than the hasher's
+    /// [`max_verify_argon2_params`](crate::password::PasswordHasher::max_verify_argon2_params);
+    /// no work was done.
+    ///
+    /// A forged hash with `m=4194304` (4 GiB) or `t=1000000` would otherwise exhaust the
+    /// server's memory or tie up a core for hours per attempt.
+    #[error(
+        "stored argon2 hash asks for m={memory_kib},t={iterations},p={parallelism}, above the allowed maximum of {max}"
+    )]
+    Argon2ParamsTooHigh {
+        /// Memory in KiB written in the stored hash.
+        memory_kib: u32,
+        /// Iterations written in the stored hash.
+        iterations: u32,
+        /// Lanes written in the stored hash.
+        parallelism: u32,
+        /// The highest parameters this hasher agrees to verify.
+        max: Argon2Params,
+    },
+
+    /// The string is an Argon2 hash keyward refuses: Argon2d (data-dependent memory access,
+    /// which RFC 9106 §4 rules out where side channels matter, as on a login server), or a hash
+    /// naming a secret key (`keyid=`) or associated data (`data=`) that keyward is not given.
+    #[error("hash uses an unsupported argon2 variant (argon2d, keyid or data)")]
+    UnsupportedArgon2Variant,
 
     /// The operating system's random number generator failed while making a salt.
     #[error("the system random number generator is unavailable")]

@@ -8,13 +8,16 @@ use std::str::FromStr;
 
 use base64::Engine as _;
 
+use super::argon2::{self, ParsedArgon2};
 use super::{Cost, PasswordError};
 
 /// The storage formats keyward recognises.
 ///
-/// keyward writes [`Bcrypt`](HashFormat::Bcrypt) by default and
+/// keyward writes [`Bcrypt`](HashFormat::Bcrypt) by default,
 /// [`BcryptSha256`](HashFormat::BcryptSha256) in
-/// [`LongPasswords::PreHash`](crate::password::LongPasswords::PreHash) mode. The other formats are
+/// [`LongPasswords::PreHash`](crate::password::LongPasswords::PreHash) mode, and
+/// [`Argon2id`](HashFormat::Argon2id) with
+/// [`PasswordAlgorithm::Argon2id`](crate::password::PasswordAlgorithm::Argon2id). The other formats are
 /// read so that users can move from another stack; [`needs_rehash`] always reports them, so they
 /// are replaced on the next successful login.
 ///
@@ -43,9 +46,29 @@ pub enum HashFormat {
     DjangoBcryptSha256,
     /// Spring Security's `{bcrypt}`-prefixed bcrypt, read for migration.
     SpringBcrypt,
+    /// Argon2id in the PHC string format (`$argon2id$v=19$m=65536,t=3,p=4$<salt>$<hash>`), as
+    /// argon2-cffi, pwdlib, passlib's `argon2` and keyward write it. Version 19 and the older
+    /// 16 are read; keyward writes 19. Passwords of up to 4096 bytes, NUL bytes included.
+    Argon2id,
+    /// Argon2i in the PHC string format (`$argon2i$...`), read for migration (passlib and
+    /// Django wrote it before Argon2id). Safe to verify: it is Argon2id's data-independent
+    /// half. Argon2d hashes are refused instead
+    /// ([`PasswordError::UnsupportedArgon2Variant`]).
+    Argon2i,
+    /// Django's `Argon2PasswordHasher` (`argon2$argon2id$v=19$...`, or `argon2$argon2i$...`
+    /// from Django before 3.2), read for migration.
+    DjangoArgon2,
 }
 
 impl HashFormat {
+    /// Whether the format is one of the Argon2 ones.
+    pub(crate) fn is_argon2(self) -> bool {
+        matches!(
+            self,
+            HashFormat::Argon2id | HashFormat::Argon2i | HashFormat::DjangoArgon2
+        )
+    }
+
     /// Whether the password is pre-hashed before bcrypt, which lifts the 72-byte and NUL limits.
     pub(crate) fn is_pre_hashed(self) -> bool {
         matches!(
@@ -329,16 +352,29 @@ impl PasswordHash {
     ///
     /// # Errors
     ///
-    /// [`PasswordError::UnknownFormat`], [`PasswordError::UnsupportedVariant`] or
-    /// [`PasswordError::MalformedHash`] when the string is not a usable hash.
+    /// [`PasswordError::UnknownFormat`], [`PasswordError::UnsupportedVariant`],
+    /// [`PasswordError::UnsupportedArgon2Variant`] or [`PasswordError::MalformedHash`] when the
+    /// string is not a usable hash.
     ///
     /// ```
-    /// use keyward::password::{PasswordError, PasswordHash};
+    /// use keyward::password::{HashFormat, PasswordError, PasswordHash};
     ///
     /// assert_eq!(PasswordHash::parse("$2b$12$short"), Err(PasswordError::MalformedHash));
-    /// assert_eq!(PasswordHash::parse("$argon2id$v=19$..."), Err(PasswordError::UnknownFormat));
+    /// assert_eq!(PasswordHash::parse("$argon2id$v=19$..."), Err(PasswordError::MalformedHash));
+    /// assert_eq!(PasswordHash::parse("$1$saltsalt$hash"), Err(PasswordError::UnknownFormat));
+    /// let pwdlib = "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$gduXp+Z6iReEolmbyHn5V8s1EtJzmEvZfYoY/Fn/AeI";
+    /// assert_eq!(PasswordHash::parse(pwdlib)?.format(), HashFormat::Argon2id);
+    /// # Ok::<(), PasswordError>(())
     /// ```
     pub fn parse(hash: &str) -> Result<Self, PasswordError> {
+        if argon2::is_argon2(hash) {
+            let parsed = ParsedArgon2::parse(hash)?;
+            return Ok(PasswordHash {
+                encoded: hash.to_owned(),
+                format: parsed.format,
+                cost: Cost::MIN,
+            });
+        }
         let parsed = ParsedHash::parse(hash)?;
         Ok(PasswordHash {
             encoded: hash.to_owned(),
@@ -383,7 +419,8 @@ impl PasswordHash {
         self.format
     }
 
-    /// The bcrypt cost recorded in this hash.
+    /// The bcrypt cost recorded in this hash; [`Cost::MIN`] for an Argon2 hash, which has
+    /// none (prefer [`bcrypt_cost`](Self::bcrypt_cost) where both can occur).
     ///
     /// ```
     /// # use keyward::password::PasswordHash;
@@ -393,6 +430,22 @@ impl PasswordHash {
     /// ```
     pub fn cost(&self) -> Cost {
         self.cost
+    }
+
+    /// The bcrypt cost recorded in this hash, or `None` for an Argon2 hash.
+    ///
+    /// ```
+    /// # use keyward::password::PasswordHash;
+    /// let bcrypt = PasswordHash::parse("$2a$06$m0CrhHm10qJ3lXRY.5zDGO3rS2KdeeWLuGmsfGlMfOxih58VYVfxe")?;
+    /// assert_eq!(bcrypt.bcrypt_cost().map(|c| c.get()), Some(6));
+    /// let argon2 = PasswordHash::parse(
+    ///     "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$gduXp+Z6iReEolmbyHn5V8s1EtJzmEvZfYoY/Fn/AeI",
+    /// )?;
+    /// assert_eq!(argon2.bcrypt_cost(), None);
+    /// # Ok::<(), keyward::password::PasswordError>(())
+    /// ```
+    pub fn bcrypt_cost(&self) -> Option<Cost> {
+        (!self.format.is_argon2()).then_some(self.cost)
     }
 }
 

@@ -1,10 +1,34 @@
-//! `PasswordHasher`: the policy around bcrypt.
+//! `PasswordHasher`: the policy around bcrypt and Argon2id.
 
 use subtle::ConstantTimeEq as _;
 
+use super::argon2::{self, ParsedArgon2};
 use super::hash::{self, HashFormat, ParsedHash, Revision};
 use super::prehash::{self, BcryptKey};
-use super::{Cost, PasswordError, PasswordHash};
+use super::{Argon2Params, Cost, PasswordAlgorithm, PasswordError, PasswordHash};
+
+/// A stored hash of either family, parsed.
+enum Stored<'a> {
+    Bcrypt(ParsedHash<'a>),
+    Argon2(ParsedArgon2),
+}
+
+impl<'a> Stored<'a> {
+    fn parse(hash: &'a str) -> Result<Self, PasswordError> {
+        if argon2::is_argon2(hash) {
+            ParsedArgon2::parse(hash).map(Stored::Argon2)
+        } else {
+            ParsedHash::parse(hash).map(Stored::Bcrypt)
+        }
+    }
+
+    fn format(&self) -> HashFormat {
+        match self {
+            Stored::Bcrypt(parsed) => parsed.format,
+            Stored::Argon2(parsed) => parsed.format,
+        }
+    }
+}
 
 /// What to do with passwords longer than bcrypt's 72 bytes.
 ///
@@ -44,7 +68,7 @@ impl LongPasswords {
     }
 }
 
-/// Hashes and verifies passwords with bcrypt, without ever truncating one silently.
+/// Hashes and verifies passwords with bcrypt or Argon2id, without ever truncating one silently.
 ///
 /// A `PasswordHasher` is a small `Copy` value of settings; build it once and share it. Hashing
 /// is deliberately slow (about a quarter of a second at the default cost on a 2020s server
@@ -52,11 +76,14 @@ impl LongPasswords {
 ///
 /// | setting | default | change with |
 /// |---|---|---|
-/// | cost | 12 | [`with_cost`](Self::with_cost) |
+/// | algorithm for new hashes | bcrypt ([`PasswordAlgorithm::Bcrypt`]) | [`with_algorithm`](Self::with_algorithm) |
+/// | cost (bcrypt) | 12 | [`with_cost`](Self::with_cost) |
+/// | Argon2id parameters | 64 MiB, t = 3, p = 4 ([`Argon2Params::DEFAULT`]) | [`with_argon2_params`](Self::with_argon2_params) |
+/// | highest stored Argon2 parameters verified | 256 MiB, t = 12, p = 16 (or the configured ones, if higher) | [`with_max_verify_argon2_params`](Self::with_max_verify_argon2_params) |
 /// | passwords over 72 bytes | refused ([`LongPasswords::Reject`]) | [`with_long_passwords`](Self::with_long_passwords) |
 /// | highest stored cost verified | 16 (or the cost, if higher) | [`with_max_verify_cost`](Self::with_max_verify_cost) |
 /// | truncated legacy hashes | refused | [`with_truncated_legacy_hashes`](Self::with_truncated_legacy_hashes) |
-/// | failed checks against a lower stored cost take the configured cost's time | on | [`with_harden_runtime`](Self::with_harden_runtime) |
+/// | failed checks against weaker stored hashes take the configured work | on | [`with_harden_runtime`](Self::with_harden_runtime) |
 ///
 /// Builder methods: `with_*` replaces one setting and never fails; values that can be wrong are
 /// checked when their newtype is made ([`Cost::new`]), so
@@ -74,7 +101,10 @@ impl LongPasswords {
 /// configured cost. A failed login therefore takes the same time whether the account exists, and
 /// whether its hash is current or predates a cost change (the traps of Spring Security's
 /// CVE-2025-22234 and Django's CVE-2016-2513), as long as no stored cost is *above* the
-/// configured one.
+/// configured one. The same holds with Argon2id configured, with memory × iterations in place
+/// of the cost; across algorithms (a bcrypt hash while Argon2id is configured, or the other way
+/// round) a failed check costs the stored computation *plus* one at the configured settings,
+/// never less than an unknown user (see [`with_harden_runtime`](Self::with_harden_runtime)).
 ///
 /// ```
 /// use keyward::password::{PasswordError, PasswordHasher};
@@ -91,8 +121,11 @@ impl LongPasswords {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PasswordHasher {
+    algorithm: PasswordAlgorithm,
     cost: Cost,
     max_verify_cost: Cost,
+    argon2: Argon2Params,
+    max_verify_argon2: Argon2Params,
     long_passwords: LongPasswords,
     truncated_legacy_hashes: bool,
     harden_runtime: bool,
@@ -109,6 +142,14 @@ impl PasswordHasher {
     pub const MAX_PASSWORD_BYTES: usize = prehash::BCRYPT_MAX_BYTES;
     /// The longest password the pre-hashed formats accept (passlib's limit).
     pub const MAX_PRE_HASHED_PASSWORD_BYTES: usize = prehash::PRE_HASHED_MAX_BYTES;
+    /// The longest password hashed or verified with Argon2 (4096 bytes, NUL bytes allowed).
+    ///
+    /// Argon2 itself takes any length (a longer password only adds a `BLAKE2b` pass over it),
+    /// but a cap bounds what one request can make the server read and hash; 4096 is the
+    /// pre-hashed bcrypt formats' cap (passlib's), far above any password manager's output. A
+    /// longer password is [`PasswordError::TooLong`], after the same work as a mismatch. An
+    /// argon2-cffi hash of a longer password therefore cannot be verified by keyward.
+    pub const MAX_ARGON2_PASSWORD_BYTES: usize = argon2::ARGON2_MAX_PASSWORD_BYTES;
 
     /// A hasher with the safe defaults: cost 12, passwords over 72 bytes refused, stored costs
     /// above 16 refused, failed checks against lower stored costs hardened.
@@ -122,11 +163,136 @@ impl PasswordHasher {
     /// ```
     pub const fn new() -> Self {
         PasswordHasher {
+            algorithm: PasswordAlgorithm::Bcrypt,
             cost: Cost::DEFAULT,
             max_verify_cost: Cost::DEFAULT_MAX_VERIFY,
+            argon2: Argon2Params::DEFAULT,
+            max_verify_argon2: Argon2Params::DEFAULT_MAX_VERIFY,
             long_passwords: LongPasswords::Reject,
             truncated_legacy_hashes: false,
             harden_runtime: true,
+        }
+    }
+
+    /// Returns this hasher making new hashes with another algorithm.
+    ///
+    /// Switching is safe at any time: [`verify`](Self::verify) still reads the other
+    /// algorithm's hashes, [`needs_rehash`](Self::needs_rehash) reports them, and
+    /// [`verify_and_update`](Self::verify_and_update) replaces them at the next successful
+    /// login, bcrypt → Argon2id or Argon2id → bcrypt.
+    ///
+    /// ```
+    /// use keyward::password::{Argon2Params, PasswordAlgorithm, PasswordHasher};
+    ///
+    /// let hasher = PasswordHasher::new()
+    ///     .with_algorithm(PasswordAlgorithm::Argon2id)
+    ///     .with_argon2_params(Argon2Params::OWASP_MINIMUM);
+    /// let hash = hasher.hash("hunter2")?;
+    /// assert!(hash.as_str().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+    /// hasher.verify("hunter2", &hash)?;
+    /// # Ok::<(), keyward::password::PasswordError>(())
+    /// ```
+    #[must_use]
+    pub const fn with_algorithm(mut self, algorithm: PasswordAlgorithm) -> Self {
+        self.algorithm = algorithm;
+        self
+    }
+
+    /// The algorithm new hashes are made with.
+    ///
+    /// ```
+    /// # use keyward::password::{PasswordAlgorithm, PasswordHasher};
+    /// assert_eq!(PasswordHasher::new().algorithm(), PasswordAlgorithm::Bcrypt);
+    /// ```
+    pub const fn algorithm(&self) -> PasswordAlgorithm {
+        self.algorithm
+    }
+
+    /// Returns this hasher with other Argon2id parameters for new hashes (used when the
+    /// algorithm is [`PasswordAlgorithm::Argon2id`]).
+    ///
+    /// The parameters are an [`Argon2Params`], so values below OWASP's minimum are refused by
+    /// [`Argon2Params::new`] before they get here.
+    ///
+    /// ```
+    /// use keyward::password::{Argon2Params, PasswordHasher};
+    ///
+    /// let hasher = PasswordHasher::new().with_argon2_params(Argon2Params::new(47_104, 1, 1)?);
+    /// assert_eq!(hasher.argon2_params().memory_kib(), 47_104);
+    /// # Ok::<(), keyward::password::PasswordError>(())
+    /// ```
+    #[must_use]
+    pub const fn with_argon2_params(mut self, params: Argon2Params) -> Self {
+        self.argon2 = params;
+        self
+    }
+
+    /// The Argon2id parameters new hashes are made with.
+    ///
+    /// ```
+    /// # use keyward::password::{Argon2Params, PasswordHasher};
+    /// assert_eq!(PasswordHasher::new().argon2_params(), Argon2Params::DEFAULT);
+    /// ```
+    pub const fn argon2_params(&self) -> Argon2Params {
+        self.argon2
+    }
+
+    /// Returns this hasher with another bound on the parameters of stored Argon2 hashes it
+    /// agrees to verify.
+    ///
+    /// A stored hash whose memory, iterations or parallelism is above the bound's is refused
+    /// with [`PasswordError::Argon2ParamsTooHigh`] before any memory is allocated; a forged
+    /// `m=4194304` cannot make the server allocate 4 GiB. The configured parameters are always
+    /// allowed, so the effective bound is the higher of the two in each dimension (see
+    /// [`max_verify_argon2_params`](Self::max_verify_argon2_params)). The bound's output length
+    /// plays no part: the PHC format caps digests at 64 bytes.
+    ///
+    /// ```
+    /// use keyward::password::{Argon2Params, PasswordError, PasswordHasher};
+    ///
+    /// let hasher = PasswordHasher::new().with_max_verify_argon2_params(Argon2Params::DEFAULT);
+    /// let forged = "$argon2id$v=19$m=4194304,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$gduXp+Z6iReEolmbyHn5V8s1EtJzmEvZfYoY/Fn/AeI";
+    /// assert!(matches!(
+    ///     hasher.verify("password", forged),
+    ///     Err(PasswordError::Argon2ParamsTooHigh { memory_kib: 4194304, .. }),
+    /// ));
+    /// ```
+    #[must_use]
+    pub const fn with_max_verify_argon2_params(mut self, max: Argon2Params) -> Self {
+        self.max_verify_argon2 = max;
+        self
+    }
+
+    /// The highest stored Argon2 parameters [`verify`](Self::verify) agrees to compute: in
+    /// each of memory, iterations and parallelism, the configured bound or the hasher's own
+    /// parameter, whichever is higher.
+    ///
+    /// ```
+    /// # use keyward::password::{Argon2Params, PasswordHasher};
+    /// let max = PasswordHasher::new().max_verify_argon2_params();
+    /// assert_eq!((max.memory_kib(), max.iterations(), max.parallelism()), (262_144, 12, 16));
+    /// ```
+    pub const fn max_verify_argon2_params(&self) -> Argon2Params {
+        const fn higher(a: u32, b: u32) -> u32 {
+            if a > b { a } else { b }
+        }
+        match Argon2Params::new(
+            higher(
+                self.max_verify_argon2.memory_kib(),
+                self.argon2.memory_kib(),
+            ),
+            higher(
+                self.max_verify_argon2.iterations(),
+                self.argon2.iterations(),
+            ),
+            higher(
+                self.max_verify_argon2.parallelism(),
+                self.argon2.parallelism(),
+            ),
+        ) {
+            Ok(max) => max,
+            // Unreachable: the component-wise maximum of two valid parameter sets is valid.
+            Err(_) => self.max_verify_argon2,
         }
     }
 
@@ -249,6 +415,17 @@ impl PasswordHasher {
     /// 2^C`. This is Django's `harden_runtime` (its fix for CVE-2016-2513). It applies to every stored format, the
     /// pre-hashed ones included.
     ///
+    /// With Argon2id configured, work is measured as memory × iterations (KiB-passes; lanes
+    /// split the same work). A failed check against stored Argon2 parameters with less work
+    /// than the configured ones then does one extra computation at the configured memory and
+    /// parallelism with just enough passes to reach the configured work, rounded up: the total
+    /// is at least the configured work and less than one configured pass over it. Across
+    /// algorithms (a bcrypt hash while Argon2id is configured, an Argon2 hash while bcrypt is)
+    /// the units do not compare, so the extra work is one whole computation at the configured
+    /// settings: such a failed check costs the stored computation plus an unknown user's, never
+    /// less than an unknown user's, but more, so it stays distinguishable until
+    /// [`verify_and_update`](Self::verify_and_update) moves the account over.
+    ///
     /// It is on by default because it only spends time the configuration already accepted:
     /// no failed login costs more than one computation at the configured cost, which is what
     /// every new hash and every unknown user costs anyway. Turn it off only if failed logins
@@ -334,7 +511,8 @@ impl PasswordHasher {
         self.long_passwords
     }
 
-    /// Hashes `password` with a fresh random salt, in the configured format and cost.
+    /// Hashes `password` with a fresh random salt, with the configured algorithm, format and
+    /// cost or parameters.
     ///
     /// Every byte of the password counts; nothing is truncated. Passwords are bytes, so
     /// non-UTF-8 input works.
@@ -342,8 +520,9 @@ impl PasswordHasher {
     /// # Errors
     ///
     /// - [`PasswordError::TooLong`] when the password is over 72 bytes (or over 4096 bytes with
-    ///   [`LongPasswords::PreHash`]).
-    /// - [`PasswordError::ContainsNul`] when it contains a NUL byte and the format is plain bcrypt.
+    ///   [`LongPasswords::PreHash`] or [`PasswordAlgorithm::Argon2id`]).
+    /// - [`PasswordError::ContainsNul`] when it contains a NUL byte and the format is plain
+    ///   bcrypt (Argon2id takes NUL bytes).
     /// - [`PasswordError::RandomnessUnavailable`] when no salt can be generated.
     ///
     /// ```
@@ -356,13 +535,25 @@ impl PasswordHasher {
     /// # Ok::<(), PasswordError>(())
     /// ```
     pub fn hash(&self, password: impl AsRef<[u8]>) -> Result<PasswordHash, PasswordError> {
-        self.hash_in(self.long_passwords.format(), password.as_ref())
+        self.hash_in(self.target_format(), password.as_ref())
+    }
+
+    /// The format new hashes are written in.
+    fn target_format(&self) -> HashFormat {
+        match self.algorithm {
+            PasswordAlgorithm::Argon2id => HashFormat::Argon2id,
+            PasswordAlgorithm::Bcrypt => self.long_passwords.format(),
+        }
     }
 
     fn hash_in(&self, format: HashFormat, password: &[u8]) -> Result<PasswordHash, PasswordError> {
         prehash::check_fits(format, password)?;
         let mut salt = [0u8; 16];
         getrandom::fill(&mut salt).map_err(|_| PasswordError::RandomnessUnavailable)?;
+        if format == HashFormat::Argon2id {
+            let encoded = argon2::hash_new(self.argon2, password, &salt)?;
+            return Ok(PasswordHash::from_trusted(encoded, format, Cost::MIN));
+        }
         let salt_text = bcrypt_salt_text(salt);
         let key = prehash::bcrypt_key(format, password, &salt_text)?;
         let bcrypt_text = run_bcrypt(&key, self.cost, salt, Revision::B);
@@ -370,8 +561,8 @@ impl PasswordHasher {
         Ok(PasswordHash::from_trusted(encoded, format, self.cost))
     }
 
-    /// Checks `password` against a stored hash in any [`HashFormat`], whatever the configured
-    /// policy.
+    /// Checks `password` against a stored hash in any [`HashFormat`], bcrypt or Argon2,
+    /// whatever the configured algorithm and policy.
     ///
     /// Returns `Ok(())` only when the password matches. A wrong password is
     /// `Err(PasswordError::Mismatch)`, so `hasher.verify(pw, &hash)?;` is the safe short form.
@@ -383,14 +574,16 @@ impl PasswordHasher {
     ///   what the stored format hashed (over 72 bytes or with a NUL against plain bcrypt; over
     ///   4096 bytes against a pre-hashed format). Returned after the same work as a mismatch.
     /// - [`PasswordError::UnknownFormat`], [`PasswordError::UnsupportedVariant`],
-    ///   [`PasswordError::MalformedHash`]: the stored hash is unusable. Never reported as a
-    ///   mismatch, so a corrupt row is noticed.
+    ///   [`PasswordError::UnsupportedArgon2Variant`], [`PasswordError::MalformedHash`]: the
+    ///   stored hash is unusable. Never reported as a mismatch, so a corrupt row is noticed.
     /// - [`PasswordError::CostTooHigh`]: the stored cost is above
     ///   [`max_verify_cost`](Self::max_verify_cost); refused before any work.
+    /// - [`PasswordError::Argon2ParamsTooHigh`]: the stored Argon2 parameters are above
+    ///   [`max_verify_argon2_params`](Self::max_verify_argon2_params); refused before any work.
     ///
-    /// A mismatch, `TooLong` or `ContainsNul` against a stored cost below the configured one
-    /// takes the work of one computation at the configured cost (see
-    /// [`with_harden_runtime`](Self::with_harden_runtime)).
+    /// A mismatch, `TooLong` or `ContainsNul` against a stored hash weaker than the
+    /// configured settings takes at least the work of one computation at the configured
+    /// settings (see [`with_harden_runtime`](Self::with_harden_runtime)).
     ///
     /// ```
     /// use keyward::password::{PasswordError, PasswordHasher};
@@ -408,8 +601,62 @@ impl PasswordHasher {
         password: impl AsRef<[u8]>,
         hash: impl AsRef<str>,
     ) -> Result<(), PasswordError> {
-        let parsed = ParsedHash::parse(hash.as_ref())?;
-        self.verify_parsed(password.as_ref(), &parsed)
+        let stored = Stored::parse(hash.as_ref())?;
+        self.verify_stored(password.as_ref(), &stored)
+    }
+
+    fn verify_stored(&self, password: &[u8], stored: &Stored<'_>) -> Result<(), PasswordError> {
+        match stored {
+            Stored::Bcrypt(parsed) => self.verify_parsed(password, parsed),
+            Stored::Argon2(parsed) => self.verify_argon2(password, parsed),
+        }
+    }
+
+    fn verify_argon2(&self, password: &[u8], parsed: &ParsedArgon2) -> Result<(), PasswordError> {
+        let max = self.max_verify_argon2_params();
+        if parsed.exceeds(max) {
+            return Err(PasswordError::Argon2ParamsTooHigh {
+                memory_kib: parsed.memory_kib,
+                iterations: parsed.iterations,
+                parallelism: parsed.parallelism,
+                max,
+            });
+        }
+        let outcome = parsed.check(password);
+        if outcome.is_err() && self.harden_runtime {
+            match self.algorithm {
+                PasswordAlgorithm::Argon2id => self.do_missing_argon2_work(parsed.work()),
+                PasswordAlgorithm::Bcrypt => self.do_configured_bcrypt_work(),
+            }
+        }
+        outcome
+    }
+
+    /// After a failed check that did `done` KiB-passes of Argon2 work, brings the work up to
+    /// the configured memory × iterations: one computation at the configured memory with just
+    /// enough passes, rounded up (so at most one pass over).
+    fn do_missing_argon2_work(&self, done: u64) {
+        let configured = self.argon2;
+        let missing = configured.work().saturating_sub(done);
+        if missing == 0 {
+            return;
+        }
+        let passes = missing.div_ceil(u64::from(configured.memory_kib()));
+        // At most the configured iterations, since `missing` is at most the configured work.
+        let passes = u32::try_from(passes).unwrap_or(configured.iterations());
+        argon2::burn(configured, passes);
+    }
+
+    /// After a failed check against an Argon2 hash while bcrypt is configured: one bcrypt
+    /// computation at the configured cost, the work of an unknown user.
+    fn do_configured_bcrypt_work(&self) {
+        const DUMMY_SALT: [u8; 16] = *b"keyward-dummy-sa";
+        std::hint::black_box(run_bcrypt(
+            &BcryptKey::Password(b""),
+            self.cost,
+            DUMMY_SALT,
+            Revision::B,
+        ));
     }
 
     fn verify_parsed(&self, password: &[u8], parsed: &ParsedHash<'_>) -> Result<(), PasswordError> {
@@ -432,7 +679,13 @@ impl PasswordHasher {
             }
         });
         if outcome.is_err() && self.harden_runtime {
-            self.do_missing_work(parsed);
+            match self.algorithm {
+                PasswordAlgorithm::Bcrypt => self.do_missing_work(parsed),
+                // Units of bcrypt and Argon2 work do not compare: do all of the configured.
+                PasswordAlgorithm::Argon2id => {
+                    argon2::burn(self.argon2, self.argon2.iterations());
+                }
+            }
         }
         outcome
     }
@@ -463,7 +716,7 @@ impl PasswordHasher {
 
     fn truncates(&self, format: HashFormat, password: &[u8]) -> bool {
         self.truncated_legacy_hashes
-            && !format.is_pre_hashed()
+            && matches!(format, HashFormat::Bcrypt | HashFormat::SpringBcrypt)
             && password.len() > Self::MAX_PASSWORD_BYTES
     }
 
@@ -498,13 +751,15 @@ impl PasswordHasher {
         password: impl AsRef<[u8]>,
         hash: impl AsRef<str>,
     ) -> Result<bool, PasswordError> {
-        let parsed = ParsedHash::parse(hash.as_ref())?;
-        Ok(self.truncates(parsed.format, password.as_ref()))
+        let stored = Stored::parse(hash.as_ref())?;
+        Ok(self.truncates(stored.format(), password.as_ref()))
     }
 
-    /// Whether a stored hash should be replaced: its cost differs from the configured one, or
-    /// it is not in the configured format (`$2a$`/`$2y$` instead of `$2b$`, plain instead of
-    /// pre-hashed or the other way round, or any migration format).
+    /// Whether a stored hash should be replaced: it is of the other algorithm, its cost or
+    /// Argon2 parameters (memory, iterations, parallelism, output length, version) differ from
+    /// the configured ones, or it is not in the configured format (`$2a$`/`$2y$` instead of
+    /// `$2b$`, plain instead of pre-hashed or the other way round, Argon2i, or any migration
+    /// format such as Django's `argon2$...`).
     ///
     /// # Errors
     ///
@@ -516,11 +771,25 @@ impl PasswordHasher {
     /// let old = PasswordHasher::new().with_cost(Cost::new(4)?).hash("pw")?;
     /// assert!(!PasswordHasher::new().with_cost(Cost::new(4)?).needs_rehash(&old)?);
     /// assert!(PasswordHasher::new().with_cost(Cost::new(5)?).needs_rehash(&old)?);
+    /// // pwdlib's default hash is current for keyward's default Argon2id parameters.
+    /// let argon2 = PasswordHasher::new().with_algorithm(keyward::password::PasswordAlgorithm::Argon2id);
+    /// assert!(argon2.needs_rehash(&old)?);
+    /// let pwdlib = "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$gduXp+Z6iReEolmbyHn5V8s1EtJzmEvZfYoY/Fn/AeI";
+    /// assert!(!argon2.needs_rehash(pwdlib)?);
     /// # Ok::<(), keyward::password::PasswordError>(())
     /// ```
     pub fn needs_rehash(&self, hash: impl AsRef<str>) -> Result<bool, PasswordError> {
-        let parsed = ParsedHash::parse(hash.as_ref())?;
-        Ok(!self.is_current(&parsed, self.long_passwords.format()))
+        let stored = Stored::parse(hash.as_ref())?;
+        Ok(!self.is_current_stored(&stored, self.target_format()))
+    }
+
+    fn is_current_stored(&self, stored: &Stored<'_>, target: HashFormat) -> bool {
+        match stored {
+            Stored::Bcrypt(parsed) => self.is_current(parsed, target),
+            Stored::Argon2(parsed) => {
+                target == HashFormat::Argon2id && parsed.is_current(self.argon2)
+            }
+        }
     }
 
     fn is_current(&self, parsed: &ParsedHash<'_>, target: HashFormat) -> bool {
@@ -533,9 +802,11 @@ impl PasswordHasher {
     ///
     /// Returns `Ok(None)` when the password matches and the stored hash is current, and
     /// `Ok(Some(new_hash))` when it matches and should be replaced. The replacement is in the
-    /// configured format, except that a password the configured format cannot hold (over 72
-    /// bytes or with a NUL, which only a pre-hashed format could have stored) moves to
-    /// [`HashFormat::BcryptSha256`] rather than being truncated.
+    /// configured algorithm and format: a bcrypt hash becomes Argon2id when Argon2id is
+    /// configured, and an Argon2 hash becomes bcrypt when bcrypt is. With bcrypt configured, a
+    /// password the configured format cannot hold (over 72 bytes or with a NUL, which only a
+    /// pre-hashed format or Argon2 could have stored) moves to [`HashFormat::BcryptSha256`]
+    /// rather than being truncated.
     ///
     /// A replacement is only ever made from bytes the stored hash checked. A match decided by
     /// the first 72 bytes alone (a truncated legacy hash, see
@@ -564,19 +835,19 @@ impl PasswordHasher {
         hash: impl AsRef<str>,
     ) -> Result<Option<PasswordHash>, PasswordError> {
         let password = password.as_ref();
-        let parsed = ParsedHash::parse(hash.as_ref())?;
-        self.verify_parsed(password, &parsed)?;
-        if self.truncates(parsed.format, password) {
+        let stored = Stored::parse(hash.as_ref())?;
+        self.verify_stored(password, &stored)?;
+        if self.truncates(stored.format(), password) {
             // Bytes past 72 matched nothing: a new hash must not adopt them.
             return Ok(None);
         }
-        let configured = self.long_passwords.format();
+        let configured = self.target_format();
         let target = if prehash::check_fits(configured, password).is_ok() {
             configured
         } else {
             HashFormat::BcryptSha256
         };
-        if self.is_current(&parsed, target) {
+        if self.is_current_stored(&stored, target) {
             Ok(None)
         } else {
             self.hash_in(target, password).map(Some)
@@ -589,8 +860,8 @@ impl PasswordHasher {
     ///
     /// The result is [`PasswordError::Mismatch`], or [`PasswordError::TooLong`] /
     /// [`PasswordError::ContainsNul`] when the configured format cannot hold `password`, exactly
-    /// as `verify` would answer for an existing account. Either way one bcrypt computation at the
-    /// configured cost is done: the work of a failed `verify` against a current hash, and, with
+    /// as `verify` would answer for an existing account. Either way one computation at the
+    /// configured cost (or Argon2id parameters, when Argon2id is configured) is done: the work of a failed `verify` against a current hash, and, with
     /// [`with_harden_runtime`](Self::with_harden_runtime) on (the default), against any hash
     /// whose cost is not above the configured one. Timing therefore does not reveal whether the
     /// account exists.
@@ -611,6 +882,14 @@ impl PasswordHasher {
         // A fixed salt is fine: nothing is stored, and the work does not depend on the salt.
         // The digest is never compared; only the work and the error matter.
         const DUMMY_SALT: [u8; 16] = *b"keyward-dummy-sa";
+        if self.algorithm == PasswordAlgorithm::Argon2id {
+            // The work first, whatever the password, then the answer verify would give.
+            argon2::burn(self.argon2, self.argon2.iterations());
+            return match prehash::check_fits(HashFormat::Argon2id, password.as_ref()) {
+                Ok(()) => PasswordError::Mismatch,
+                Err(unusable) => unusable,
+            };
+        }
         let format = self.long_passwords.format();
         let salt_text = bcrypt_salt_text(DUMMY_SALT);
         let dummy = ParsedHash {
@@ -813,5 +1092,153 @@ mod tests {
         let (result, work) = work_of(|| at(6).verify("wrong", &stored));
         assert_eq!(result, Err(PasswordError::Mismatch));
         assert_eq!(work, 1 << 7);
+    }
+}
+
+/// The Argon2 side of the counted-work tests: units are KiB-passes (memory × iterations), the
+/// measure `do_missing_argon2_work` makes up. Parameters below the floor can only come from
+/// stored hashes (passlib's defaults are 512 KiB), so these tests write such hashes with the
+/// crate-internal constructor.
+#[cfg(test)]
+mod argon2_tests {
+    use super::argon2::work_meter as argon2_meter;
+    use super::*;
+
+    /// OWASP's minimum: 19 MiB, two passes.
+    const CONFIGURED: Argon2Params = Argon2Params::OWASP_MINIMUM;
+
+    fn argon2_hasher() -> PasswordHasher {
+        PasswordHasher::new()
+            .with_algorithm(PasswordAlgorithm::Argon2id)
+            .with_argon2_params(CONFIGURED)
+    }
+
+    /// A stored Argon2id hash of `password` at any parameters, the meters reset afterwards.
+    fn stored(memory_kib: u32, iterations: u32, password: &str) -> String {
+        let params = Argon2Params::raw(memory_kib, iterations, 1);
+        let hash = argon2::hash_new(params, password.as_bytes(), b"0123456789abcdef").unwrap();
+        argon2_meter::take();
+        work_meter::take();
+        hash
+    }
+
+    /// (result, Argon2 KiB-passes, bcrypt units) of `f`.
+    fn work_of<T>(f: impl FnOnce() -> T) -> (T, u64, u64) {
+        argon2_meter::take();
+        work_meter::take();
+        let result = f();
+        (result, argon2_meter::take(), work_meter::take())
+    }
+
+    #[test]
+    fn the_meter_counts_memory_times_passes() {
+        let (_, argon2, bcrypt) = work_of(|| argon2_hasher().hash("pw").unwrap());
+        assert_eq!((argon2, bcrypt), (19_456 * 2, 0));
+    }
+
+    #[test]
+    fn a_failed_verify_against_weaker_stored_parameters_does_the_missing_passes() {
+        // Same memory, one pass stored, two configured: exactly one more pass.
+        let hash = stored(19_456, 1, "right");
+        let (result, work, _) = work_of(|| argon2_hasher().verify("wrong", &hash));
+        assert_eq!(result, Err(PasswordError::Mismatch));
+        assert_eq!(work, CONFIGURED.work());
+        // passlib-like 8 MiB × 1: 8192 done, 30720 missing, made up as two 19 MiB passes.
+        let hash = stored(8_192, 1, "right");
+        let (result, work, _) = work_of(|| argon2_hasher().verify_and_update("wrong", &hash));
+        assert_eq!(result, Err(PasswordError::Mismatch));
+        assert_eq!(work, 8_192 + 2 * 19_456);
+        assert!(work >= CONFIGURED.work() && work - CONFIGURED.work() < 19_456);
+    }
+
+    #[test]
+    fn too_long_passwords_against_weaker_parameters_do_the_same_work() {
+        let hash = stored(8_192, 1, "right");
+        let long = vec![b'x'; 4097];
+        let (result, work, _) = work_of(|| argon2_hasher().verify(&long, &hash));
+        assert_eq!(
+            result,
+            Err(PasswordError::TooLong {
+                len: 4097,
+                max: 4096
+            })
+        );
+        assert_eq!(work, 8_192 + 2 * 19_456);
+    }
+
+    #[test]
+    fn a_successful_verify_does_only_the_stored_work() {
+        let hash = stored(8_192, 1, "right");
+        let (result, work, _) = work_of(|| argon2_hasher().verify("right", &hash));
+        assert_eq!(result, Ok(()));
+        assert_eq!(work, 8_192);
+    }
+
+    #[test]
+    fn stronger_or_current_stored_parameters_need_no_extra_work() {
+        let hash = stored(19_456, 3, "right");
+        let (_, work, _) = work_of(|| argon2_hasher().verify("wrong", &hash));
+        assert_eq!(work, 19_456 * 3);
+        let hash = stored(19_456, 2, "right");
+        let (_, work, _) = work_of(|| argon2_hasher().verify("wrong", &hash));
+        assert_eq!(work, CONFIGURED.work());
+    }
+
+    #[test]
+    fn with_hardening_off_only_the_stored_work_is_done() {
+        let hash = stored(8_192, 1, "right");
+        let lenient = argon2_hasher().with_harden_runtime(false);
+        let (_, work, _) = work_of(|| lenient.verify("wrong", &hash));
+        assert_eq!(work, 8_192);
+    }
+
+    #[test]
+    fn an_unknown_user_costs_one_configured_computation() {
+        let (error, work, bcrypt) = work_of(|| argon2_hasher().dummy_verify("anything"));
+        assert_eq!(
+            (error, work, bcrypt),
+            (PasswordError::Mismatch, CONFIGURED.work(), 0)
+        );
+        let (error, work, _) = work_of(|| argon2_hasher().dummy_verify(vec![0u8; 4097]));
+        assert_eq!(
+            error,
+            PasswordError::TooLong {
+                len: 4097,
+                max: 4096
+            }
+        );
+        assert_eq!(work, CONFIGURED.work());
+    }
+
+    #[test]
+    fn across_algorithms_a_failure_adds_one_configured_computation() {
+        // bcrypt stored, Argon2id configured.
+        let bcrypt = PasswordHasher::new().with_cost(Cost::new(4).unwrap());
+        let hash = bcrypt.hash("right").unwrap();
+        let (result, argon2, units) = work_of(|| argon2_hasher().verify("wrong", &hash));
+        assert_eq!(result, Err(PasswordError::Mismatch));
+        assert_eq!((argon2, units), (CONFIGURED.work(), 1 << 4));
+        // Argon2 stored, bcrypt (cost 5) configured.
+        let hash = stored(8_192, 1, "right");
+        let configured = PasswordHasher::new().with_cost(Cost::new(5).unwrap());
+        let (result, argon2, units) = work_of(|| configured.verify("wrong", &hash));
+        assert_eq!(result, Err(PasswordError::Mismatch));
+        assert_eq!((argon2, units), (8_192, 1 << 5));
+    }
+
+    #[test]
+    fn absurd_stored_parameters_are_refused_before_any_work() {
+        for hash in [
+            "$argon2id$v=19$m=4194304,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$gduXp+Z6iReEolmbyHn5V8s1EtJzmEvZfYoY/Fn/AeI",
+            "$argon2id$v=19$m=65536,t=1000000,p=4$c29tZXNhbHRzb21lc2FsdA$gduXp+Z6iReEolmbyHn5V8s1EtJzmEvZfYoY/Fn/AeI",
+            "$argon2id$v=19$m=65536,t=3,p=255$c29tZXNhbHRzb21lc2FsdA$gduXp+Z6iReEolmbyHn5V8s1EtJzmEvZfYoY/Fn/AeI",
+        ] {
+            let (result, work, _) = work_of(|| argon2_hasher().verify("password", hash));
+            assert!(
+                matches!(result, Err(PasswordError::Argon2ParamsTooHigh { .. })),
+                "{result:?}"
+            );
+            assert_eq!(work, 0, "{hash}");
+        }
     }
 }

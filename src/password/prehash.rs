@@ -66,7 +66,12 @@ pub(crate) fn bcrypt_key<'a>(
             let digest = Sha256::digest(password);
             BcryptKey::Derived(Zeroizing::new(format!("{digest:x}")))
         }
-        HashFormat::Bcrypt | HashFormat::SpringBcrypt => BcryptKey::Password(password),
+        // The Argon2 formats never reach bcrypt; listed so the match stays exhaustive.
+        HashFormat::Bcrypt
+        | HashFormat::SpringBcrypt
+        | HashFormat::Argon2id
+        | HashFormat::Argon2i
+        | HashFormat::DjangoArgon2 => BcryptKey::Password(password),
     })
 }
 
@@ -79,14 +84,15 @@ pub(crate) fn check_fits(format: HashFormat, password: &[u8]) -> Result<(), Pass
             max,
         });
     }
-    if !format.is_pre_hashed() && password.contains(&0) {
+    if !format.is_pre_hashed() && !format.is_argon2() && password.contains(&0) {
         return Err(PasswordError::ContainsNul);
     }
     Ok(())
 }
 
 pub(crate) fn max_bytes(format: HashFormat) -> usize {
-    if format.is_pre_hashed() {
+    // Argon2 shares the pre-hashed formats' cap; see `argon2::ARGON2_MAX_PASSWORD_BYTES`.
+    if format.is_pre_hashed() || format.is_argon2() {
         PRE_HASHED_MAX_BYTES
     } else {
         BCRYPT_MAX_BYTES
