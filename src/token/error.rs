@@ -179,6 +179,15 @@ pub enum TokenError {
     #[error("authorization value is not a bearer credential")]
     MalformedAuthorization,
 
+    /// A [`RemoteKeySet`](crate::token::RemoteKeySet) holds no key set it may use: no fetch
+    /// has succeeded yet, or the last good set has been expired for longer than the staleness
+    /// limit and fetching a new one failed (or was held back by the cooldown). The token was
+    /// not checked; in an HTTP service this is "503 Service Unavailable", not a bad token.
+    /// [`RemoteKeySet::last_refresh_error`](crate::token::RemoteKeySet::last_refresh_error)
+    /// says why the last fetch failed.
+    #[error("the issuer's key set is unavailable")]
+    KeySetUnavailable,
+
     /// The operating system's random number generator failed (token id or secret generation).
     #[error("the system random number generator is unavailable")]
     RandomnessUnavailable,
