@@ -386,6 +386,46 @@ mod tokens_with_pyjwt {
         }
     }
 
+    /// A resource server on PyJWT checks `aud` and `iss` but never `typ`: keyward's refresh
+    /// tokens carry their own audience (`urn:keyward:refresh-token`, never the API's), so
+    /// `jwt.decode(..., audience="api", issuer=...)` refuses them while taking the access tokens
+    /// (RFC 7519 §4.1.3, RFC 8725 §3.9).
+    #[test]
+    fn keyward_refresh_tokens_are_refused_by_pyjwt_with_the_apis_audience() {
+        let cases = cases();
+        let mut decode = Vec::new();
+        for case in &cases {
+            for token in [
+                case.issuer.issue("alice", &()).unwrap(),
+                case.issuer.issue_refresh("alice", &()).unwrap(),
+            ] {
+                decode.push(
+                    json!({"token": token, "alg": case.alg, "key": case.python_verifying_key,
+                                   "audience": "api", "issuer": "https://auth.example.com"}),
+                );
+            }
+        }
+        let Some(answer) = python::run(Venv::Modern, "tokens.py", &json!({ "decode": decode }))
+        else {
+            return;
+        };
+        let decoded = answer["decoded"].as_array().unwrap();
+        for (case, pair) in cases.iter().zip(decoded.chunks(2)) {
+            assert_eq!(
+                pair[0]["claims"]["sub"], "alice",
+                "{}: {}",
+                case.alg, pair[0]
+            );
+            let error = pair[1]["error"].as_str().unwrap_or_default();
+            assert!(
+                error.starts_with("InvalidAudienceError"),
+                "{}: PyJWT took a refresh token as an access token: {}",
+                case.alg,
+                pair[1]
+            );
+        }
+    }
+
     #[test]
     fn pyjwt_defaults_that_keyward_refuses_on_purpose() {
         let secret = vec![0x5au8; 32];
