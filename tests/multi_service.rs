@@ -1,7 +1,8 @@
 //! Many services over real HTTP: the auth server (`examples/server`) signing with ES256 and
 //! publishing its JWKS, and a resource server (`examples/resource_server`) that holds no secret,
-//! both on 127.0.0.1:0. One test clock drives token expiry, key retirement and the resource
-//! server's refetch interval; nothing sleeps.
+//! both on 127.0.0.1:0, the resource server keeping the JWKS in keyward's `RemoteKeySet`. One
+//! test clock drives token expiry, key retirement, the JWKS cache age and the refetch
+//! cooldown; nothing sleeps.
 
 #[path = "../examples/server/app.rs"]
 mod app;
@@ -20,11 +21,15 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use keyward::password::{Cost, PasswordHasher};
-use keyward::token::{FixedClock, SigningKey, TokenIssuer};
+use keyward::token::{CacheDuration, FixedClock, SigningKey, TokenIssuer};
 use reqwest::StatusCode;
 use serde_json::Value;
 
 const REFETCH_INTERVAL: Duration = Duration::from_secs(60);
+
+fn refetch_cooldown() -> CacheDuration {
+    CacheDuration::try_from(REFETCH_INTERVAL).unwrap()
+}
 
 fn key_file(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/keys/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -68,14 +73,14 @@ async fn start() -> Services {
     ));
 
     let verifier_clock = clock.clone();
-    let cache = resource::JwksCache::connect(
+    let jwks = resource::Jwks::connect(
         format!("http://{auth}/.well-known/jwks.json"),
-        REFETCH_INTERVAL,
+        refetch_cooldown(),
         Arc::new(clock.clone()),
         move |verifier| {
             verifier
                 .with_issuer("keyward-example-server")
-                .with_clock(verifier_clock)
+                .with_clock(verifier_clock.clone())
         },
     )
     .await
@@ -84,7 +89,7 @@ async fn start() -> Services {
     let resource = resource_listener.local_addr().unwrap();
     tokio::spawn(resource::serve(
         resource_listener,
-        Arc::new(cache),
+        Arc::new(jwks),
         std::future::pending(),
     ));
 
@@ -121,14 +126,22 @@ impl Services {
     }
 
     async fn orders(&self, token: &str) -> StatusCode {
+        self.orders_with(Some(&format!("Bearer {token}"))).await.0
+    }
+
+    /// `/orders` with this `Authorization` value: the status and the `WWW-Authenticate` challenge.
+    async fn orders_with(&self, authorization: Option<&str>) -> (StatusCode, Option<String>) {
         let url = format!("http://{}/orders", self.resource);
-        self.client
-            .get(url)
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .status()
+        let mut request = self.client.get(url);
+        if let Some(value) = authorization {
+            request = request.header(reqwest::header::AUTHORIZATION, value);
+        }
+        let response = request.send().await.unwrap();
+        let challenge = response
+            .headers()
+            .get(reqwest::header::WWW_AUTHENTICATE)
+            .map(|value| value.to_str().unwrap().to_owned());
+        (response.status(), challenge)
     }
 
     fn jwks_fetches(&self) -> usize {
@@ -172,6 +185,42 @@ async fn the_resource_server_accepts_access_tokens_only() {
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(services.orders("garbage").await, StatusCode::UNAUTHORIZED);
+}
+
+/// RFC 6750 §3.1: no error code without credentials, `invalid_token` for a token that fails,
+/// 400 `invalid_request` for a malformed `Authorization: Bearer` header.
+#[tokio::test]
+async fn refusals_carry_the_rfc_6750_challenge() {
+    let services = start().await;
+    let bare = Some("Bearer".to_owned());
+    assert_eq!(
+        services.orders_with(None).await,
+        (StatusCode::UNAUTHORIZED, bare.clone())
+    );
+    assert_eq!(
+        services.orders_with(Some("Basic YWxpY2U6cHc=")).await,
+        (StatusCode::UNAUTHORIZED, bare),
+        "another scheme is no bearer credentials at all"
+    );
+    let invalid_token = Some(r#"Bearer error="invalid_token""#.to_owned());
+    assert_eq!(
+        services.orders_with(Some("Bearer garbage")).await,
+        (StatusCode::UNAUTHORIZED, invalid_token)
+    );
+    let invalid_request = Some(r#"Bearer error="invalid_request""#.to_owned());
+    for malformed in [
+        "Bearer",
+        "Bearer ",
+        "Bearer a b",
+        "bearer  two-spaces",
+        "Bearer tok,en",
+    ] {
+        assert_eq!(
+            services.orders_with(Some(malformed)).await,
+            (StatusCode::BAD_REQUEST, invalid_request.clone()),
+            "{malformed:?}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
-//! The resource server's HTTP side: one protected route, and the cache of the auth server's
-//! JWKS behind it. Kept apart from `main.rs` so `tests/multi_service.rs` can run it in-process.
+//! The resource server's HTTP side: one protected route, and the auth server's JWKS behind it,
+//! kept by keyward's `RemoteKeySet`; this file supplies only the HTTP fetch. Kept apart from
+//! `main.rs` so `tests/multi_service.rs` can run it in-process.
 
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -9,178 +10,194 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
-use chrono::{DateTime, TimeDelta, Utc};
-use keyward::token::{Claims, Clock, KeySet, TokenError, TokenVerifier, bearer_token};
+use keyward::token::{
+    CacheDuration, Claims, Clock, FetchError, JwksResponse, RefreshError, RemoteKeySet, TokenError,
+    TokenVerifier, bearer_token,
+};
 use tokio::net::TcpListener;
 
-/// The auth server's public keys, refetched when a token names a key id this server has not
-/// seen, but at most once per `min_interval`: a flood of tokens with invented `kid`s cannot
-/// turn into a flood of requests to the auth server.
-pub struct JwksCache {
+/// The auth server's public keys: `RemoteKeySet` decides when to fetch (first use, expiry, an
+/// unknown key id at most once per cooldown, one fetch for a burst); this adds the request.
+pub struct Jwks {
     url: String,
     client: reqwest::Client,
-    verifier: RwLock<Arc<TokenVerifier>>,
-    last_fetch: Mutex<DateTime<Utc>>,
-    min_interval: TimeDelta,
-    clock: Arc<dyn Clock>,
+    keys: RemoteKeySet,
 }
 
-/// Why the cache could not get keys.
-#[derive(Debug)]
-pub enum FetchError {
-    Http(reqwest::Error),
-    Keys(TokenError),
-}
+/// The largest JWKS document read from the wire, the same cap `RemoteKeySet` applies.
+const MAX_DOCUMENT_BYTES: usize = RemoteKeySet::DEFAULT_MAX_DOCUMENT_BYTES;
 
-impl std::fmt::Display for FetchError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            FetchError::Http(error) => write!(f, "JWKS request failed: {error}"),
-            FetchError::Keys(error) => write!(f, "JWKS document unusable: {error}"),
-        }
-    }
-}
-
-impl std::error::Error for FetchError {}
-
-async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, FetchError> {
+async fn fetch(client: &reqwest::Client, url: &str) -> Result<JwksResponse, FetchError> {
     let response = client
         .get(url)
         .send()
         .await
-        .and_then(reqwest::Response::error_for_status);
-    response
-        .map_err(FetchError::Http)?
-        .text()
-        .await
-        .map_err(FetchError::Http)
+        .and_then(reqwest::Response::error_for_status)
+        .map_err(FetchError::new)?;
+    // Refuse an oversized body before reading it when the server says how long it is.
+    if response
+        .content_length()
+        .is_some_and(|len| len > MAX_DOCUMENT_BYTES as u64)
+    {
+        return Err(FetchError::new("JWKS document too large"));
+    }
+    let cache_control = response
+        .headers()
+        .get_all(header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let body = response.text().await.map_err(FetchError::new)?;
+    Ok(JwksResponse::new(body).with_cache_control(cache_control))
 }
 
-impl JwksCache {
-    /// Fetches the JWKS once and builds the verifier: `policy` turns the published keys into a
-    /// verifier with this server's expectations (issuer, audience, clock).
+impl Jwks {
+    /// Fetches the JWKS once, so a server that cannot reach the auth server says so at start:
+    /// `policy` turns the published keys into a verifier with this server's expectations
+    /// (issuer, audience, clock), and `clock` drives the cache's ages and cooldown.
     pub async fn connect(
         url: String,
-        min_interval: Duration,
+        cooldown: CacheDuration,
         clock: Arc<dyn Clock>,
-        policy: impl FnOnce(TokenVerifier) -> TokenVerifier,
-    ) -> Result<JwksCache, FetchError> {
+        policy: impl Fn(TokenVerifier) -> TokenVerifier + Send + Sync + 'static,
+    ) -> Result<Jwks, RefreshError> {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(5))
             .build()
-            .map_err(FetchError::Http)?;
-        let document = fetch(&client, &url).await?;
-        let verifier = policy(TokenVerifier::from_jwks(&document).map_err(FetchError::Keys)?);
-        Ok(JwksCache {
-            url,
-            client,
-            verifier: RwLock::new(Arc::new(verifier)),
-            last_fetch: Mutex::new(clock.now()),
-            min_interval: TimeDelta::from_std(min_interval).unwrap_or(TimeDelta::MAX),
-            clock,
-        })
+            .map_err(|error| RefreshError::Fetch(FetchError::new(error)))?;
+        let keys = RemoteKeySet::new(move |keys| policy(TokenVerifier::new(keys)))
+            .with_cooldown(cooldown)
+            .with_clock(clock);
+        keys.refresh(|| fetch(&client, &url)).await?;
+        Ok(Jwks { url, client, keys })
     }
 
-    fn current(&self) -> Arc<TokenVerifier> {
-        // The lock is held only to clone the Arc; verification itself runs unlocked.
-        Arc::clone(
-            &self
-                .verifier
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
-    }
-
-    /// Claims the right to refetch now, if the last fetch is at least `min_interval` old.
-    fn may_refetch(&self) -> bool {
-        let now = self.clock.now();
-        let mut last = self
-            .last_fetch
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if now - *last < self.min_interval {
-            return false;
-        }
-        *last = now;
-        true
-    }
-
-    async fn refetch(&self) -> Result<(), FetchError> {
-        let document = fetch(&self.client, &self.url).await?;
-        let refreshed = self
-            .current()
-            .as_ref()
-            .clone()
-            .with_key_set(KeySet::from_jwks(&document).map_err(FetchError::Keys)?);
-        *self
-            .verifier
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(refreshed);
-        tracing::info!(url = %self.url, "JWKS refetched");
-        Ok(())
-    }
-
-    /// Verifies an access token, refetching the keys once if it names an unknown key id.
+    /// Verifies an access token, fetching the keys first if the cache says so.
     pub async fn verify(&self, token: &str) -> Result<Claims<()>, TokenError> {
-        match self.current().verify::<()>(token) {
-            Err(TokenError::UnknownKeyId { .. }) if self.may_refetch() => {
-                if let Err(error) = self.refetch().await {
-                    tracing::warn!(%error, "keeping the cached keys");
+        self.keys
+            .verify(token, || async {
+                let outcome = fetch(&self.client, &self.url).await;
+                match &outcome {
+                    Ok(_) => tracing::info!(url = %self.url, "JWKS fetched"),
+                    Err(error) => tracing::warn!(url = %self.url, error = %error_chain(error), "JWKS fetch failed"),
                 }
-                self.current().verify::<()>(token)
-            }
-            result => result,
-        }
+                outcome
+            })
+            .await
+    }
+
+    /// Why the last fetch failed, if it did (an unreachable server, an unusable document).
+    pub fn last_refresh_error(&self) -> Option<RefreshError> {
+        self.keys.last_refresh_error()
     }
 }
 
-pub fn router(cache: Arc<JwksCache>) -> Router {
-    Router::new()
-        .route("/orders", get(orders))
-        .with_state(cache)
+/// An error and its sources, for logs.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+pub fn router(jwks: Arc<Jwks>) -> Router {
+    Router::new().route("/orders", get(orders)).with_state(jwks)
 }
 
 pub async fn serve(
     listener: TcpListener,
-    cache: Arc<JwksCache>,
+    jwks: Arc<Jwks>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(cache))
+    axum::serve(listener, router(jwks))
         .with_graceful_shutdown(shutdown)
         .await
 }
 
-fn unauthorized() -> Response {
-    let mut response = (
-        StatusCode::UNAUTHORIZED,
-        Json(serde_json::json!({ "detail": "Could not validate credentials" })),
-    )
-        .into_response();
-    // RFC 6750 §3.1: tell the client its token is the problem.
+/// A refusal with its RFC 6750 §3 challenge.
+fn challenge(status: StatusCode, challenge: &'static str, detail: &str) -> Response {
+    let mut response = (status, Json(serde_json::json!({ "detail": detail }))).into_response();
     response.headers_mut().insert(
         header::WWW_AUTHENTICATE,
-        HeaderValue::from_static(r#"Bearer error="invalid_token""#),
+        HeaderValue::from_static(challenge),
     );
     response
 }
 
-async fn orders(State(cache): State<Arc<JwksCache>>, headers: HeaderMap) -> Response {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .map(bearer_token);
-    let Some(Ok(token)) = token else {
-        return unauthorized();
+/// What the `Authorization` header holds, as RFC 6750 §3.1 sorts requests.
+enum Credentials<'a> {
+    /// No header, or another scheme (`Basic ...`): the client did not try a bearer token.
+    None,
+    /// `Bearer` with something that is not a token, or a header that is not text.
+    Malformed,
+    Bearer(&'a str),
+}
+
+fn credentials(headers: &HeaderMap) -> Credentials<'_> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Credentials::None;
     };
-    match cache.verify(token).await {
+    let Ok(value) = value.to_str() else {
+        return Credentials::Malformed;
+    };
+    if let Ok(token) = bearer_token(value) {
+        return Credentials::Bearer(token);
+    }
+    let scheme = value.split(' ').next().unwrap_or_default();
+    if scheme.eq_ignore_ascii_case("bearer") {
+        Credentials::Malformed
+    } else {
+        Credentials::None
+    }
+}
+
+async fn orders(State(jwks): State<Arc<Jwks>>, headers: HeaderMap) -> Response {
+    let token = match credentials(&headers) {
+        // RFC 6750 §3.1: no error code when the request has no authentication information.
+        Credentials::None => {
+            return challenge(StatusCode::UNAUTHORIZED, "Bearer", "Not authenticated");
+        }
+        Credentials::Malformed => {
+            return challenge(
+                StatusCode::BAD_REQUEST,
+                r#"Bearer error="invalid_request""#,
+                "Malformed Authorization header",
+            );
+        }
+        Credentials::Bearer(token) => token,
+    };
+    match jwks.verify(token).await {
         Ok(claims) => Json(serde_json::json!({
             "subject": claims.subject,
             "orders": [{"id": 1, "item": "coffee beans"}, {"id": 2, "item": "grinder"}],
         }))
         .into_response(),
+        // The token may be fine; this server cannot check it until the auth server answers.
+        Err(TokenError::KeySetUnavailable) => {
+            let reason = jwks.last_refresh_error().map(|error| error_chain(&error));
+            tracing::error!(?reason, "no usable JWKS: cannot verify tokens");
+            let mut response = (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "detail": "Cannot verify tokens right now" })),
+            )
+                .into_response();
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+            response
+        }
         Err(error) => {
             tracing::info!(%error, "token refused");
-            unauthorized()
+            challenge(
+                StatusCode::UNAUTHORIZED,
+                r#"Bearer error="invalid_token""#,
+                "Could not validate credentials",
+            )
         }
     }
 }

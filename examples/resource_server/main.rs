@@ -1,8 +1,10 @@
 //! A resource server: an API that accepts the auth server's access tokens while holding no
-//! secret at all. At start it fetches the auth server's JWKS (`examples/server` started with an
-//! ES256 or EdDSA key), verifies bearer tokens with a `TokenVerifier` built from it, and refetches
-//! the JWKS when a token names a key id it has not seen (after a rotation), at most once per
-//! interval. Refresh tokens are refused.
+//! secret at all. It verifies bearer tokens against the auth server's JWKS (`examples/server`
+//! started with an ES256 or EdDSA key), kept by keyward's `RemoteKeySet`: fetched at start,
+//! refetched when the auth server's `Cache-Control: max-age` runs out, and when a token names a
+//! key id it has not seen (after a rotation), at most once per `--refetch-interval`. If the auth
+//! server goes down, the last keys keep working for a day past their expiry. Refresh tokens are
+//! refused.
 //!
 //! Run the auth server with an asymmetric key first, then this (see the README's "Many
 //! services"):
@@ -16,10 +18,9 @@ mod app;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use clap::Parser;
-use keyward::token::SystemClock;
+use keyward::token::{CacheDuration, SystemClock};
 
 #[derive(Parser)]
 #[command(about = "keyward's example resource server")]
@@ -37,7 +38,8 @@ struct Args {
     /// Address to listen on.
     #[arg(long, env = "KEYWARD_ADDR", default_value = "127.0.0.1:8001")]
     addr: SocketAddr,
-    /// Refetch the JWKS for an unknown key id at most once per this many seconds.
+    /// Fetch the JWKS at most once per this many seconds, however many tokens name an
+    /// unknown key id (1 to 2592000).
     #[arg(long, default_value_t = 60)]
     refetch_interval: u64,
 }
@@ -51,19 +53,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .init();
     let args = Args::parse();
     let issuer = args.issuer.clone();
-    let cache = app::JwksCache::connect(
+    let cooldown = CacheDuration::from_secs(args.refetch_interval)
+        .map_err(|error| format!("--refetch-interval: {error}"))?;
+    let jwks = app::Jwks::connect(
         args.jwks_url.clone(),
-        Duration::from_secs(args.refetch_interval),
+        cooldown,
         Arc::new(SystemClock),
-        move |verifier| verifier.with_issuer(issuer),
+        move |verifier| verifier.with_issuer(issuer.clone()),
     )
     .await
     .map_err(|error| {
-        format!("{error} (is the auth server running with --signing-key or --asymmetric?)")
+        format!(
+            "{} (is the auth server running with --signing-key or --asymmetric?)",
+            app::error_chain(&error)
+        )
     })?;
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     tracing::info!(addr = %listener.local_addr()?, jwks = %args.jwks_url, "listening");
-    app::serve(listener, Arc::new(cache), async {
+    app::serve(listener, Arc::new(jwks), async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
