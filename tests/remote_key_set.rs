@@ -636,3 +636,28 @@ fn the_types_are_shareable() {
     shareable::<JwksResponse>();
     let _ = format!("{:?}", remote(&FixedClock::at_unix_seconds(START)));
 }
+
+#[test]
+fn a_panicking_fetch_releases_the_permit_and_counts_as_a_failed_attempt() {
+    let clock = FixedClock::at_unix_seconds(START);
+    let k1 = key("k1");
+    let provider = Provider::new(&[&k1]);
+    let remote = remote(&clock);
+    let token = token(&k1, &clock);
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        remote.verify_blocking::<()>(&token, || panic!("a bug in the fetch"))
+    }));
+    assert!(panicked.is_err());
+    assert!(matches!(
+        remote.last_refresh_error(),
+        Some(RefreshError::Fetch(_))
+    ));
+    // Not stuck in flight, and not retried on every request either.
+    assert_eq!(
+        verify(&remote, &provider, &token),
+        Err(TokenError::KeySetUnavailable)
+    );
+    assert_eq!(provider.calls(), 0);
+    clock.advance(RemoteKeySet::DEFAULT_COOLDOWN.as_duration());
+    assert!(verify(&remote, &provider, &token).is_ok());
+}

@@ -348,6 +348,9 @@ impl RemoteKeySet {
     /// it again), within the cooldown. If another thread is fetching already, this one waits
     /// for that fetch (at most [`MAX_BLOCKING_WAIT`](Self::MAX_BLOCKING_WAIT)) instead.
     ///
+    /// It blocks the thread while fetching or waiting: from async code, use
+    /// [`verify`](Self::verify).
+    ///
     /// # Errors
     ///
     /// The verifier's [`TokenError`]s, and [`TokenError::KeySetUnavailable`] when there is no
