@@ -2,6 +2,9 @@
 //! stay published, and accepted, until every token they signed has expired, and not a second
 //! longer: each retired key carries its deadline, judged on every request against the clock.
 
+// The test crates include this file and each uses only part of it.
+#![cfg_attr(test, allow(dead_code))]
+
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -101,7 +104,7 @@ impl KeyRing {
     }
 
     /// Signs with `key` from now on; the old key's public half stays published and accepted
-    /// until every token it signed (refresh tokens included) has expired.
+    /// until every access token it signed has expired.
     pub fn rotate(&self, key: SigningKey) -> Result<(), TokenError> {
         let issuer = (self.make_issuer)(with_thumbprint_kid(key));
         let mut ring = self
@@ -122,10 +125,15 @@ impl KeyRing {
         Ok(())
     }
 
-    /// When a key retired now may stop being published: after the longest token lifetime.
+    /// The time on the ring's clock (the server's clock: tests inject theirs).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// When a key retired now may stop being published: when the last access token it signed
+    /// expires. Refresh tokens are opaque (see `app.rs`), so no key signs them.
     fn deadline(&self, issuer: &TokenIssuer) -> DateTime<Utc> {
-        let longest = issuer.ttl().max(issuer.refresh_ttl());
-        let longest = TimeDelta::from_std(longest.as_duration()).unwrap_or(TimeDelta::MAX);
+        let longest = TimeDelta::from_std(issuer.ttl().as_duration()).unwrap_or(TimeDelta::MAX);
         self.clock
             .now()
             .checked_add_signed(longest)

@@ -14,6 +14,23 @@
 //! | `--signing-key` | `KEYWARD_SIGNING_KEY` (a path) or `KEYWARD_SIGNING_KEY_PEM` (the PEM itself) | none: HS256 with `KEYWARD_SECRET` |
 //! | `--previous-key` | `KEYWARD_PREVIOUS_KEY` | none |
 //! | `--asymmetric` | | off: with no `--signing-key`, generate an Ed25519 key, with a warning |
+//! | `--audience` | `KEYWARD_AUDIENCE` | `keyward-example-api`: the `aud` of access tokens |
+//! | `--client-id` | `KEYWARD_CLIENT_ID` | `keyward-example-client`: their `client_id` |
+//! | `--trusted-proxy` | `KEYWARD_TRUSTED_PROXY` | none: the TCP peer is the client |
+//! | `--header-timeout` | | 10 s to send a request head |
+//! | `--body-timeout` | | 10 s of silence at most inside a body |
+//! | `--request-timeout` | | 30 s for a whole request |
+//! | `--idle-timeout` | | 30 s before an idle keep-alive connection is closed |
+//! | `--max-connections` | | 512 at once; keep below `ulimit -n` |
+//!
+//! Sessions end: refresh tokens are opaque and work once (a reused one ends its session),
+//! `POST /token/revoke` logs out, and a password change ends every session of the account
+//! (see `app.rs`). Failed password checks are throttled per account and client address
+//! (`throttle.rs`); connections and requests are bounded in time and size (`serve.rs`).
+//!
+//! Usernames are case-insensitive (`username.rs`). At start, accounts stored under a name not
+//! in normalized form (from before that rule) are renamed to it; names that collide are left
+//! alone and listed in a warning.
 //!
 //! With an ES256 or EdDSA signing key (PEM file) the server publishes its public keys at
 //! `GET /.well-known/jwks.json` and stamps each token with the key's RFC 7638 thumbprint as
@@ -27,7 +44,7 @@ mod app;
 mod db;
 mod keys;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -65,6 +82,31 @@ struct Args {
     /// means different bytes as base64, hex or text.
     #[arg(long, env = "KEYWARD_SECRET_ENCODING", value_enum, default_value_t = Encoding::Base64)]
     secret_encoding: Encoding,
+    /// The `aud` claim of access tokens: the API they are for (RFC 9068 §3).
+    #[arg(long, env = "KEYWARD_AUDIENCE", default_value = "keyward-example-api")]
+    audience: String,
+    /// The `client_id` claim of access tokens (RFC 9068 §2.2).
+    #[arg(long, env = "KEYWARD_CLIENT_ID", default_value = app::DEFAULT_CLIENT_ID)]
+    client_id: String,
+    /// A reverse proxy's address: for requests from it, the client is the rightmost
+    /// `X-Forwarded-For` entry. From any other peer the header is ignored.
+    #[arg(long, env = "KEYWARD_TRUSTED_PROXY")]
+    trusted_proxy: Option<IpAddr>,
+    /// Seconds a client has to send a complete request head.
+    #[arg(long, default_value_t = 10)]
+    header_timeout: u64,
+    /// Longest silence, in seconds, inside a request body.
+    #[arg(long, default_value_t = 10)]
+    body_timeout: u64,
+    /// Seconds a whole request may take, body included.
+    #[arg(long, default_value_t = 30)]
+    request_timeout: u64,
+    /// Seconds before a keep-alive connection with no request is closed.
+    #[arg(long, default_value_t = 30)]
+    idle_timeout: u64,
+    /// Connections served at once; more wait in the listen backlog.
+    #[arg(long, default_value_t = 512)]
+    max_connections: usize,
 }
 
 /// The `--secret-encoding` values.
@@ -189,19 +231,43 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
 
     let hasher = PasswordHasher::new().with_cost(Cost::new(args.cost)?);
+    let audience = args.audience.clone();
     let keys = keys::KeyRing::new(
         signing_key(&args)?,
         Arc::new(SystemClock),
-        Box::new(|key| TokenIssuer::new(key).with_issuer("keyward-example-server")),
+        Box::new(move |key| {
+            TokenIssuer::new(key)
+                .with_issuer("keyward-example-server")
+                .with_audience(audience.clone())
+        }),
     );
     if let Some(previous) = &args.previous_key {
         keys.retain(load_verifying_key(previous)?)?;
     }
     let db = db::Db::open(&args.db)?;
+    let stranded = db.normalize_usernames(app::username::normalize)?;
+    if !stranded.is_empty() {
+        tracing::warn!(
+            ?stranded,
+            "these accounts clash with another under case-insensitive names (or are no longer \
+             valid names) and cannot log in; rename or merge them in the database"
+        );
+    }
     // Twice the cores: enough to keep them busy, few enough that a flood queues instead of
     // starving everything else.
     let permits = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
-    let state = app::AppState::new(db, hasher, keys, permits, Duration::from_secs(2));
+    let limits = app::Limits {
+        header_read_timeout: Duration::from_secs(args.header_timeout),
+        body_timeout: Duration::from_secs(args.body_timeout),
+        request_timeout: Duration::from_secs(args.request_timeout),
+        idle_timeout: Duration::from_secs(args.idle_timeout),
+        max_connections: args.max_connections,
+        ..app::Limits::default()
+    };
+    let state = app::AppState::new(db, hasher, keys, permits, Duration::from_secs(2))
+        .with_limits(limits)
+        .with_trusted_proxy(args.trusted_proxy)
+        .with_client_id(&args.client_id);
 
     if let Some(path) = args.signing_key.clone() {
         reload_on_hangup(path, Arc::clone(&state.keys))?;
