@@ -99,11 +99,13 @@ make_node() {
 
 make_venv venv-modern "$root/tests/interop/requirements-modern.txt"
 make_venv venv-passlib "$root/tests/interop/requirements-passlib.txt"
+make_venv venv-argon2 "$root/tests/interop/requirements-argon2.txt"
 make_venv venv-jose "$root/tests/interop/requirements-jose.txt"
 make_node
 
 echo "interop-env: interpreters:"
 echo "  modern:  $dir/venv-modern/bin/python"
 echo "  passlib: $dir/venv-passlib/bin/python"
+echo "  argon2:  $dir/venv-argon2/bin/python"
 echo "  jose:    $dir/venv-jose/bin/python"
 echo "  node:    $(command -v node || echo missing) with $dir/node/node_modules"

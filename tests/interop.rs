@@ -472,3 +472,162 @@ mod tokens_with_pyjwt {
         );
     }
 }
+
+/// Argon2 with argon2-cffi 25.1.0 (pwdlib's backend), pwdlib 0.3.1, passlib 1.7.4's `argon2`
+/// and Django's `Argon2PasswordHasher` format, in `venv-argon2` (`tests/interop/argon2_passwords.py`).
+mod argon2_interop {
+    use super::*;
+    use keyward::password::{Argon2Params, HashFormat, PasswordAlgorithm};
+
+    /// Argon2 takes what bcrypt refuses: long passwords and NUL bytes (up to keyward's cap).
+    fn argon2_passwords() -> Vec<Vec<u8>> {
+        let mut passwords = plain_passwords();
+        passwords.extend([b"a".repeat(200), b"pa\0ss".to_vec(), b"z".repeat(4096)]);
+        passwords
+    }
+
+    /// Django hashes `password.encode()` of a `str`: UTF-8 only.
+    fn django_passwords() -> Vec<Vec<u8>> {
+        argon2_passwords()
+            .into_iter()
+            .filter(|p| std::str::from_utf8(p).is_ok())
+            .collect()
+    }
+
+    fn passwords_for(scheme: &str) -> Vec<Vec<u8>> {
+        if scheme == "django-argon2" {
+            django_passwords()
+        } else {
+            argon2_passwords()
+        }
+    }
+
+    const SCHEMES: [&str; 4] = ["argon2-cffi", "pwdlib", "passlib-argon2", "django-argon2"];
+
+    fn run(request: &Value) -> Option<Value> {
+        let answer = python::run(Venv::Argon2, "argon2_passwords.py", request)?;
+        assert_eq!(
+            answer["versions"],
+            json!({"argon2-cffi": "25.1.0", "argon2-cffi-bindings": "26.2.0", "pwdlib": "0.3.1", "passlib": "1.7.4"}),
+        );
+        Some(answer)
+    }
+
+    #[test]
+    fn python_argon2_hashes_verify_in_keyward() {
+        let mut make = Vec::new();
+        let mut expected = Vec::new();
+        for scheme in SCHEMES {
+            for password in passwords_for(scheme) {
+                make.push(json!({"scheme": scheme, "password_b64": b64(&password)}));
+                expected.push((scheme, password));
+            }
+        }
+        let Some(answer) = run(&json!({ "make": make })) else {
+            return;
+        };
+        // Verified whatever the configured algorithm.
+        let bcrypt = PasswordHasher::new();
+        let argon2 = PasswordHasher::new().with_algorithm(PasswordAlgorithm::Argon2id);
+        for ((scheme, password), made) in expected.iter().zip(answer["made"].as_array().unwrap()) {
+            let hash = made
+                .as_str()
+                .unwrap_or_else(|| panic!("{scheme} refused {}: {made}", shown(password)));
+            let (prefix, format) = match *scheme {
+                "argon2-cffi" | "pwdlib" => {
+                    ("$argon2id$v=19$m=65536,t=3,p=4$", HashFormat::Argon2id)
+                }
+                "passlib-argon2" => ("$argon2id$v=19$m=19456,t=2,p=1$", HashFormat::Argon2id),
+                _ => (
+                    "argon2$argon2id$v=19$m=102400,t=2,p=8$",
+                    HashFormat::DjangoArgon2,
+                ),
+            };
+            assert!(hash.starts_with(prefix), "{scheme}: {hash}");
+            assert_eq!(keyward::PasswordHash::parse(hash).unwrap().format(), format);
+            assert_eq!(argon2.verify(password, hash), Ok(()), "{scheme}: {hash}");
+            assert_eq!(
+                bcrypt.verify(changed(password), hash),
+                Err(PasswordError::Mismatch),
+                "{scheme}: {hash}"
+            );
+            // pwdlib's default is keyward's: no rehash. The others move on the next login.
+            let current = matches!(*scheme, "argon2-cffi" | "pwdlib");
+            assert_eq!(argon2.needs_rehash(hash), Ok(!current), "{scheme}: {hash}");
+        }
+    }
+
+    #[test]
+    fn keyward_argon2_hashes_verify_in_python() {
+        let hashers = [
+            PasswordHasher::new().with_algorithm(PasswordAlgorithm::Argon2id),
+            PasswordHasher::new()
+                .with_algorithm(PasswordAlgorithm::Argon2id)
+                .with_argon2_params(Argon2Params::OWASP_MINIMUM),
+        ];
+        let mut check = Vec::new();
+        let mut expected = Vec::new();
+        for (i, scheme) in SCHEMES.into_iter().enumerate() {
+            let hasher = hashers[i % 2];
+            for password in passwords_for(scheme) {
+                let hash = hasher.hash(&password).unwrap();
+                // Django stores its own prefix before the PHC string.
+                let stored = if scheme == "django-argon2" {
+                    format!("argon2{hash}")
+                } else {
+                    hash.into_string()
+                };
+                check.push(
+                    json!({"scheme": scheme, "password_b64": b64(&password), "hash": stored}),
+                );
+                check.push(json!({"scheme": scheme, "password_b64": b64(&changed(&password)), "hash": stored}));
+                expected.push((scheme, password));
+            }
+        }
+        let Some(answer) = run(&json!({ "check": check })) else {
+            return;
+        };
+        let verdicts = answer["checked"].as_array().unwrap();
+        for (pair, (scheme, password)) in verdicts.chunks(2).zip(&expected) {
+            assert_eq!(
+                pair[0],
+                json!(true),
+                "{scheme} rejected keyward's hash of {}: {}",
+                shown(password),
+                pair[0]
+            );
+            assert_eq!(
+                pair[1],
+                json!(false),
+                "{scheme} accepted a wrong password for {}",
+                shown(password)
+            );
+        }
+    }
+
+    #[test]
+    fn a_pwdlib_user_moves_to_bcrypt_and_a_bcrypt_user_to_argon2id() {
+        let password = b"correct horse battery staple".to_vec();
+        let request = json!({"make": [{"scheme": "pwdlib", "password_b64": b64(&password)}]});
+        let Some(answer) = run(&request) else {
+            return;
+        };
+        let from_pwdlib = answer["made"][0].as_str().unwrap();
+        let bcrypt = PasswordHasher::new().with_cost(Cost::new(4).unwrap());
+        let to_bcrypt = bcrypt
+            .verify_and_update(&password, from_pwdlib)
+            .unwrap()
+            .unwrap();
+        assert!(to_bcrypt.as_str().starts_with("$2b$04$"));
+        let argon2 = PasswordHasher::new().with_algorithm(PasswordAlgorithm::Argon2id);
+        let back = argon2
+            .verify_and_update(&password, &to_bcrypt)
+            .unwrap()
+            .unwrap();
+        assert!(back.as_str().starts_with("$argon2id$v=19$m=65536,t=3,p=4$"));
+        // And pwdlib reads the Argon2id hash keyward wrote.
+        let check = json!({"check": [{"scheme": "pwdlib", "password_b64": b64(&password), "hash": back.as_str()}]});
+        let answer = run(&check).unwrap();
+        assert_eq!(answer["checked"][0], json!(true));
+    }
+}

@@ -20,6 +20,8 @@ pub enum Venv {
     Passlib,
     /// python-jose 3.5.0 with its cryptography backend: the seed tutorial's token library.
     Jose,
+    /// argon2-cffi 25.1.0, pwdlib 0.3.1 and passlib 1.7.4 (Argon2).
+    Argon2,
 }
 
 fn interpreter(venv: Venv) -> Option<PathBuf> {
@@ -29,6 +31,7 @@ fn interpreter(venv: Venv) -> Option<PathBuf> {
     let name = match venv {
         Venv::Modern => "venv-modern",
         Venv::Passlib => "venv-passlib",
+        Venv::Argon2 => "venv-argon2",
         Venv::Jose => "venv-jose",
     };
     let python = dir.join(name).join("bin/python");
