@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Bounded load and timing figures for the example login server (examples/server).
+
+Starts the server binary itself on 127.0.0.1 with a temporary database, drives it with
+stdlib HTTP clients only, and stops it. Every loop is bounded by a request count and a
+wall-clock limit; nothing leaves 127.0.0.1.
+
+    cargo build --release --example server
+    scripts/load.py load   --binary target/release/examples/server   # throughput, p50/p99, RSS
+    scripts/load.py timing --binary target/release/examples/server   # failed-login timing table
+
+`load`: N logins (POST /token, bcrypt at --cost) and N token verifications (GET /users/me)
+from C threads; prints throughput, p50/p99 latency, status counts and the server's RSS
+before and after. `timing`: registers users at cost 12, then measures the median of 30
+failed logins (wrong password, unknown user, password over 72 bytes) with the server at
+cost 12 and again after a restart at --cost 10 (a cost change). Requests carry distinct
+X-Forwarded-For addresses through --trusted-proxy 127.0.0.1 so the guess throttle, which
+would otherwise answer 429 after five failures, stays out of the measurement.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+HOST = "127.0.0.1"
+PASSWORD = "correct horse battery staple"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, binary, db, cost, extra=()):
+        self.port = free_port()
+        env = dict(os.environ, RUST_LOG="warn", KEYWARD_SECRET="a2V5d2FyZC1sb2FkLXRlc3Qtc2VjcmV0LTAxMjM0NTY3OA==")
+        self.process = subprocess.Popen(
+            [binary, "--db", db, "--addr", f"{HOST}:{self.port}", "--cost", str(cost),
+             "--trusted-proxy", HOST, *extra],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection((HOST, self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise SystemExit("server did not start")
+
+    def rss_kib(self):
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return -1
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def request(port, method, path, body=None, headers=None, form=False):
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    headers = dict(headers or {})
+    if body is not None:
+        if form:
+            body = urllib.parse.urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        else:
+            body = json.dumps(body)
+            headers["Content-Type"] = "application/json"
+    started = time.perf_counter()
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    data = response.read()
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return response.status, data, elapsed
+
+
+def xff(i):
+    return {"X-Forwarded-For": f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}"}
+
+
+def run_bounded(count, threads, seconds, work):
+    """Runs work(i) for i < count on `threads` threads, stopping at `seconds`."""
+    results, lock, next_index = [], threading.Lock(), [0]
+    deadline = time.monotonic() + seconds
+
+    def worker():
+        while time.monotonic() < deadline:
+            with lock:
+                i = next_index[0]
+                if i >= count:
+                    return
+                next_index[0] += 1
+            outcome = work(i)
+            with lock:
+                results.append(outcome)
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return results, time.perf_counter() - started
+
+
+def summarize(name, results, wall):
+    latencies = sorted(r[1] for r in results)
+    statuses = {}
+    for status, _ in results:
+        statuses[status] = statuses.get(status, 0) + 1
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
+
+    print(f"{name}: {len(results)} requests in {wall:.2f} s = {len(results) / wall:.1f}/s; "
+          f"p50 {pct(0.50):.1f} ms, p99 {pct(0.99):.1f} ms; statuses {statuses}")
+
+
+def load(args):
+    with tempfile.TemporaryDirectory() as directory:
+        server = Server(args.binary, os.path.join(directory, "load.db"), args.cost)
+        try:
+            users = [f"load{i}" for i in range(args.threads)]
+            for user in users:
+                request(server.port, "POST", "/users", {"username": user, "password": PASSWORD})
+            _, body, _ = request(server.port, "POST", "/token",
+                                 {"username": users[0], "password": PASSWORD}, form=True)
+            access = json.loads(body)["access_token"]
+            rss_before = server.rss_kib()
+
+            def one_login(i):
+                status, _, elapsed = request(server.port, "POST", "/token",
+                                             {"username": users[i % len(users)], "password": PASSWORD},
+                                             headers=xff(i), form=True)
+                return status, elapsed
+
+            def one_me(i):
+                status, _, elapsed = request(server.port, "GET", "/users/me",
+                                             headers={"Authorization": f"Bearer {access}"})
+                return status, elapsed
+
+            summarize(f"login (cost {args.cost})", *run_bounded(args.logins, args.threads, args.seconds, one_login))
+            summarize("GET /users/me", *run_bounded(args.requests, args.threads, args.seconds, one_me))
+            print(f"server RSS: {rss_before} KiB before, {server.rss_kib()} KiB after")
+        finally:
+            server.stop()
+
+
+def timing(args):
+    with tempfile.TemporaryDirectory() as directory:
+        db = os.path.join(directory, "timing.db")
+        counter = [0]
+
+        def measure(server, label):
+            samples = {"wrong password": [], "unknown user": [], "too-long password": []}
+            for round_ in range(args.samples):
+                for kind, user, password in (("wrong password", f"user{round_ % 3}", "Tr0ub4dor&3"),
+                                             ("unknown user", f"nobody{round_}", "Tr0ub4dor&3"),
+                                             ("too-long password", f"user{round_ % 3}", "x" * 100)):
+                    counter[0] += 1
+                    status, _, elapsed = request(server.port, "POST", "/token",
+                                                 {"username": user, "password": password},
+                                                 headers=xff(counter[0]), form=True)
+                    assert status == 401, (kind, status)
+                    samples[kind].append(elapsed * 1000)
+            print(f"| {label} | " + " | ".join(f"{statistics.median(v):.0f} ms" for v in samples.values()) + " |")
+
+        server = Server(args.binary, db, 12)
+        try:
+            for i in range(3):
+                request(server.port, "POST", "/users", {"username": f"user{i}", "password": PASSWORD})
+            print("| server | wrong password | unknown user | too-long password |")
+            print("|---|---|---|---|")
+            measure(server, "cost 12, hashes at 12")
+        finally:
+            server.stop()
+        server = Server(args.binary, db, args.cost)
+        try:
+            measure(server, f"restarted with --cost {args.cost}, hashes at 12")
+        finally:
+            server.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("mode", choices=["load", "timing"])
+    parser.add_argument("--binary", default="target/release/examples/server")
+    parser.add_argument("--cost", type=int, default=10, help="server bcrypt cost (load; timing's second run)")
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--logins", type=int, default=200, help="at most this many logins")
+    parser.add_argument("--requests", type=int, default=5000, help="at most this many /users/me calls")
+    parser.add_argument("--seconds", type=float, default=60, help="wall-clock bound per phase")
+    parser.add_argument("--samples", type=int, default=30, help="timing: samples per case")
+    args = parser.parse_args()
+    if args.threads > 64 or args.logins > 10_000 or args.requests > 100_000 or args.seconds > 300:
+        sys.exit("refusing: keep the load bounded (threads <= 64, logins <= 10000, requests <= 100000, seconds <= 300)")
+    {"load": load, "timing": timing}[args.mode](args)
+
+
+if __name__ == "__main__":
+    main()
