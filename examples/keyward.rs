@@ -8,7 +8,7 @@
 //! cargo run --example keyward -- inspect '<token>' [--verify [--issuer I] [--audience A]]
 //! cargo run --example keyward -- inspect '<token>' --verify --key-pem public.pem   # RS256/ES256/EdDSA
 //! cargo run --example keyward -- inspect '<token>' --verify --jwks jwks.json
-//! cargo run --example keyward -- calibrate                        # cost table for this machine
+//! cargo run --example keyward -- calibrate [--argon2-ms 250 --argon2-mib 64]   # bcrypt costs and Argon2id parameters for this machine
 //! ```
 //!
 //! Passwords are read without echo from a terminal, or as one line from standard input when it
@@ -117,6 +117,12 @@ enum Command {
         /// Stop once a hash takes this many milliseconds.
         #[arg(long, default_value_t = 1000)]
         max_ms: u64,
+        /// Argon2id: the time one hash may take, in milliseconds.
+        #[arg(long, default_value_t = 250)]
+        argon2_ms: u64,
+        /// Argon2id: the memory one hash may use, in MiB (every concurrent login holds it).
+        #[arg(long, default_value_t = 64)]
+        argon2_mib: u32,
     },
 }
 
@@ -205,9 +211,13 @@ fn main() -> ExitCode {
             };
             inspect(&token, keys.as_ref(), issuer, audience)
         }
-        Command::Calibrate { max_ms } => {
+        Command::Calibrate {
+            max_ms,
+            argon2_ms,
+            argon2_mib,
+        } => {
             calibrate(max_ms);
-            Ok(())
+            calibrate_argon2(argon2_ms, argon2_mib)
         }
     };
     match result {
@@ -454,6 +464,28 @@ fn inspect(
             }
             Err(error) => return Err(refused(format!("NOT VALID: {error}"))),
         }
+    }
+    Ok(())
+}
+
+fn calibrate_argon2(target_ms: u64, memory_mib: u32) -> Result<(), Failure> {
+    let memory_kib = memory_mib.saturating_mul(1024);
+    let calibration =
+        PasswordHasher::calibrate_argon2(Duration::from_millis(target_ms), memory_kib)
+            .map_err(unusable)?;
+    println!();
+    println!("argon2id at {memory_mib} MiB, 1 lane");
+    println!("   t   ms per hash");
+    for (iterations, took) in calibration.timings() {
+        println!("{iterations:>4}   {:>11.1}", took.as_secs_f64() * 1000.0);
+    }
+    let params = calibration.params();
+    if calibration.is_within_target() {
+        println!("argon2id parameters under {target_ms} ms: {params}");
+    } else {
+        println!(
+            "argon2id parameters under {target_ms} ms: none; OWASP's fewest passes at this memory: {params}"
+        );
     }
     Ok(())
 }

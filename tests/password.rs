@@ -373,13 +373,18 @@ mod malformed_hashes {
             "",
             "U*U",
             "plain text",
-            "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
+            "$scrypt$ln=16,r=8,p=1$c2FsdA$aGFzaA",
             "$1$saltsalt$hash",
             "{noop}U*U",
             "2a$05$...",
         ] {
             assert_eq!(verify_error(hash), PasswordError::UnknownFormat, "{hash:?}");
         }
+        // Argon2 strings are a known format now: a broken one is malformed, not unknown.
+        assert_eq!(
+            verify_error("$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"),
+            PasswordError::MalformedHash
+        );
     }
 
     #[test]
