@@ -846,11 +846,21 @@ mod keys_and_rotation {
             verifier.verify::<()>(&unknown).unwrap_err(),
             TokenError::UnknownKeyId { key_id: "c".into() }
         );
-        // One key with an id still needs the token to name it.
+        // A single key serves a token that names no key (and still checks its signature),
+        // but not one that names another.
         let only_a = TokenVerifier::new(a.verifying_key());
+        assert_eq!(only_a.verify::<()>(&unnamed).unwrap().subject, "alice");
+        let unnamed_by_b = TokenIssuer::hs256([2u8; 32])
+            .unwrap()
+            .issue("alice", &())
+            .unwrap();
         assert_eq!(
-            only_a.verify::<()>(&unnamed).unwrap_err(),
-            TokenError::MissingKeyId
+            only_a.verify::<()>(&unnamed_by_b).unwrap_err(),
+            TokenError::InvalidSignature
+        );
+        assert_eq!(
+            only_a.verify::<()>(&unknown).unwrap_err(),
+            TokenError::UnknownKeyId { key_id: "c".into() }
         );
         let by_b = TokenIssuer::new(b).issue("alice", &()).unwrap();
         verifier.verify::<()>(&by_b).unwrap();

@@ -82,7 +82,7 @@ pub enum TokenError {
     },
 
     /// The token names no key id (`kid`), and the verifier holds several keys, so none can be
-    /// chosen. (A verifier holding a single key without an id uses it for every token.)
+    /// chosen. (A verifier holding a single key uses it for a token without `kid`.)
     #[error("token has no key id (kid), and the verifier holds several keys")]
     MissingKeyId,
 

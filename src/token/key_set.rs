@@ -286,11 +286,13 @@ impl KeySet {
         serde_json::to_string(&Document { keys }).expect("a JWKS serializes")
     }
 
-    /// The key for a token's `kid`: the key with that id; or, when the set is a single key
-    /// without an id, that key whatever the token says (the id is then only a label).
+    /// The key for a token's `kid`: the key with that id. A set of a single key also serves a
+    /// token that names no `kid` (RFC 7515 §4.1.4 makes it optional, and `jose`'s `SignJWT`
+    /// writes none unless asked), and a single key without an id serves every token (its id is
+    /// then only a label). The signature and the key's one algorithm are checked either way.
     pub(crate) fn key_for(&self, kid: Option<&str>) -> Result<&VerifyingKey, TokenError> {
         if let [only] = self.keys.as_slice()
-            && only.key_id().is_none()
+            && (only.key_id().is_none() || kid.is_none())
         {
             return Ok(only);
         }
