@@ -79,18 +79,6 @@ impl Algorithm {
         .into_iter()
         .find(|algorithm| algorithm.name() == name)
     }
-
-    pub(crate) fn to_jsonwebtoken(self) -> jsonwebtoken::Algorithm {
-        match self {
-            Algorithm::HS256 => jsonwebtoken::Algorithm::HS256,
-            Algorithm::HS384 => jsonwebtoken::Algorithm::HS384,
-            Algorithm::HS512 => jsonwebtoken::Algorithm::HS512,
-            Algorithm::RS256 => jsonwebtoken::Algorithm::RS256,
-            Algorithm::PS256 => jsonwebtoken::Algorithm::PS256,
-            Algorithm::ES256 => jsonwebtoken::Algorithm::ES256,
-            Algorithm::EdDSA => jsonwebtoken::Algorithm::EdDSA,
-        }
-    }
 }
 
 impl fmt::Display for Algorithm {

@@ -3,6 +3,7 @@
 //! Only the header fields keyward acts on are decoded; anything else in the header (`jwk`,
 //! `jku`, `x5u`, `x5c`, ...) is ignored and never trusted.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use base64::Engine as _;
@@ -12,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::strict_json::{StrictValue, duplicate};
-use super::{Algorithm, SigningKey, TokenError, TokenKind, TokenPart};
+use super::{Algorithm, KeyError, SigningKey, TokenError, TokenKind, TokenPart};
 
 /// A token split into its parts, borrowed from the caller's string.
 pub(crate) struct Compact<'a> {
@@ -40,11 +41,12 @@ impl<'a> Compact<'a> {
     }
 }
 
-/// The protected header fields keyward reads.
-pub(crate) struct Header {
+/// The protected header fields keyward reads, borrowed from the decoded header where the JSON
+/// spells them without escapes.
+pub(crate) struct Header<'a> {
     pub(crate) algorithm: Algorithm,
-    pub(crate) typ: Option<String>,
-    pub(crate) kid: Option<String>,
+    pub(crate) typ: Option<Cow<'a, str>>,
+    pub(crate) kid: Option<Cow<'a, str>>,
 }
 
 /// The header as sent: `alg` still a name, `crit` still unjudged.
@@ -52,7 +54,6 @@ pub(crate) struct WireHeader {
     pub(crate) alg: String,
     pub(crate) typ: Option<String>,
     pub(crate) kid: Option<String>,
-    crit: Option<Value>,
 }
 
 impl WireHeader {
@@ -60,13 +61,59 @@ impl WireHeader {
     /// member name twice at any depth, `typ` and `kid` strings when present.
     pub(crate) fn decode(encoded: &str) -> Result<Self, TokenError> {
         let bytes = decode_part(encoded, TokenPart::Header)?;
-        serde_json::from_slice(&bytes).map_err(|_| TokenError::Malformed(TokenPart::Header))
+        let header = BorrowedHeader::parse(&bytes)?;
+        Ok(WireHeader {
+            alg: header.alg.into_owned(),
+            typ: header.typ.map(Cow::into_owned),
+            kid: header.kid.map(Cow::into_owned),
+        })
     }
 }
 
-impl Header {
-    pub(crate) fn decode(encoded: &str) -> Result<Self, TokenError> {
-        let wire = WireHeader::decode(encoded)?;
+/// The longest header decoded on the stack; keyward's own headers are well under 100 bytes.
+const HEADER_ON_STACK: usize = 192;
+
+/// Room for a decoded header: on the stack when it fits, else on the heap.
+pub(crate) struct HeaderBuf {
+    stack: [u8; HEADER_ON_STACK + 3],
+    heap: Vec<u8>,
+}
+
+impl HeaderBuf {
+    pub(crate) fn new() -> Self {
+        HeaderBuf {
+            stack: [0; HEADER_ON_STACK + 3],
+            heap: Vec::new(),
+        }
+    }
+}
+
+/// The header members [`Header`] and [`WireHeader`] are made from.
+struct BorrowedHeader<'a> {
+    alg: Cow<'a, str>,
+    typ: Option<Cow<'a, str>>,
+    kid: Option<Cow<'a, str>>,
+    crit: Option<Value>,
+}
+
+impl<'a> BorrowedHeader<'a> {
+    fn parse(json: &'a [u8]) -> Result<Self, TokenError> {
+        serde_json::from_slice(json).map_err(|_| TokenError::Malformed(TokenPart::Header))
+    }
+}
+
+impl<'a> Header<'a> {
+    /// Decodes and judges a header part, into `buf`: the header's strings borrow from it.
+    pub(crate) fn decode(encoded: &str, buf: &'a mut HeaderBuf) -> Result<Self, TokenError> {
+        let bytes: &'a [u8] = match decode_small(encoded, &mut buf.stack) {
+            Some(Ok(len)) => &buf.stack[..len],
+            Some(Err(())) => return Err(TokenError::Malformed(TokenPart::Header)),
+            None => {
+                buf.heap = decode_part(encoded, TokenPart::Header)?;
+                &buf.heap
+            }
+        };
+        let wire = BorrowedHeader::parse(bytes)?;
         match wire.crit {
             None => {}
             // RFC 7515 §4.1.11: when present, `crit` is a non-empty array of names. keyward
@@ -87,7 +134,7 @@ impl Header {
     }
 }
 
-impl<'de> Deserialize<'de> for WireHeader {
+impl<'de: 'a, 'a> Deserialize<'de> for BorrowedHeader<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(HeaderVisitor)
     }
@@ -96,44 +143,81 @@ impl<'de> Deserialize<'de> for WireHeader {
 struct HeaderVisitor;
 
 impl<'de> Visitor<'de> for HeaderVisitor {
-    type Value = WireHeader;
+    type Value = BorrowedHeader<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JOSE header object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WireHeader, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BorrowedHeader<'de>, A::Error> {
         let (mut alg, mut typ, mut kid, mut crit) = (None, None, None, None);
         // Names of members keyward does not read, kept only to refuse a second one.
-        let mut others: Vec<String> = Vec::new();
-        while let Some(name) = map.next_key::<String>()? {
-            let StrictValue(value) = map.next_value()?;
-            let slot = match name.as_str() {
+        let mut others: Vec<Cow<'de, str>> = Vec::new();
+        while let Some(BorrowedStr(name)) = map.next_key()? {
+            // `alg`, `typ` and `kid` must be strings: anything else fails here, as malformed,
+            // just as a duplicate does at any depth of any other member.
+            let slot = match &*name {
                 "alg" => &mut alg,
                 "typ" => &mut typ,
                 "kid" => &mut kid,
-                "crit" => &mut crit,
-                _ if others.contains(&name) => return Err(duplicate(&name)),
+                "crit" => {
+                    let StrictValue(value) = map.next_value()?;
+                    if crit.replace(value).is_some() {
+                        return Err(duplicate(&name));
+                    }
+                    continue;
+                }
                 _ => {
+                    let StrictValue(_) = map.next_value()?;
+                    if others.contains(&name) {
+                        return Err(duplicate(&name));
+                    }
                     others.push(name);
                     continue;
                 }
             };
+            let BorrowedStr(value) = map.next_value()?;
             if slot.replace(value).is_some() {
                 return Err(duplicate(&name));
             }
         }
-        let string = |value: Option<Value>, name: &str| match value {
-            None => Ok(None),
-            Some(Value::String(text)) => Ok(Some(text)),
-            Some(_) => Err(de::Error::custom(format_args!("`{name}` is not a string"))),
-        };
-        Ok(WireHeader {
-            alg: string(alg, "alg")?.ok_or_else(|| de::Error::missing_field("alg"))?,
-            typ: string(typ, "typ")?,
-            kid: string(kid, "kid")?,
+        Ok(BorrowedHeader {
+            alg: alg.ok_or_else(|| de::Error::missing_field("alg"))?,
+            typ,
+            kid,
             crit,
         })
+    }
+}
+
+/// A JSON string, borrowed from the input when it has no escapes.
+pub(crate) struct BorrowedStr<'de>(pub(crate) Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for BorrowedStr<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StrVisitor;
+
+        impl<'de> Visitor<'de> for StrVisitor {
+            type Value = BorrowedStr<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E>(self, value: &'de str) -> Result<Self::Value, E> {
+                Ok(BorrowedStr(Cow::Borrowed(value)))
+            }
+
+            fn visit_str<E>(self, value: &str) -> Result<Self::Value, E> {
+                Ok(BorrowedStr(Cow::Owned(value.to_owned())))
+            }
+
+            fn visit_string<E>(self, value: String) -> Result<Self::Value, E> {
+                Ok(BorrowedStr(Cow::Owned(value)))
+            }
+        }
+
+        deserializer.deserialize_str(StrVisitor)
     }
 }
 
@@ -146,6 +230,54 @@ pub(crate) fn decode_part(encoded: &str, part: TokenPart) -> Result<Vec<u8>, Tok
     URL_SAFE_NO_PAD
         .decode(encoded)
         .map_err(|_| TokenError::Malformed(part))
+}
+
+/// [`decode_part`] into `out` without allocating: `None` when `encoded` may not fit (the caller
+/// then uses [`decode_part`], so that errors are the same either way), else the decoded length
+/// or the part's malformation.
+fn decode_small(encoded: &str, out: &mut [u8]) -> Option<Result<usize, ()>> {
+    // base64 asks for room for whole 3-byte groups: `out` has 3 bytes to spare.
+    if encoded.len() / 4 * 3 + 3 > out.len() {
+        return None;
+    }
+    Some(URL_SAFE_NO_PAD.decode_slice(encoded, out).map_err(|_| ()))
+}
+
+/// The longest raw signature keyward verifies: RSA with the largest modulus a backend accepts
+/// (8192 bits with aws-lc-rs); every other algorithm's is shorter.
+const MAX_SIGNATURE_LEN: usize = 8192 / 8;
+
+/// A signature part, decoded on the stack.
+pub(crate) struct Signature {
+    bytes: [u8; MAX_SIGNATURE_LEN + 3],
+    len: usize,
+    /// A signature too long for any key, decoded the general way so that it fails as any other
+    /// wrong signature does (or as malformed, if it is not canonical base64url).
+    long: Vec<u8>,
+}
+
+impl Signature {
+    pub(crate) fn decode(encoded: &str) -> Result<Self, TokenError> {
+        let mut signature = Signature {
+            bytes: [0; MAX_SIGNATURE_LEN + 3],
+            len: 0,
+            long: Vec::new(),
+        };
+        match decode_small(encoded, &mut signature.bytes) {
+            Some(Ok(len)) => signature.len = len,
+            Some(Err(())) => return Err(TokenError::Malformed(TokenPart::Signature)),
+            None => signature.long = decode_part(encoded, TokenPart::Signature)?,
+        }
+        Ok(signature)
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        if self.long.is_empty() {
+            &self.bytes[..self.len]
+        } else {
+            &self.long
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -172,8 +304,17 @@ pub(crate) fn encode(
     URL_SAFE_NO_PAD.encode_string(&header, &mut token);
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(claims, &mut token);
-    let signature = key.sign(token.as_bytes())?;
+    // The signature is copied out of the backend's buffer onto the stack, since the token it
+    // is appended to is borrowed while signing.
+    let mut copy = [0u8; MAX_SIGNATURE_LEN];
+    let len = key
+        .sign_with(token.as_bytes(), |signature| {
+            let out = copy.get_mut(..signature.len())?;
+            out.copy_from_slice(signature);
+            Some(signature.len())
+        })?
+        .ok_or(TokenError::InvalidKey(KeyError::Rejected))?;
     token.push('.');
-    URL_SAFE_NO_PAD.encode_string(signature, &mut token);
+    URL_SAFE_NO_PAD.encode_string(&copy[..len], &mut token);
     Ok(token)
 }

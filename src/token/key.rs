@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{DecodingKey, EncodingKey};
 use zeroize::Zeroizing;
 
 use self::pem::KeyKind;
@@ -42,7 +41,8 @@ pub(crate) use self::jwk::{JwkDocument, JwkSetDocument, Purpose};
 /// ```
 #[derive(Clone)]
 pub struct SigningKey {
-    encoding: Arc<EncodingKey>,
+    /// The private key (or secret) as the backend's own key type, parsed once.
+    signer: Arc<backend::Signer>,
     /// The private key as PKCS#8 DER, for export; `None` for shared secrets.
     pkcs8: Option<Arc<Zeroizing<Vec<u8>>>>,
     verifying: VerifyingKey,
@@ -72,7 +72,8 @@ pub struct SigningKey {
 pub struct VerifyingKey {
     algorithm: Algorithm,
     key_id: Option<Arc<str>>,
-    decoding: Arc<DecodingKey>,
+    /// The public key (or secret) as the backend's own key type, parsed once.
+    verifier: Arc<backend::Verifier>,
     /// The public key as a JWK, for export; `None` for shared secrets, which are never exported.
     public: Option<Arc<PublicJwk>>,
 }
@@ -154,8 +155,8 @@ impl SigningKey {
 
     fn hmac(algorithm: Algorithm, secret: &SecretKey) -> Result<Self, TokenError> {
         let verifying = VerifyingKey::hmac(algorithm, secret)?;
-        let encoding = EncodingKey::from_secret(secret.expose_secret());
-        Self::checked(encoding, None, verifying)
+        let signer = backend::Signer::hmac(algorithm, secret.expose_secret());
+        Self::checked(signer, None, verifying)
     }
 
     /// A key from a PEM private key, its algorithm found from the key: RS256 for RSA, ES256 for
@@ -321,8 +322,7 @@ impl SigningKey {
 
     /// Builds a key from checked PKCS#8 DER of the kind `algorithm` needs.
     fn from_pkcs8(algorithm: Algorithm, pkcs8: Zeroizing<Vec<u8>>) -> Result<Self, TokenError> {
-        let utils = &backend::provider().key_utils;
-        let (encoding, verifying) = match algorithm {
+        let (signer, verifying) = match algorithm {
             Algorithm::RS256 | Algorithm::PS256 => {
                 use pkcs1::der::Decode as _;
                 let pkcs1 = pem::pkcs8_inner(&pkcs8).map_err(invalid)?;
@@ -335,26 +335,24 @@ impl SigningKey {
                     private.modulus.as_bytes(),
                     private.public_exponent.as_bytes(),
                 )?;
-                (EncodingKey::from_rsa_der(pkcs1), verifying)
-            }
-            Algorithm::ES256 => {
-                let encoding = EncodingKey::from_ec_der(&pkcs8);
-                let (_, x, y) = (utils.ec_pub_components_from_private_key)(
-                    &pkcs8,
-                    jsonwebtoken::Algorithm::ES256,
+                (
+                    backend::Signer::rsa(algorithm, pkcs1).map_err(invalid)?,
+                    verifying,
                 )
-                .map_err(|_| invalid(KeyError::Rejected))?;
-                let point = [&[0x04][..], &x, &y].concat();
-                (encoding, VerifyingKey::p256(&point)?)
+            }
+            // The public half comes from the parsed private key, and is checked as any public
+            // key is before the verifying key is built.
+            Algorithm::ES256 => {
+                let signer = backend::Signer::p256(&pkcs8).map_err(invalid)?;
+                let point = signer.public_key().ok_or(invalid(KeyError::Rejected))?;
+                let verifying = VerifyingKey::p256(&point)?;
+                (signer, verifying)
             }
             Algorithm::EdDSA => {
-                let encoding = EncodingKey::from_ed_der(&pkcs8);
-                let x = (utils.ed_pub_components_from_private_key)(
-                    &pkcs8,
-                    &jsonwebtoken::jwk::EllipticCurve::Ed25519,
-                )
-                .map_err(|_| invalid(KeyError::Rejected))?;
-                (encoding, VerifyingKey::ed25519(&x)?)
+                let signer = backend::Signer::ed25519(&pkcs8).map_err(invalid)?;
+                let x = signer.public_key().ok_or(invalid(KeyError::Rejected))?;
+                let verifying = VerifyingKey::ed25519(&x)?;
+                (signer, verifying)
             }
             Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
                 return Err(invalid(KeyError::WrongKeyType {
@@ -363,7 +361,7 @@ impl SigningKey {
                 }));
             }
         };
-        Self::checked(encoding, Some(pkcs8), verifying)
+        Self::checked(signer, Some(pkcs8), verifying)
     }
 
     /// An HMAC key from a JSON Web Key of type `oct` (RFC 7517). The JWK's `alg` must name
@@ -408,16 +406,17 @@ impl SigningKey {
         })
     }
 
-    /// Builds a signer once so that a key the backend cannot use fails here, not at first use.
+    /// Signs once so that a key the backend cannot use fails here, not at first use.
     fn checked(
-        encoding: EncodingKey,
+        signer: backend::Signer,
         pkcs8: Option<Zeroizing<Vec<u8>>>,
         verifying: VerifyingKey,
     ) -> Result<Self, TokenError> {
-        backend::sign(verifying.algorithm, &encoding, b"keyward key check")
+        signer
+            .sign(b"keyward key check", |_| ())
             .map_err(|_| invalid(KeyError::Rejected))?;
         Ok(SigningKey {
-            encoding: Arc::new(encoding),
+            signer: Arc::new(signer),
             pkcs8: pkcs8.map(Arc::new),
             verifying,
         })
@@ -515,8 +514,14 @@ impl SigningKey {
         self.pkcs8.as_deref().map(|der| pem::pkcs8_pem(der))
     }
 
-    pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, TokenError> {
-        backend::sign(self.verifying.algorithm, &self.encoding, message)
+    /// Signs `message` and hands the raw signature to `f`, which encodes it where the backend
+    /// put it, without a copy.
+    pub(crate) fn sign_with<R>(
+        &self,
+        message: &[u8],
+        f: impl FnOnce(&[u8]) -> R,
+    ) -> Result<R, TokenError> {
+        self.signer.sign(message, f)
     }
 }
 
@@ -613,7 +618,7 @@ impl VerifyingKey {
         }
         Ok(Self::new(
             algorithm,
-            DecodingKey::from_secret(secret.expose_secret()),
+            backend::Verifier::hmac(algorithm, secret.expose_secret()),
             None,
         ))
     }
@@ -762,11 +767,8 @@ impl VerifyingKey {
             n: URL_SAFE_NO_PAD.encode(n),
             e: URL_SAFE_NO_PAD.encode(e),
         };
-        Ok(Self::new(
-            algorithm,
-            DecodingKey::from_rsa_raw_components(n, e),
-            Some(jwk),
-        ))
+        let verifier = backend::Verifier::rsa(algorithm, n, e).map_err(invalid)?;
+        Ok(Self::new(algorithm, verifier, Some(jwk)))
     }
 
     fn p256(sec1: &[u8]) -> Result<Self, TokenError> {
@@ -775,11 +777,8 @@ impl VerifyingKey {
             x: URL_SAFE_NO_PAD.encode(&point[1..33]),
             y: URL_SAFE_NO_PAD.encode(&point[33..]),
         };
-        Ok(Self::new(
-            Algorithm::ES256,
-            DecodingKey::from_ec_der(&point),
-            Some(jwk),
-        ))
+        let verifier = backend::Verifier::p256(&point).map_err(invalid)?;
+        Ok(Self::new(Algorithm::ES256, verifier, Some(jwk)))
     }
 
     fn ed25519(x: &[u8]) -> Result<Self, TokenError> {
@@ -787,11 +786,8 @@ impl VerifyingKey {
         let jwk = PublicJwk::Ed25519 {
             x: URL_SAFE_NO_PAD.encode(x),
         };
-        Ok(Self::new(
-            Algorithm::EdDSA,
-            DecodingKey::from_ed_der(x),
-            Some(jwk),
-        ))
+        let verifier = backend::Verifier::ed25519(x).map_err(invalid)?;
+        Ok(Self::new(Algorithm::EdDSA, verifier, Some(jwk)))
     }
 
     /// A verifying key from a JSON Web Key (RFC 7517): `RSA` (RS256 or PS256, named by `alg`),
@@ -856,11 +852,11 @@ impl VerifyingKey {
         })
     }
 
-    fn new(algorithm: Algorithm, decoding: DecodingKey, public: Option<PublicJwk>) -> Self {
+    fn new(algorithm: Algorithm, verifier: backend::Verifier, public: Option<PublicJwk>) -> Self {
         VerifyingKey {
             algorithm,
             key_id: None,
-            decoding: Arc::new(decoding),
+            verifier: Arc::new(verifier),
             public: public.map(Arc::new),
         }
     }
@@ -978,12 +974,13 @@ impl VerifyingKey {
         Some(jwk)
     }
 
+    /// Checks a raw signature over `message` with the key parsed when this key was built.
     pub(crate) fn verify_signature(
         &self,
         message: &[u8],
-        signature: &Vec<u8>,
+        signature: &[u8],
     ) -> Result<(), TokenError> {
-        backend::verify(self.algorithm, &self.decoding, message, signature)
+        self.verifier.verify(message, signature)
     }
 }
 

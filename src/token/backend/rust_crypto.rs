@@ -1,0 +1,240 @@
+//! The RustCrypto backend: `hmac` keyed once, `rsa`'s PKCS#1 v1.5 and PSS signing keys,
+//! `p256::ecdsa` and `ed25519-dalek` keys to sign; the same crates' public keys to verify.
+//!
+//! Every private key type here is `ZeroizeOnDrop` (asserted below). The one that cannot be by
+//! itself, a keyed HMAC state, is wrapped in [`KeyedHmac`], whose `Drop` overwrites it.
+
+use ed25519_dalek::pkcs8::DecodePrivateKey as _;
+use hmac::{Hmac, Mac};
+use p256::ecdsa::signature::Verifier as _;
+use p256::ecdsa::signature::{RandomizedSigner as _, SignatureEncoding as _, Signer as _};
+use rsa::pkcs1::DecodeRsaPrivateKey as _;
+use rsa::rand_core::OsRng;
+use rsa::{BigUint, Pkcs1v15Sign, Pss, RsaPublicKey};
+use sha2::{Digest as _, Sha256, Sha384, Sha512};
+use zeroize::ZeroizeOnDrop;
+
+use crate::token::{Algorithm, KeyError, TokenError};
+
+/// A private key (or HMAC secret) parsed once, ready to sign.
+pub(crate) enum Signer {
+    Hmac(KeyedHmac),
+    Rs256(rsa::pkcs1v15::SigningKey<Sha256>),
+    // Blinded, as `jsonwebtoken` signs: the RSA private-key operation is randomized.
+    Ps256(rsa::pss::BlindedSigningKey<Sha256>),
+    Es256(p256::ecdsa::SigningKey),
+    EdDsa(ed25519_dalek::SigningKey),
+}
+
+/// A public key (or HMAC secret) parsed once, ready to verify.
+// Held inline rather than boxed: the key already sits behind the `Arc` of its `VerifyingKey`.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Verifier {
+    Hmac(KeyedHmac),
+    Rsa { key: RsaPublicKey, pss: bool },
+    Es256(p256::ecdsa::VerifyingKey),
+    EdDsa(ed25519_dalek::VerifyingKey),
+}
+
+/// Checked at compile time: the private key types wipe themselves when dropped.
+const _: fn() = || {
+    fn wiped_on_drop<T: ZeroizeOnDrop>() {}
+    wiped_on_drop::<KeyedHmac>();
+    wiped_on_drop::<rsa::pkcs1v15::SigningKey<Sha256>>();
+    wiped_on_drop::<rsa::pss::BlindedSigningKey<Sha256>>();
+    wiped_on_drop::<p256::ecdsa::SigningKey>();
+    wiped_on_drop::<ed25519_dalek::SigningKey>();
+};
+
+/// An HMAC whose key schedule (the hash states after the inner and outer padded key blocks) is
+/// computed once; each MAC starts from a copy of it.
+///
+/// Those states are as good as the key for forging MACs, and `hmac` does not wipe them, so
+/// `Drop` overwrites them with the states of the empty key, which are public, and passes the
+/// result through `black_box` so that the store is not dropped as dead. The per-token copies
+/// live on the stack, as they do when the key is set up per token.
+pub(crate) enum KeyedHmac {
+    Sha256(Hmac<Sha256>),
+    Sha384(Hmac<Sha384>),
+    Sha512(Hmac<Sha512>),
+}
+
+impl KeyedHmac {
+    fn new(algorithm: Algorithm, secret: &[u8]) -> Self {
+        // HMAC takes a key of any length; keyward has checked the minimum already.
+        let keyed = "HMAC accepts keys of any length";
+        match algorithm {
+            Algorithm::HS384 => KeyedHmac::Sha384(Hmac::new_from_slice(secret).expect(keyed)),
+            Algorithm::HS512 => KeyedHmac::Sha512(Hmac::new_from_slice(secret).expect(keyed)),
+            _ => KeyedHmac::Sha256(Hmac::new_from_slice(secret).expect(keyed)),
+        }
+    }
+
+    fn sign<R>(&self, message: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
+        match self {
+            KeyedHmac::Sha256(mac) => f(&mac.clone().chain_update(message).finalize().into_bytes()),
+            KeyedHmac::Sha384(mac) => f(&mac.clone().chain_update(message).finalize().into_bytes()),
+            KeyedHmac::Sha512(mac) => f(&mac.clone().chain_update(message).finalize().into_bytes()),
+        }
+    }
+
+    /// Compares the tag in constant time (`Mac::verify_slice`).
+    fn verify(&self, message: &[u8], tag: &[u8]) -> Result<(), hmac::digest::MacError> {
+        match self {
+            KeyedHmac::Sha256(mac) => mac.clone().chain_update(message).verify_slice(tag),
+            KeyedHmac::Sha384(mac) => mac.clone().chain_update(message).verify_slice(tag),
+            KeyedHmac::Sha512(mac) => mac.clone().chain_update(message).verify_slice(tag),
+        }
+    }
+}
+
+impl Drop for KeyedHmac {
+    fn drop(&mut self) {
+        let keyed = "HMAC accepts keys of any length";
+        match self {
+            KeyedHmac::Sha256(mac) => *mac = Hmac::new_from_slice(&[]).expect(keyed),
+            KeyedHmac::Sha384(mac) => *mac = Hmac::new_from_slice(&[]).expect(keyed),
+            KeyedHmac::Sha512(mac) => *mac = Hmac::new_from_slice(&[]).expect(keyed),
+        }
+        std::hint::black_box(self);
+    }
+}
+
+// `Drop` above replaces every key-dependent byte.
+impl ZeroizeOnDrop for KeyedHmac {}
+
+impl Signer {
+    /// An HMAC key of `algorithm` (HS256, HS384 or HS512): the key schedule is computed here,
+    /// once.
+    pub(crate) fn hmac(algorithm: Algorithm, secret: &[u8]) -> Self {
+        Signer::Hmac(KeyedHmac::new(algorithm, secret))
+    }
+
+    /// An RS256 or PS256 key from a PKCS#1 `RSAPrivateKey`, whose public half has passed the
+    /// checks already.
+    pub(crate) fn rsa(algorithm: Algorithm, pkcs1: &[u8]) -> Result<Self, KeyError> {
+        let key = rsa::RsaPrivateKey::from_pkcs1_der(pkcs1).map_err(|_| KeyError::Rejected)?;
+        Ok(match algorithm {
+            // RFC 7518 §3.5: MGF1 with SHA-256 and a salt as long as the hash, which is what
+            // `BlindedSigningKey::new` sets.
+            Algorithm::PS256 => Signer::Ps256(rsa::pss::BlindedSigningKey::new(key)),
+            _ => Signer::Rs256(rsa::pkcs1v15::SigningKey::new(key)),
+        })
+    }
+
+    /// An ES256 key from PKCS#8.
+    pub(crate) fn p256(pkcs8: &[u8]) -> Result<Self, KeyError> {
+        use p256::pkcs8::DecodePrivateKey as _;
+
+        p256::ecdsa::SigningKey::from_pkcs8_der(pkcs8)
+            .map(Signer::Es256)
+            .map_err(|_| KeyError::Rejected)
+    }
+
+    /// An `EdDSA` key from PKCS#8 (v1 or v2).
+    pub(crate) fn ed25519(pkcs8: &[u8]) -> Result<Self, KeyError> {
+        ed25519_dalek::SigningKey::from_pkcs8_der(pkcs8)
+            .map(Signer::EdDsa)
+            .map_err(|_| KeyError::Rejected)
+    }
+
+    /// The public key of an ES256 key (SEC1 uncompressed, 65 bytes) or `EdDSA` key (32 bytes),
+    /// for the public-key checks and the verifying key; `None` for RSA and HMAC.
+    pub(crate) fn public_key(&self) -> Option<Vec<u8>> {
+        match self {
+            Signer::Es256(key) => Some(
+                key.verifying_key()
+                    .to_encoded_point(false)
+                    .as_bytes()
+                    .to_vec(),
+            ),
+            Signer::EdDsa(key) => Some(key.verifying_key().to_bytes().to_vec()),
+            Signer::Hmac(_) | Signer::Rs256(_) | Signer::Ps256(_) => None,
+        }
+    }
+
+    /// Signs `message` and hands the raw signature to `f`.
+    pub(crate) fn sign<R>(
+        &self,
+        message: &[u8],
+        f: impl FnOnce(&[u8]) -> R,
+    ) -> Result<R, TokenError> {
+        let rejected = |_| TokenError::InvalidKey(KeyError::Rejected);
+        Ok(match self {
+            Signer::Hmac(key) => key.sign(message, f),
+            Signer::Rs256(key) => f(&key
+                .try_sign_with_rng(&mut OsRng, message)
+                .map_err(rejected)?
+                .to_bytes()),
+            Signer::Ps256(key) => f(&key
+                .try_sign_with_rng(&mut OsRng, message)
+                .map_err(rejected)?
+                .to_bytes()),
+            Signer::Es256(key) => {
+                // The JWS form: `r || s`, 32 bytes each.
+                let signature: p256::ecdsa::Signature = key.try_sign(message).map_err(rejected)?;
+                f(&signature.to_bytes())
+            }
+            Signer::EdDsa(key) => f(&key.try_sign(message).map_err(rejected)?.to_bytes()),
+        })
+    }
+}
+
+impl Verifier {
+    /// An HMAC key of `algorithm`, its key schedule computed once.
+    pub(crate) fn hmac(algorithm: Algorithm, secret: &[u8]) -> Self {
+        Verifier::Hmac(KeyedHmac::new(algorithm, secret))
+    }
+
+    /// An RS256 or PS256 public key from its checked modulus and exponent (big-endian, no
+    /// leading zeros).
+    pub(crate) fn rsa(algorithm: Algorithm, n: &[u8], e: &[u8]) -> Result<Self, KeyError> {
+        let key = RsaPublicKey::new(BigUint::from_bytes_be(n), BigUint::from_bytes_be(e))
+            .map_err(|_| KeyError::Rejected)?;
+        Ok(Verifier::Rsa {
+            key,
+            pss: algorithm == Algorithm::PS256,
+        })
+    }
+
+    /// An ES256 public key from its checked SEC1 uncompressed point.
+    pub(crate) fn p256(point: &[u8]) -> Result<Self, KeyError> {
+        p256::ecdsa::VerifyingKey::from_sec1_bytes(point)
+            .map(Verifier::Es256)
+            .map_err(|_| KeyError::Rejected)
+    }
+
+    /// An `EdDSA` public key from its checked 32 bytes.
+    pub(crate) fn ed25519(x: &[u8]) -> Result<Self, KeyError> {
+        let x: &[u8; 32] = x.try_into().map_err(|_| KeyError::Rejected)?;
+        ed25519_dalek::VerifyingKey::from_bytes(x)
+            .map(Verifier::EdDsa)
+            .map_err(|_| KeyError::Rejected)
+    }
+
+    /// Checks a raw signature over `message`; the HMAC tag is compared in constant time.
+    pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), TokenError> {
+        let valid = match self {
+            Verifier::Hmac(key) => key.verify(message, signature).is_ok(),
+            Verifier::Rsa { key, pss } => {
+                let digest = Sha256::digest(message);
+                if *pss {
+                    // Salt as long as the hash (RFC 7518 §3.5), which `Pss::new` expects.
+                    key.verify(Pss::new::<Sha256>(), &digest, signature).is_ok()
+                } else {
+                    key.verify(Pkcs1v15Sign::new::<Sha256>(), &digest, signature)
+                        .is_ok()
+                }
+            }
+            Verifier::Es256(key) => p256::ecdsa::Signature::from_slice(signature)
+                .is_ok_and(|signature| key.verify(message, &signature).is_ok()),
+            Verifier::EdDsa(key) => ed25519_dalek::Signature::from_slice(signature)
+                .is_ok_and(|signature| key.verify(message, &signature).is_ok()),
+        };
+        if valid {
+            Ok(())
+        } else {
+            Err(TokenError::InvalidSignature)
+        }
+    }
+}
