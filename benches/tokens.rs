@@ -1,9 +1,11 @@
-//! Token costs: issue and verify for every algorithm; keyward's HS256 verify against raw
-//! `jsonwebtoken` doing the same validation and against the bare HMAC-SHA256 floor; the
-//! rejection paths against a valid verify; verify throughput on one and two threads.
+//! Token costs: issue and verify for every algorithm; each against the bare signature primitive
+//! of the enabled backend on a key parsed once (`against_primitive`); keyward's HS256 verify
+//! against raw `jsonwebtoken` doing the same validation and against the bare HMAC-SHA256 floor;
+//! the rejection paths against a valid verify; verify throughput on one and two threads.
 //!
 //! Run: `cargo bench --bench tokens` (aws-lc-rs backend) or
-//! `cargo bench --bench tokens --no-default-features --features rust-crypto`.
+//! `cargo bench --bench tokens --no-default-features --features rust-crypto`; one group with
+//! `cargo bench --bench tokens -- against_primitive`.
 
 use std::hint::black_box;
 use std::thread;
@@ -80,6 +82,280 @@ fn per_algorithm(c: &mut Criterion) {
         });
         group.bench_function(BenchmarkId::new("verify", name), |b| {
             b.iter(|| verifier.verify::<Role>(black_box(&token)).unwrap());
+        });
+    }
+    group.finish();
+}
+
+/// The bare signature primitives of the enabled backend, on keys parsed once: the floor that
+/// keyward's issue (JSON, base64, signature) and verify (split, header, signature, claims) are
+/// measured against.
+mod primitive {
+    use std::hint::black_box;
+
+    fn der(name: &str) -> Vec<u8> {
+        pem::parse(super::key(name)).unwrap().into_contents()
+    }
+
+    /// Signs and verifies `message` with a key of `algorithm`, parsed before the clock starts.
+    pub(super) trait Primitive {
+        fn sign(&self, message: &[u8]) -> usize;
+        fn verify(&self, message: &[u8], signature: &[u8]);
+    }
+
+    #[cfg(feature = "aws-lc-rs")]
+    mod backend {
+        use aws_lc_rs::hmac;
+        use aws_lc_rs::rand::SystemRandom;
+        use aws_lc_rs::signature::{
+            self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, ParsedPublicKey, RsaKeyPair,
+        };
+
+        use super::{Primitive, black_box, der};
+
+        struct Hmac(hmac::Key);
+        impl Primitive for Hmac {
+            fn sign(&self, message: &[u8]) -> usize {
+                black_box(hmac::sign(&self.0, message)).as_ref().len()
+            }
+            fn verify(&self, message: &[u8], signature: &[u8]) {
+                hmac::verify(&self.0, message, signature).unwrap();
+            }
+        }
+
+        struct Rsa(
+            RsaKeyPair,
+            &'static dyn signature::RsaEncoding,
+            ParsedPublicKey,
+        );
+        impl Primitive for Rsa {
+            fn sign(&self, message: &[u8]) -> usize {
+                let mut out = [0u8; 512];
+                let out = &mut out[..self.0.public_modulus_len()];
+                self.0
+                    .sign(self.1, &SystemRandom::new(), message, out)
+                    .unwrap();
+                black_box(out).len()
+            }
+            fn verify(&self, message: &[u8], signature: &[u8]) {
+                self.2.verify_sig(message, signature).unwrap();
+            }
+        }
+
+        struct Ecdsa(EcdsaKeyPair, ParsedPublicKey);
+        impl Primitive for Ecdsa {
+            fn sign(&self, message: &[u8]) -> usize {
+                black_box(self.0.sign(&SystemRandom::new(), message).unwrap())
+                    .as_ref()
+                    .len()
+            }
+            fn verify(&self, message: &[u8], signature: &[u8]) {
+                self.1.verify_sig(message, signature).unwrap();
+            }
+        }
+
+        struct Ed25519(Ed25519KeyPair, ParsedPublicKey);
+        impl Primitive for Ed25519 {
+            fn sign(&self, message: &[u8]) -> usize {
+                black_box(self.0.sign(message)).as_ref().len()
+            }
+            fn verify(&self, message: &[u8], signature: &[u8]) {
+                self.1.verify_sig(message, signature).unwrap();
+            }
+        }
+
+        pub(in super::super) fn for_algorithm(name: &str) -> Box<dyn Primitive> {
+            let rsa = |encoding, params: &'static signature::RsaParameters| {
+                let pair = RsaKeyPair::from_pkcs8(&der("rsa2048-private.pem")).unwrap();
+                let public = ParsedPublicKey::new(params, pair.public_key().as_ref()).unwrap();
+                Box::new(Rsa(pair, encoding, public)) as Box<dyn Primitive>
+            };
+            match name {
+                "HS256" => Box::new(Hmac(hmac::Key::new(
+                    hmac::HMAC_SHA256,
+                    &super::super::SECRET,
+                ))),
+                "HS384" => Box::new(Hmac(hmac::Key::new(hmac::HMAC_SHA384, &[7u8; 48]))),
+                "HS512" => Box::new(Hmac(hmac::Key::new(hmac::HMAC_SHA512, &[7u8; 64]))),
+                "RS256" => rsa(
+                    &signature::RSA_PKCS1_SHA256,
+                    &signature::RSA_PKCS1_2048_8192_SHA256,
+                ),
+                "PS256" => rsa(
+                    &signature::RSA_PSS_SHA256,
+                    &signature::RSA_PSS_2048_8192_SHA256,
+                ),
+                "ES256" => {
+                    let pair = EcdsaKeyPair::from_pkcs8(
+                        &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+                        &der("p256-1-private.pem"),
+                    )
+                    .unwrap();
+                    let public = ParsedPublicKey::new(
+                        &signature::ECDSA_P256_SHA256_FIXED,
+                        pair.public_key().as_ref(),
+                    )
+                    .unwrap();
+                    Box::new(Ecdsa(pair, public))
+                }
+                _ => {
+                    let pair = Ed25519KeyPair::from_pkcs8(&der("ed25519-private.pem")).unwrap();
+                    let public =
+                        ParsedPublicKey::new(&signature::ED25519, pair.public_key().as_ref())
+                            .unwrap();
+                    Box::new(Ed25519(pair, public))
+                }
+            }
+        }
+    }
+
+    #[cfg(not(feature = "aws-lc-rs"))]
+    mod backend {
+        use ed25519_dalek::pkcs8::DecodePrivateKey as _;
+        use hmac::{Hmac, Mac};
+        use p256::ecdsa::signature::{RandomizedSigner, SignatureEncoding, Signer, Verifier};
+        use sha2::{Sha256, Sha384, Sha512};
+
+        use super::{Primitive, black_box, der};
+
+        /// The keyed state, cloned per message: the precomputed-key HMAC.
+        struct Keyed<M>(M);
+        impl<M: Mac + Clone> Primitive for Keyed<M> {
+            fn sign(&self, message: &[u8]) -> usize {
+                black_box(self.0.clone().chain_update(message).finalize().into_bytes()).len()
+            }
+            fn verify(&self, message: &[u8], signature: &[u8]) {
+                self.0
+                    .clone()
+                    .chain_update(message)
+                    .verify_slice(signature)
+                    .unwrap();
+            }
+        }
+
+        struct Rs256(
+            rsa::pkcs1v15::SigningKey<Sha256>,
+            rsa::pkcs1v15::VerifyingKey<Sha256>,
+        );
+        impl Primitive for Rs256 {
+            fn sign(&self, message: &[u8]) -> usize {
+                let signature = self.0.sign_with_rng(&mut rsa::rand_core::OsRng, message);
+                black_box(signature.to_bytes()).len()
+            }
+            fn verify(&self, message: &[u8], signature: &[u8]) {
+                let signature = rsa::pkcs1v15::Signature::try_from(signature).unwrap();
+                self.1.verify(message, &signature).unwrap();
+            }
+        }
+
+        struct Ps256(
+            rsa::pss::BlindedSigningKey<Sha256>,
+            rsa::pss::VerifyingKey<Sha256>,
+        );
+        impl Primitive for Ps256 {
+            fn sign(&self, message: &[u8]) -> usize {
+                let signature = self.0.sign_with_rng(&mut rsa::rand_core::OsRng, message);
+                black_box(signature.to_bytes()).len()
+            }
+            fn verify(&self, message: &[u8], signature: &[u8]) {
+                let signature = rsa::pss::Signature::try_from(signature).unwrap();
+                self.1.verify(message, &signature).unwrap();
+            }
+        }
+
+        struct Es256(p256::ecdsa::SigningKey, p256::ecdsa::VerifyingKey);
+        impl Primitive for Es256 {
+            fn sign(&self, message: &[u8]) -> usize {
+                let signature: p256::ecdsa::Signature = self.0.sign(message);
+                black_box(signature.to_bytes()).len()
+            }
+            fn verify(&self, message: &[u8], signature: &[u8]) {
+                let signature = p256::ecdsa::Signature::from_slice(signature).unwrap();
+                self.1.verify(message, &signature).unwrap();
+            }
+        }
+
+        struct EdDsa(ed25519_dalek::SigningKey, ed25519_dalek::VerifyingKey);
+        impl Primitive for EdDsa {
+            fn sign(&self, message: &[u8]) -> usize {
+                black_box(self.0.sign(message).to_bytes()).len()
+            }
+            fn verify(&self, message: &[u8], signature: &[u8]) {
+                let signature = ed25519_dalek::Signature::from_slice(signature).unwrap();
+                self.1.verify(message, &signature).unwrap();
+            }
+        }
+
+        pub(in super::super) fn for_algorithm(name: &str) -> Box<dyn Primitive> {
+            let rsa_key =
+                || rsa::RsaPrivateKey::from_pkcs8_der(&der("rsa2048-private.pem")).unwrap();
+            match name {
+                "HS256" => Box::new(Keyed(
+                    Hmac::<Sha256>::new_from_slice(&super::super::SECRET).unwrap(),
+                )),
+                "HS384" => Box::new(Keyed(Hmac::<Sha384>::new_from_slice(&[7u8; 48]).unwrap())),
+                "HS512" => Box::new(Keyed(Hmac::<Sha512>::new_from_slice(&[7u8; 64]).unwrap())),
+                "RS256" => {
+                    let key = rsa_key();
+                    let public = rsa::pkcs1v15::VerifyingKey::new(key.to_public_key());
+                    Box::new(Rs256(rsa::pkcs1v15::SigningKey::new(key), public))
+                }
+                "PS256" => {
+                    let key = rsa_key();
+                    let public = rsa::pss::VerifyingKey::new(key.to_public_key());
+                    Box::new(Ps256(rsa::pss::BlindedSigningKey::new(key), public))
+                }
+                "ES256" => {
+                    let key = p256::ecdsa::SigningKey::from_pkcs8_der(&der("p256-1-private.pem"))
+                        .unwrap();
+                    let public = *key.verifying_key();
+                    Box::new(Es256(key, public))
+                }
+                _ => {
+                    let key =
+                        ed25519_dalek::SigningKey::from_pkcs8_der(&der("ed25519-private.pem"))
+                            .unwrap();
+                    let public = key.verifying_key();
+                    Box::new(EdDsa(key, public))
+                }
+            }
+        }
+    }
+
+    pub(super) use backend::for_algorithm;
+}
+
+/// Each algorithm's issue and verify next to the bare primitive on a key parsed once, measured
+/// one after the other in one group so that their ratio is of one run. The primitive signs and
+/// verifies the same signing input (`header.payload`) that keyward's token carries.
+fn against_primitive(c: &mut Criterion) {
+    let mut group = c.benchmark_group("against_primitive");
+    group
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_secs(1));
+    for (name, issuer) in issuers() {
+        let token = issuer.issue("alice", &role()).unwrap();
+        let verifier = issuer.verifier();
+        let (input, signature) = token.rsplit_once('.').unwrap();
+        let signature = {
+            use base64::Engine as _;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(signature)
+                .unwrap()
+        };
+        let bare = primitive::for_algorithm(name);
+        bare.verify(input.as_bytes(), &signature);
+        group.bench_function(BenchmarkId::new("issue/keyward", name), |b| {
+            b.iter(|| issuer.issue(black_box("alice"), &role()).unwrap());
+        });
+        group.bench_function(BenchmarkId::new("issue/primitive", name), |b| {
+            b.iter(|| bare.sign(black_box(input.as_bytes())));
+        });
+        group.bench_function(BenchmarkId::new("verify/keyward", name), |b| {
+            b.iter(|| verifier.verify::<Role>(black_box(&token)).unwrap());
+        });
+        group.bench_function(BenchmarkId::new("verify/primitive", name), |b| {
+            b.iter(|| bare.verify(black_box(input.as_bytes()), black_box(&signature)));
         });
     }
     group.finish();
@@ -258,6 +534,7 @@ fn threads(c: &mut Criterion) {
 criterion_group!(
     benches,
     per_algorithm,
+    against_primitive,
     hs256_against_raw,
     rejections,
     threads
