@@ -57,6 +57,7 @@ struct Options {
     throttle: ThrottleConfig,
     limits: Limits,
     trusted_proxy: Option<IpAddr>,
+    legacy: Option<app::LegacyTokens>,
 }
 
 impl Options {
@@ -69,6 +70,7 @@ impl Options {
             throttle: ThrottleConfig::default(),
             limits: Limits::default(),
             trusted_proxy: None,
+            legacy: None,
         }
     }
 }
@@ -121,6 +123,10 @@ impl Server {
         .with_throttle(options.throttle)
         .with_limits(options.limits)
         .with_trusted_proxy(options.trusted_proxy);
+        let state = match options.legacy {
+            Some(legacy) => state.with_legacy_tokens(legacy),
+            None => state,
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -1017,5 +1023,85 @@ mod key_ring {
             Err(TokenError::UnknownKeyId { .. })
         ));
         assert!(!ring.jwks().contains(old.key_id().unwrap()));
+    }
+}
+
+/// Migrating from the FastAPI tutorial's python-jose service: its tokens are accepted during a
+/// window that ends at a set instant, whatever their `exp`, and a password change voids them.
+mod migration_window {
+    use super::*;
+    use keyward::SecretKey;
+    use keyward::token::{TokenVerifier, VerifyingKey};
+
+    /// Made by python-jose 3.5 as the tutorial does (`jwt.encode({"sub": "johndoe", "exp":
+    /// 4102444800}, SECRET_KEY, algorithm="HS256")`, the FastAPI docs' example `SECRET_KEY`);
+    /// `tests/jose_interop.rs` checks python-jose still writes exactly this string.
+    const TUTORIAL_TOKEN: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.\
+        eyJzdWIiOiJqb2huZG9lIiwiZXhwIjo0MTAyNDQ0ODAwfQ.4sh0Q1TUl-n_pM9DffzrC-WTE2hGuun7_RrAC6Ce1Rg";
+    const TUTORIAL_SECRET: &str =
+        "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7";
+
+    async fn start(db: &TempDb, clock: &FixedClock, until_secs: i64) -> Server {
+        let verifier =
+            TokenVerifier::new(VerifyingKey::hs256(SecretKey::from_text(TUTORIAL_SECRET)).unwrap())
+                .with_access_token_types(["JWT"])
+                .with_optional_iat(true)
+                .with_clock(clock.clone());
+        let until = chrono::DateTime::from_timestamp(clock.now().timestamp() + until_secs, 0);
+        let options = Options {
+            legacy: Some(app::LegacyTokens {
+                verifier,
+                until: until.unwrap(),
+            }),
+            ..Options::new(clock)
+        };
+        Server::start_opts(&db.0, options).await
+    }
+
+    #[tokio::test]
+    async fn tutorial_tokens_work_until_the_window_closes() {
+        let db = TempDb::new("legacy-window");
+        let clock = FixedClock::at(chrono::Utc::now());
+        let server = start(&db, &clock, 3600).await;
+        let client = reqwest::Client::new();
+        assert_eq!(
+            register(&client, &server, "johndoe", PASSWORD)
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+        let response = me(&client, &server, TUTORIAL_TOKEN).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response.json::<Value>().await.unwrap()["username"],
+            "johndoe"
+        );
+        // A token signed with another secret is not a tutorial token.
+        let forged = TUTORIAL_TOKEN.replace("4sh0Q1TU", "5sh0Q1TU");
+        assert_invalid_token(&me(&client, &server, &forged).await);
+        // Past the window, refused although its `exp` is in 2100.
+        clock.advance(Duration::from_secs(3600));
+        assert_invalid_token(&me(&client, &server, TUTORIAL_TOKEN).await);
+        server.stop().await;
+    }
+
+    #[tokio::test]
+    async fn a_password_change_voids_tutorial_tokens() {
+        let db = TempDb::new("legacy-cutoff");
+        let clock = FixedClock::at(chrono::Utc::now());
+        let server = start(&db, &clock, 3600).await;
+        let client = reqwest::Client::new();
+        register(&client, &server, "johndoe", PASSWORD).await;
+        let tokens: Value = login(&client, &server, "johndoe", PASSWORD)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let access = tokens["access_token"].as_str().unwrap();
+        let changed =
+            change_password(&client, &server, access, PASSWORD, "another long password").await;
+        assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+        assert_invalid_token(&me(&client, &server, TUTORIAL_TOKEN).await);
+        server.stop().await;
     }
 }

@@ -52,7 +52,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use keyward::PasswordHash;
 use keyward::password::{Cost, PasswordError, PasswordHasher};
-use keyward::token::{Claims, OpaqueToken, TokenDigest, TokenResponse, TokenVerifier};
+use keyward::token::{Claims, OpaqueToken, TokenDigest, TokenError, TokenResponse, TokenVerifier};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
@@ -90,6 +90,18 @@ pub struct AppState {
     client_id: Arc<str>,
     trusted_proxy: Option<IpAddr>,
     limits: Limits,
+    /// During a migration from the FastAPI tutorial's python-jose service: its tokens, and
+    /// the instant after which they are refused whatever their `exp`.
+    legacy: Option<Arc<LegacyTokens>>,
+}
+
+/// The migration window for tokens of the service keyward replaces.
+#[derive(Clone)]
+pub struct LegacyTokens {
+    /// Verifies the old service's tokens (its secret, `typ: JWT`, no `iat`).
+    pub verifier: TokenVerifier,
+    /// When the window closes.
+    pub until: chrono::DateTime<chrono::Utc>,
 }
 
 impl AppState {
@@ -143,7 +155,17 @@ impl AppState {
             client_id: DEFAULT_CLIENT_ID.into(),
             trusted_proxy: None,
             limits: Limits::default(),
+            legacy: None,
         }
+    }
+
+    /// Also accepts the replaced service's access tokens until `legacy.until`; see
+    /// [`LegacyTokens`]. A password change voids them like any other access token.
+    #[allow(dead_code)] // the tests and the binary's --legacy-* flags use it
+    #[must_use]
+    pub fn with_legacy_tokens(mut self, legacy: LegacyTokens) -> Self {
+        self.legacy = Some(Arc::new(legacy));
+        self
     }
 
     /// Replaces the guess-throttling buckets.
@@ -640,15 +662,45 @@ impl<S: Send + Sync> FromRequestParts<S> for Bearer {
     }
 }
 
-/// Verifies a bearer access token, password-change cutoff included.
+/// Verifies a bearer access token, password-change cutoff included; during a migration
+/// window, a token of the replaced service too.
 fn authenticate(state: &AppState, token: &str) -> Result<Claims<()>, ApiError> {
-    state
-        .access_verifier()
-        .verify::<()>(token)
-        .map_err(|error| {
-            tracing::info!(%error, "access token refused");
-            ApiError::invalid_token()
-        })
+    let refused = |error: TokenError| {
+        tracing::info!(%error, "access token refused");
+        ApiError::invalid_token()
+    };
+    match state.access_verifier().verify::<()>(token) {
+        Ok(claims) => Ok(claims),
+        Err(error) => match &state.legacy {
+            Some(legacy) if state.keys.now() < legacy.until => {
+                let cutoffs = Arc::clone(&state.cutoffs);
+                let mut claims = legacy
+                    .verifier
+                    .clone()
+                    .with_revocation_check(move |token| {
+                        // A legacy token has no `iat`: any password change voids it.
+                        username::normalize(token.subject).is_some_and(|name| {
+                            cutoffs
+                                .read()
+                                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                                .contains_key(&name)
+                        })
+                    })
+                    .verify::<()>(token)
+                    .map_err(|_| refused(error))?;
+                // The old service kept names as typed; accounts here are normalized.
+                claims.subject =
+                    username::normalize(&claims.subject).ok_or_else(ApiError::invalid_token)?;
+                tracing::info!(
+                    subject = %claims.subject,
+                    window_ends = %legacy.until,
+                    "accepted a legacy access token"
+                );
+                Ok(claims)
+            }
+            _ => Err(refused(error)),
+        },
+    }
 }
 
 async fn me(

@@ -52,7 +52,8 @@ use std::time::Duration;
 use clap::Parser;
 use keyward::password::{Cost, PasswordHasher};
 use keyward::token::{
-    KeyError, KeyPairKind, SigningKey, SystemClock, TokenError, TokenIssuer, VerifyingKey,
+    KeyError, KeyPairKind, SigningKey, SystemClock, TokenError, TokenIssuer, TokenVerifier,
+    VerifyingKey,
 };
 use keyward::{SecretEncoding, SecretError, SecretKey};
 
@@ -107,6 +108,38 @@ struct Args {
     /// Connections served at once; more wait in the listen backlog.
     #[arg(long, default_value_t = 512)]
     max_connections: usize,
+    /// Migrating from the FastAPI tutorial's service: the environment variable holding its
+    /// `SECRET_KEY`, taken as text as python-jose does. Its HS256 tokens (`typ: JWT`, no `iat`)
+    /// are accepted at `/users/me` until --legacy-until.
+    #[arg(long, requires = "legacy_until")]
+    legacy_secret_env: Option<String>,
+    /// When the migration window closes (RFC 3339, e.g. 2026-12-01T00:00:00Z): after it, the
+    /// old service's tokens are refused whatever their `exp`.
+    #[arg(long, requires = "legacy_secret_env")]
+    legacy_until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The migration window's verifier for the replaced service's tokens.
+fn legacy_tokens(args: &Args) -> Result<Option<app::LegacyTokens>, Box<dyn std::error::Error>> {
+    let (Some(name), Some(until)) = (&args.legacy_secret_env, args.legacy_until) else {
+        return Ok(None);
+    };
+    let secret = SecretKey::from_env(name, SecretEncoding::Text)
+        .map_err(|error| format!("--legacy-secret-env: {error}"))?;
+    let key = VerifyingKey::hs256(secret).map_err(|error| {
+        format!(
+            "{name}: {error}; a secret this short (the tutorial's placeholder) can be guessed, \
+             so its tokens cannot be trusted: let those users log in again instead"
+        )
+    })?;
+    let verifier = TokenVerifier::new(key)
+        .with_access_token_types(["JWT"])
+        .with_optional_iat(true);
+    tracing::warn!(
+        window_ends = %until,
+        "accepting the replaced service's HS256 tokens (typ JWT, no iat) until the window ends"
+    );
+    Ok(Some(app::LegacyTokens { verifier, until }))
 }
 
 /// The `--secret-encoding` values.
@@ -268,6 +301,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_limits(limits)
         .with_trusted_proxy(args.trusted_proxy)
         .with_client_id(&args.client_id);
+    let state = match legacy_tokens(&args)? {
+        Some(legacy) => state.with_legacy_tokens(legacy),
+        None => state,
+    };
 
     if let Some(path) = args.signing_key.clone() {
         reload_on_hangup(path, Arc::clone(&state.keys))?;
