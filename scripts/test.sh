@@ -6,7 +6,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
-step "python interop environments (scripts/interop-env.sh)"
+step "interop environments: Python venvs and Node jose (scripts/interop-env.sh)"
 bash scripts/interop-env.sh
 
 # Interop tests skip themselves when a virtualenv is missing; here a missing one is a failure.
