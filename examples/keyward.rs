@@ -469,10 +469,11 @@ fn inspect(
 }
 
 fn calibrate_argon2(target_ms: u64, memory_mib: u32) -> Result<(), Failure> {
-    let memory_kib = memory_mib.saturating_mul(1024);
-    let calibration =
-        PasswordHasher::calibrate_argon2(Duration::from_millis(target_ms), memory_kib)
-            .map_err(unusable)?;
+    let calibration = PasswordHasher::calibrate_argon2(
+        Duration::from_millis(target_ms),
+        memory_mib.saturating_mul(1024),
+    )
+    .map_err(unusable)?;
     println!();
     println!("argon2id at {memory_mib} MiB, 1 lane");
     println!("   t   ms per hash");
