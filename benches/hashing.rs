@@ -1,14 +1,17 @@
 //! Password hashing costs: keyward against the raw `bcrypt` crate at every cost from 4 to 14,
-//! `dummy_verify` against a real failed verify, and pre-hashing against plain bcrypt.
+//! `dummy_verify` against a real failed verify, pre-hashing against plain bcrypt, and Argon2id
+//! against the raw `argon2` crate at OWASP's minimum and at pwdlib's default.
 //!
-//! Run: `cargo bench --bench hashing` (about five minutes on two cores). Ratios are only
-//! compared within one run: the machines are noisy.
+//! Run: `cargo bench --bench hashing` (about five minutes on two cores), or only the Argon2id
+//! group with `cargo bench --bench hashing -- argon2`. Ratios are only compared within one run:
+//! the machines are noisy.
 
 use std::hint::black_box;
 use std::time::Duration;
 
+use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
-use keyward::password::{Cost, LongPasswords, PasswordHasher};
+use keyward::password::{Argon2Params, Cost, LongPasswords, PasswordAlgorithm, PasswordHasher};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -48,7 +51,9 @@ fn hash_and_verify_by_cost(c: &mut Criterion) {
         });
         group.bench_function("bcrypt_verify", |b| {
             b.iter(|| {
-                assert!(bcrypt::verify(black_box(PASSWORD), black_box(&raw_stored)).unwrap());
+                assert!(
+                    bcrypt::verify(black_box(PASSWORD), black_box(raw_stored.as_str())).unwrap()
+                );
             });
         });
         group.finish();
@@ -97,5 +102,73 @@ fn unknown_user_and_pre_hash(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, hash_and_verify_by_cost, unknown_user_and_pre_hash);
+/// keyward's Argon2id against the raw `argon2` crate at the same parameters, in one group per
+/// parameter set so that each ratio comes from one run.
+fn argon2id(c: &mut Criterion) {
+    for (name, params) in [
+        ("owasp_minimum", Argon2Params::OWASP_MINIMUM),
+        ("pwdlib_default", Argon2Params::DEFAULT),
+    ] {
+        let hasher = PasswordHasher::new()
+            .with_algorithm(PasswordAlgorithm::Argon2id)
+            .with_argon2_params(params);
+        let stored = hasher.hash(PASSWORD).unwrap();
+        let raw = argon2::Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            argon2::Params::new(
+                params.memory_kib(),
+                params.iterations(),
+                params.parallelism(),
+                Some(params.output_len()),
+            )
+            .unwrap(),
+        );
+        let raw_hash = |password: &[u8]| {
+            let mut salt = [0u8; 16];
+            getrandom::fill(&mut salt).unwrap();
+            raw.hash_password_with_salt(password, &salt).unwrap()
+        };
+        let raw_stored = raw_hash(PASSWORD.as_bytes()).to_string();
+
+        let mut group = c.benchmark_group(format!("argon2_{name}"));
+        group
+            .sample_size(10)
+            .sampling_mode(SamplingMode::Flat)
+            .measurement_time(Duration::from_secs(10));
+        group.bench_function("keyward_hash", |b| {
+            b.iter(|| hasher.hash(black_box(PASSWORD)).unwrap());
+        });
+        group.bench_function("argon2_hash", |b| {
+            b.iter(|| raw_hash(black_box(PASSWORD.as_bytes())));
+        });
+        group.bench_function("keyward_verify", |b| {
+            b.iter(|| {
+                hasher
+                    .verify(black_box(PASSWORD), black_box(stored.as_str()))
+                    .unwrap();
+            });
+        });
+        group.bench_function("argon2_verify", |b| {
+            b.iter(|| {
+                raw.verify_password(
+                    black_box(PASSWORD.as_bytes()),
+                    black_box(raw_stored.as_str()),
+                )
+                .unwrap();
+            });
+        });
+        group.bench_function("keyward_dummy_verify", |b| {
+            b.iter(|| hasher.dummy_verify(black_box("wrong password")));
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(
+    benches,
+    hash_and_verify_by_cost,
+    unknown_user_and_pre_hash,
+    argon2id
+);
 criterion_main!(benches);
