@@ -15,6 +15,7 @@ use serde::forward_to_deserialize_any;
 use serde_json::{Map, Value};
 
 use super::claims::Audience;
+use super::jws::BorrowedStr;
 use super::strict_json::{StrictValue, duplicate};
 use super::{Claim, TokenError, TokenPart};
 
@@ -114,7 +115,9 @@ impl<'de> Visitor<'de> for PayloadVisitor {
             registered: Default::default(),
             rest: Map::new(),
         };
-        while let Some(name) = map.next_key::<String>()? {
+        // Names are borrowed from the payload: only those of the caller's own claims are copied,
+        // into the map `T` is read from.
+        while let Some(BorrowedStr(name)) = map.next_key()? {
             let StrictValue(value) = map.next_value()?;
             if let Some(index) = Claim::ALL
                 .iter()
@@ -125,10 +128,10 @@ impl<'de> Visitor<'de> for PayloadVisitor {
                 }
                 payload.registered[index] = Some(value);
             } else {
-                if payload.rest.contains_key(&name) {
+                if payload.rest.contains_key(&*name) {
                     return Err(duplicate(&name));
                 }
-                payload.rest.insert(name, value);
+                payload.rest.insert(name.into_owned(), value);
             }
         }
         Ok(payload)
