@@ -129,7 +129,8 @@ impl AppState {
             .expect("read password hashes")
             .iter()
             .filter_map(|hash| hash.parse::<PasswordHash>().ok())
-            .map(|hash| hash.cost().get())
+            .filter_map(|hash| hash.bcrypt_cost())
+            .map(Cost::get)
             .max();
         let checker = match highest_stored.map(Cost::new) {
             Some(Ok(stored)) if stored > hasher.cost() => {
@@ -441,7 +442,7 @@ async fn check_password(
                     match hasher.hash(&password) {
                         Ok(upgraded) => {
                             db.update_password_hash(&user.username, upgraded.as_str())?;
-                            tracing::info!(username = %user.username, cost = upgraded.cost().get(), "password hash upgraded");
+                            tracing::info!(username = %user.username, format = ?upgraded.format(), "password hash upgraded");
                         }
                         Err(error) => tracing::error!(%error, "rehash failed"),
                     }

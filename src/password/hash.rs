@@ -328,7 +328,7 @@ fn check_digest(digest_text: &str) -> Result<(), PasswordError> {
 /// let back: PasswordHash = stored.parse()?;
 /// assert_eq!(back, hash);
 /// assert_eq!(back.format(), HashFormat::Bcrypt);
-/// assert_eq!(back.cost().get(), 4);
+/// assert_eq!(back.bcrypt_cost().map(|cost| cost.get()), Some(4));
 /// assert!(stored.starts_with("$2b$04$"));
 /// # Ok::<(), keyward::password::PasswordError>(())
 /// ```
@@ -417,19 +417,6 @@ impl PasswordHash {
     /// ```
     pub fn format(&self) -> HashFormat {
         self.format
-    }
-
-    /// The bcrypt cost recorded in this hash; [`Cost::MIN`] for an Argon2 hash, which has
-    /// none (prefer [`bcrypt_cost`](Self::bcrypt_cost) where both can occur).
-    ///
-    /// ```
-    /// # use keyward::password::PasswordHash;
-    /// let hash = PasswordHash::parse("$2a$06$m0CrhHm10qJ3lXRY.5zDGO3rS2KdeeWLuGmsfGlMfOxih58VYVfxe")?;
-    /// assert_eq!(hash.cost().get(), 6);
-    /// # Ok::<(), keyward::password::PasswordError>(())
-    /// ```
-    pub fn cost(&self) -> Cost {
-        self.cost
     }
 
     /// The bcrypt cost recorded in this hash, or `None` for an Argon2 hash.

@@ -825,7 +825,7 @@ impl PasswordHasher {
     /// let stored = PasswordHasher::new().with_cost(Cost::new(4)?).hash("hunter2")?;
     /// let stronger = PasswordHasher::new().with_cost(Cost::new(5)?);
     /// let replacement = stronger.verify_and_update("hunter2", &stored)?.expect("cost changed");
-    /// assert_eq!(replacement.cost().get(), 5);
+    /// assert_eq!(replacement.bcrypt_cost().map(|cost| cost.get()), Some(5));
     /// assert_eq!(stronger.verify_and_update("hunter2", &replacement)?, None);
     /// # Ok::<(), keyward::password::PasswordError>(())
     /// ```
