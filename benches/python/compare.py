@@ -5,6 +5,7 @@ environment has and skips the rest):
 
     target/interop/venv-modern/bin/python benches/python/compare.py
     target/interop/venv-passlib/bin/python benches/python/compare.py
+    target/interop/venv-argon2/bin/python benches/python/compare.py
 
 Each figure is the median of several timed runs, as criterion reports medians; compare with the
 Rust benchmarks only as ratios measured in the same session on the same machine.
@@ -77,7 +78,27 @@ def pyjwt():
           f"decode+validate {1 / decode_s:,.0f} ops/s ({decode_s * 1e6:.1f} us)")
 
 
+def argon2_cffi():
+    """argon2-cffi (pwdlib's backend) at the parameter sets benches/hashing.rs measures."""
+    try:
+        import argon2
+    except ImportError:
+        return
+    password = "correct horse battery staple"
+    for label, memory_kib, time_cost, lanes in [
+        ("OWASP minimum m=19456,t=2,p=1", 19456, 2, 1),
+        ("pwdlib default m=65536,t=3,p=4", 65536, 3, 4),
+    ]:
+        hasher = argon2.PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=lanes)
+        stored = hasher.hash(password)
+        hash_s = median_seconds(lambda: hasher.hash(password), 15)
+        verify_s = median_seconds(lambda: hasher.verify(stored, password), 15)
+        print(f"argon2-cffi {argon2.__version__} {label}: hash {hash_s * 1000:.1f} ms, "
+              f"verify {verify_s * 1000:.1f} ms")
+
+
 if __name__ == "__main__":
     bcrypt_costs()
     passlib_cost_12()
     pyjwt()
+    argon2_cffi()
