@@ -6,11 +6,13 @@ stdlib HTTP clients only, and stops it. Every loop is bounded by a request count
 wall-clock limit; nothing leaves 127.0.0.1.
 
     cargo build --release --example server
+    cargo build --release --example resource_server
     scripts/load.py load   --binary target/release/examples/server   # throughput, p50/p99, RSS
     scripts/load.py timing --binary target/release/examples/server   # failed-login timing table
 
-`load`: N logins (POST /token, bcrypt at --cost) and N token verifications (GET /users/me)
-from C threads; prints throughput, p50/p99 latency, status counts and the server's RSS
+`load`: N logins (POST /token, bcrypt at --cost), N token verifications at the login server
+(GET /users/me) and N at the resource server beside it (GET /orders, keys from the JWKS), from
+C threads; prints throughput, p50/p99 latency, status counts and the server's RSS
 before and after. `timing`: registers users at cost 12, then measures the median of 30
 failed logins (wrong password, unknown user, password over 72 bytes) with the server at
 cost 12 and again after a restart at --cost 10 (a cost change). Requests carry distinct
@@ -136,9 +138,55 @@ def summarize(name, results, wall):
           f"p50 {pct(0.50):.1f} ms, p99 {pct(0.99):.1f} ms; statuses {statuses}")
 
 
+def wait_for_port(port, process, what):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((HOST, port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise SystemExit(f"{what} did not start")
+
+
+def rss_of(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return -1
+
+
+def resource_server(args, auth_port, access):
+    """GET /orders at examples/resource_server, which verifies from the auth server's JWKS."""
+    binary = os.path.join(os.path.dirname(args.binary), "resource_server")
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--jwks-url", f"http://{HOST}:{auth_port}/.well-known/jwks.json",
+         "--addr", f"{HOST}:{port}"],
+        env=dict(os.environ, RUST_LOG="warn"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, process, "resource server")
+        rss_before = rss_of(process.pid)
+
+        def one_order(i):
+            status, _, elapsed = request(port, "GET", "/orders",
+                                         headers={"Authorization": f"Bearer {access}"})
+            return status, elapsed
+
+        summarize("resource server GET /orders", *run_bounded(args.requests, args.threads, args.seconds, one_order))
+        print(f"resource server RSS: {rss_before} KiB before, {rss_of(process.pid)} KiB after")
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
 def load(args):
     with tempfile.TemporaryDirectory() as directory:
-        server = Server(args.binary, os.path.join(directory, "load.db"), args.cost)
+        # An Ed25519 key pair generated for the run, so the resource server can verify from the
+        # published JWKS without any shared secret.
+        server = Server(args.binary, os.path.join(directory, "load.db"), args.cost, extra=("--asymmetric",))
         try:
             users = [f"load{i}" for i in range(args.threads)]
             for user in users:
@@ -162,6 +210,7 @@ def load(args):
             summarize(f"login (cost {args.cost})", *run_bounded(args.logins, args.threads, args.seconds, one_login))
             summarize("GET /users/me", *run_bounded(args.requests, args.threads, args.seconds, one_me))
             print(f"server RSS: {rss_before} KiB before, {server.rss_kib()} KiB after")
+            resource_server(args, server.port, access)
         finally:
             server.stop()
 
