@@ -129,7 +129,9 @@ fn the_default_policy_refuses_provider_tokens_naming_the_typ() {
     ] {
         let verifier = TokenVerifier::new(keys(provider)).with_clock(clock());
         assert_eq!(
-            verifier.verify::<()>(&provider_token(provider)).unwrap_err(),
+            verifier
+                .verify::<()>(&provider_token(provider))
+                .unwrap_err(),
             TokenError::WrongTokenType {
                 expected: TokenKind::Access,
                 found: found.map(str::to_owned)

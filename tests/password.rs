@@ -605,7 +605,10 @@ mod rehash_on_login {
             .verify_and_update("hunter2", &old)
             .unwrap()
             .expect("needs rehash");
-        assert_eq!((new.format(), new.bcrypt_cost().map(Cost::get)), (HashFormat::Bcrypt, Some(5)));
+        assert_eq!(
+            (new.format(), new.bcrypt_cost().map(Cost::get)),
+            (HashFormat::Bcrypt, Some(5))
+        );
         raised.verify("hunter2", &new).unwrap();
         assert_eq!(raised.verify_and_update("hunter2", &new), Ok(None));
     }
