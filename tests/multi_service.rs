@@ -27,6 +27,10 @@ use serde_json::Value;
 
 const REFETCH_INTERVAL: Duration = Duration::from_secs(60);
 
+/// The audience both example binaries default to: the auth server's `--audience` and the
+/// resource server's, so the services are wired here exactly as `cargo run` wires them.
+const AUDIENCE: &str = "keyward-example-api";
+
 fn refetch_cooldown() -> CacheDuration {
     CacheDuration::try_from(REFETCH_INTERVAL).unwrap()
 }
@@ -54,6 +58,7 @@ async fn start() -> Services {
         Box::new(move |key| {
             TokenIssuer::new(key)
                 .with_issuer("keyward-example-server")
+                .with_audience(AUDIENCE)
                 .with_clock(for_issuer.clone())
         }),
     );
@@ -80,6 +85,7 @@ async fn start() -> Services {
         move |verifier| {
             verifier
                 .with_issuer("keyward-example-server")
+                .with_audience(AUDIENCE)
                 .with_clock(verifier_clock.clone())
         },
     )
@@ -261,6 +267,7 @@ async fn unpublished_keys_are_refused_and_invented_kids_cost_one_fetch_per_inter
         .map(|i| {
             TokenIssuer::new(rogue.clone().with_key_id(format!("invented-{i}")))
                 .with_issuer("keyward-example-server")
+                .with_audience(AUDIENCE)
                 .with_clock(services.clock.clone())
                 .issue("mallory", &())
                 .unwrap()
@@ -349,6 +356,7 @@ async fn a_restart_with_the_previous_key_keeps_its_tokens_valid() {
         Box::new(move |key| {
             TokenIssuer::new(key)
                 .with_issuer("keyward-example-server")
+                .with_audience(AUDIENCE)
                 .with_clock(clock.clone())
         }),
     );

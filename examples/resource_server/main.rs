@@ -35,6 +35,10 @@ struct Args {
     /// The `iss` tokens must carry.
     #[arg(long, env = "KEYWARD_ISSUER", default_value = "keyward-example-server")]
     issuer: String,
+    /// This API's name in the tokens' `aud`: the auth server's `--audience`. Tokens for
+    /// another API, and refresh tokens, are refused.
+    #[arg(long, env = "KEYWARD_AUDIENCE", default_value = "keyward-example-api")]
+    audience: String,
     /// Address to listen on.
     #[arg(long, env = "KEYWARD_ADDR", default_value = "127.0.0.1:8001")]
     addr: SocketAddr,
@@ -52,14 +56,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .init();
     let args = Args::parse();
-    let issuer = args.issuer.clone();
+    let (issuer, audience) = (args.issuer.clone(), args.audience.clone());
     let cooldown = CacheDuration::from_secs(args.refetch_interval)
         .map_err(|error| format!("--refetch-interval: {error}"))?;
     let jwks = app::Jwks::connect(
         args.jwks_url.clone(),
         cooldown,
         Arc::new(SystemClock),
-        move |verifier| verifier.with_issuer(issuer.clone()),
+        move |verifier| {
+            verifier
+                .with_issuer(issuer.clone())
+                .with_audience(audience.clone())
+        },
     )
     .await
     .map_err(|error| {
