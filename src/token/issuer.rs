@@ -605,7 +605,7 @@ impl TokenIssuer {
         if subject.is_empty() {
             return Err(TokenError::InvalidClaim(Claim::Subject));
         }
-        let mut claims = match serde_json::to_value(extra)
+        let claims = match serde_json::to_value(extra)
             .map_err(|error| TokenError::InvalidExtraClaims(error.into()))?
         {
             Value::Object(map) => map,
@@ -631,24 +631,23 @@ impl TokenIssuer {
             .and_then(TimeDelta::try_seconds)
             .and_then(|ttl| issued_at.checked_add_signed(ttl))
             .ok_or(TokenError::InvalidClaim(Claim::ExpiresAt))?;
-        let mut insert =
-            |claim: Claim, value: Value| claims.insert(claim.wire_name().to_owned(), value);
-        insert(Claim::Subject, subject.into());
-        insert(Claim::IssuedAt, issued_at.timestamp().into());
-        insert(Claim::ExpiresAt, expires_at.timestamp().into());
-        insert(Claim::TokenId, random_token_id()?.into());
-        if let Some(issuer) = self.verifier.issuer() {
-            insert(Claim::Issuer, issuer.into());
-        }
-        match (kind, self.verifier.audiences()) {
-            (TokenKind::Refresh, _) => {
-                insert(Claim::Audience, self.verifier.refresh_audience().into())
-            }
+        let refresh_audience = [self.verifier.refresh_audience().to_owned()];
+        let audience = match (kind, self.verifier.audiences()) {
+            (TokenKind::Refresh, _) => Some(OutgoingAudience(&refresh_audience)),
             (TokenKind::Access, []) => None,
-            (TokenKind::Access, [single]) => insert(Claim::Audience, single.as_str().into()),
-            (TokenKind::Access, many) => insert(Claim::Audience, many.into()),
+            (TokenKind::Access, audiences) => Some(OutgoingAudience(audiences)),
         };
-        let payload = serde_json::to_vec(&claims)
+        let token_id = random_token_id()?;
+        let payload = OutgoingClaims {
+            sub: subject,
+            iat: issued_at.timestamp(),
+            exp: expires_at.timestamp(),
+            jti: &token_id,
+            iss: self.verifier.issuer(),
+            aud: audience,
+            extra: &claims,
+        };
+        let payload = serde_json::to_vec(&payload)
             .map_err(|error| TokenError::InvalidExtraClaims(error.into()))?;
         jws::encode(&self.key, kind, &payload)
     }
@@ -694,9 +693,66 @@ fn whole_seconds(instant: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp(instant.timestamp(), 0).unwrap_or(instant)
 }
 
+/// The payload as written: the registered claims, then the caller's (which may not name a
+/// registered claim; checked before).
+#[derive(Serialize)]
+struct OutgoingClaims<'a> {
+    sub: &'a str,
+    iat: i64,
+    exp: i64,
+    jti: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    iss: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aud: Option<OutgoingAudience<'a>>,
+    #[serde(flatten)]
+    extra: &'a Map<String, Value>,
+}
+
+/// `aud` as a string for one audience, an array for several (RFC 7519 §4.1.3).
+struct OutgoingAudience<'a>(&'a [String]);
+
+impl Serialize for OutgoingAudience<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            [single] => serializer.serialize_str(single),
+            many => many.serialize(serializer),
+        }
+    }
+}
+
 /// 128 random bits, base64url: unique per token without coordination.
+///
+/// The bits come from the operating system's generator, drawn a batch at a time per thread:
+/// one `getrandom` call (about 0.35 µs here) per 256 tokens instead of one per token. A token
+/// id is an identifier, not a secret, so holding the next ids' bits in memory gives nothing
+/// away. The batch belongs to the process that drew it: a forked child, which inherits a copy,
+/// draws its own before using any, so parent and child never hand out the same id.
 fn random_token_id() -> Result<String, TokenError> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|_| TokenError::RandomnessUnavailable)?;
-    Ok(URL_SAFE_NO_PAD.encode(bytes))
+    const BATCH: usize = 16 * 256;
+    struct Pool {
+        bytes: Box<[u8; BATCH]>,
+        used: usize,
+        owner: u32,
+    }
+    thread_local! {
+        static POOL: std::cell::RefCell<Pool> = std::cell::RefCell::new(Pool {
+            bytes: Box::new([0; BATCH]),
+            used: BATCH,
+            owner: 0,
+        });
+    }
+    POOL.with_borrow_mut(|Pool { bytes, used, owner }| {
+        let process = std::process::id();
+        if *used == BATCH || *owner != process {
+            getrandom::fill(&mut bytes[..]).map_err(|_| TokenError::RandomnessUnavailable)?;
+            *used = 0;
+            *owner = process;
+        }
+        let id = URL_SAFE_NO_PAD.encode(&bytes[*used..*used + 16]);
+        // Each batch's bits serve once: the slot is wiped as it is used.
+        bytes[*used..*used + 16].fill(0);
+        *used += 16;
+        Ok(id)
+    })
 }

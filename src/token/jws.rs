@@ -288,20 +288,27 @@ struct OutgoingHeader<'a> {
     kid: Option<&'a str>,
 }
 
+/// The base64url headers keyward writes for `algorithm` and `kid`: access, then refresh.
+pub(crate) fn encoded_headers(algorithm: Algorithm, kid: Option<&str>) -> [String; 2] {
+    [TokenKind::Access, TokenKind::Refresh].map(|kind| {
+        let header = OutgoingHeader {
+            alg: algorithm.name(),
+            typ: kind.media_type(),
+            kid,
+        };
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).expect("a header of strings serializes"))
+    })
+}
+
 /// Signs `claims` (a serialized JSON object) into a compact token of the given kind.
 pub(crate) fn encode(
     key: &SigningKey,
     kind: TokenKind,
     claims: &[u8],
 ) -> Result<String, TokenError> {
-    let header = OutgoingHeader {
-        alg: key.algorithm().name(),
-        typ: kind.media_type(),
-        kid: key.key_id(),
-    };
-    let header = serde_json::to_vec(&header).expect("a header of strings serializes");
-    let mut token = String::with_capacity((header.len() + claims.len()) * 4 / 3 + 100);
-    URL_SAFE_NO_PAD.encode_string(&header, &mut token);
+    let header = key.verifying_key_ref().encoded_header(kind);
+    let mut token = String::with_capacity(header.len() + claims.len() * 4 / 3 + 100);
+    token.push_str(header);
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(claims, &mut token);
     // The signature is copied out of the backend's buffer onto the stack, since the token it

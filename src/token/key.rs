@@ -14,7 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use zeroize::Zeroizing;
 
 use self::pem::KeyKind;
-use super::{Algorithm, KeyError, TokenError, backend};
+use super::{Algorithm, KeyError, TokenError, TokenKind, backend, jws};
 use crate::SecretKey;
 
 pub(crate) use self::jwk::{JwkDocument, JwkSetDocument, Purpose};
@@ -76,6 +76,10 @@ pub struct VerifyingKey {
     verifier: Arc<backend::Verifier>,
     /// The public key as a JWK, for export; `None` for shared secrets, which are never exported.
     public: Option<Arc<PublicJwk>>,
+    /// The encoded headers of keyward's own tokens under this key (access, refresh): written
+    /// once here, so issuing does not serialize a header per token and verifying can recognise
+    /// one without decoding it.
+    headers: Arc<[String; 2]>,
 }
 
 /// The kind of new key pair [`SigningKey::generate`] makes.
@@ -516,6 +520,11 @@ impl SigningKey {
 
     /// Signs `message` and hands the raw signature to `f`, which encodes it where the backend
     /// put it, without a copy.
+    /// The verifying half, borrowed (for the encoded headers of tokens this key signs).
+    pub(crate) fn verifying_key_ref(&self) -> &VerifyingKey {
+        &self.verifying
+    }
+
     pub(crate) fn sign_with<R>(
         &self,
         message: &[u8],
@@ -858,6 +867,7 @@ impl VerifyingKey {
             key_id: None,
             verifier: Arc::new(verifier),
             public: public.map(Arc::new),
+            headers: Arc::new(jws::encoded_headers(algorithm, None)),
         }
     }
 
@@ -871,8 +881,18 @@ impl VerifyingKey {
     /// ```
     #[must_use]
     pub fn with_key_id(mut self, key_id: impl Into<String>) -> Self {
-        self.key_id = Some(Arc::from(key_id.into()));
+        let key_id: Arc<str> = Arc::from(key_id.into());
+        self.headers = Arc::new(jws::encoded_headers(self.algorithm, Some(&key_id)));
+        self.key_id = Some(key_id);
         self
+    }
+
+    /// The base64url header keyward writes on its own tokens of `kind` under this key.
+    pub(crate) fn encoded_header(&self, kind: TokenKind) -> &str {
+        match kind {
+            TokenKind::Access => &self.headers[0],
+            TokenKind::Refresh => &self.headers[1],
+        }
     }
 
     /// The key's algorithm.
