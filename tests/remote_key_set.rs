@@ -308,6 +308,60 @@ fn a_hundred_futures_with_an_unknown_kid_cause_one_fetch() {
     });
 }
 
+/// Clients that send a token with an unknown `kid` and hang up before the fetch lands must not
+/// turn the cooldown into no limit: the first abandoned fetch gives back its place (so a waiter
+/// can fetch at once, as below), later ones before a fetch finishes do not.
+#[test]
+fn hanging_up_during_fetches_does_not_lift_the_cooldown() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let clock = FixedClock::at_unix_seconds(START);
+        let k1 = key("k1");
+        let provider = Provider::new(&[&k1]);
+        let remote = Arc::new(remote(&clock));
+        let token = token(&k1, &clock);
+        for _ in 0..5 {
+            let hung = {
+                let (remote, provider, token) =
+                    (Arc::clone(&remote), Arc::clone(&provider), token.clone());
+                tokio::spawn(async move {
+                    let fetch = || async move {
+                        provider.calls.fetch_add(1, Ordering::SeqCst);
+                        std::future::pending::<Result<JwksResponse, FetchError>>().await
+                    };
+                    remote.verify::<(), _, _>(&token, fetch).await
+                })
+            };
+            tokio::task::yield_now().await;
+            hung.abort();
+            let _ = hung.await;
+        }
+        // One fetch, one given back after its abandonment, then the cooldown holds.
+        assert_eq!(provider.calls(), 2);
+        assert_eq!(
+            remote
+                .verify::<(), _, _>(&token, || provider.fetch_async())
+                .await,
+            Err(TokenError::KeySetUnavailable)
+        );
+        assert_eq!(provider.calls(), 2);
+        // After the cooldown, fetching resumes.
+        clock.advance(std::time::Duration::from_secs(31));
+        assert_eq!(
+            remote
+                .verify::<(), _, _>(&token, || provider.fetch_async())
+                .await
+                .unwrap()
+                .subject,
+            "alice"
+        );
+        assert_eq!(provider.calls(), 3);
+    });
+}
+
 #[test]
 fn an_abandoned_async_fetch_lets_a_waiting_caller_fetch_at_once() {
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -132,6 +132,10 @@ struct Flight {
     landed: u64,
     /// Whether the last fetch to finish was abandoned (its future dropped) rather than done.
     last_abandoned: bool,
+    /// Whether an abandoned fetch has already been given back its place in the cooldown since
+    /// the last fetch that finished: only one is, so that callers who start fetches and hang up
+    /// cannot turn the cooldown into no limit at all.
+    refunded: bool,
     last_attempt: Option<DateTime<Utc>>,
     last_error: Option<RefreshError>,
     wakers: Vec<(u64, Waker)>,
@@ -385,7 +389,9 @@ impl RemoteKeySet {
     /// future, and waiting for another caller's fetch needs no particular runtime.
     ///
     /// Dropping the returned future is safe at any point: if it was fetching, the fetch is
-    /// abandoned, does not count against the cooldown, and the next caller fetches instead.
+    /// abandoned and the next caller fetches instead. The first abandoned fetch since the last
+    /// one that finished does not count against the cooldown; later ones do, so that clients
+    /// that send an unknown `kid` and hang up cannot make keyward fetch without limit.
     ///
     /// # Errors
     ///
@@ -701,8 +707,10 @@ impl Drop for Permit<'_> {
 }
 
 impl RemoteKeySet {
-    /// Ends a fetch: `None` when it was abandoned, which gives back its place in the cooldown
-    /// (it learned nothing), so that a waiter can fetch at once.
+    /// Ends a fetch: `None` when it was abandoned. The first abandoned fetch since the last one
+    /// that finished gives back its place in the cooldown (it learned nothing), so that a waiter
+    /// can fetch at once; later ones do not, so that clients starting fetches and hanging up
+    /// cause at most one extra fetch per cooldown.
     fn land(
         &self,
         outcome: Option<Result<(), RefreshError>>,
@@ -714,10 +722,14 @@ impl RemoteKeySet {
             flight.landed = flight.landed.wrapping_add(1);
             if let Some(outcome) = outcome {
                 flight.last_abandoned = false;
+                flight.refunded = false;
                 flight.last_error = outcome.err();
             } else {
                 flight.last_abandoned = true;
-                flight.last_attempt = previous_attempt;
+                if !flight.refunded {
+                    flight.refunded = true;
+                    flight.last_attempt = previous_attempt;
+                }
             }
             std::mem::take(&mut flight.wakers)
         };
