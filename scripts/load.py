@@ -43,6 +43,26 @@ def free_port():
         return s.getsockname()[1]
 
 
+def wait_for_port(port, process, what):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((HOST, port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise SystemExit(f"{what} did not start")
+
+
+def rss_of(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return -1
+
+
 class Server:
     def __init__(self, binary, db, cost, extra=()):
         self.port = free_port()
@@ -51,22 +71,10 @@ class Server:
             [binary, "--db", db, "--addr", f"{HOST}:{self.port}", "--cost", str(cost),
              "--trusted-proxy", HOST, *extra],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection((HOST, self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise SystemExit("server did not start")
+        wait_for_port(self.port, self.process, "server")
 
     def rss_kib(self):
-        with open(f"/proc/{self.process.pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        return -1
+        return rss_of(self.process.pid)
 
     def stop(self):
         self.process.terminate()
@@ -136,26 +144,6 @@ def summarize(name, results, wall):
 
     print(f"{name}: {len(results)} requests in {wall:.2f} s = {len(results) / wall:.1f}/s; "
           f"p50 {pct(0.50):.1f} ms, p99 {pct(0.99):.1f} ms; statuses {statuses}")
-
-
-def wait_for_port(port, process, what):
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection((HOST, port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise SystemExit(f"{what} did not start")
-
-
-def rss_of(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return -1
 
 
 def resource_server(args, auth_port, access):

@@ -308,6 +308,23 @@ fn a_hundred_futures_with_an_unknown_kid_cause_one_fetch() {
     });
 }
 
+/// A caller verifying `token` whose fetch never lands (counted, then pending forever), as a
+/// task the test can abort like a client hanging up.
+fn spawn_hung_fetch(
+    remote: &Arc<RemoteKeySet>,
+    provider: &Arc<Provider>,
+    token: &str,
+) -> tokio::task::JoinHandle<Result<keyward::Claims<()>, TokenError>> {
+    let (remote, provider, token) = (Arc::clone(remote), Arc::clone(provider), token.to_owned());
+    tokio::spawn(async move {
+        let fetch = || async move {
+            provider.calls.fetch_add(1, Ordering::SeqCst);
+            std::future::pending::<Result<JwksResponse, FetchError>>().await
+        };
+        remote.verify::<(), _, _>(&token, fetch).await
+    })
+}
+
 /// Clients that send a token with an unknown `kid` and hang up before the fetch lands must not
 /// turn the cooldown into no limit: the first abandoned fetch gives back its place (so a waiter
 /// can fetch at once, as below), later ones before a fetch finishes do not.
@@ -324,17 +341,7 @@ fn hanging_up_during_fetches_does_not_lift_the_cooldown() {
         let remote = Arc::new(remote(&clock));
         let token = token(&k1, &clock);
         for _ in 0..5 {
-            let hung = {
-                let (remote, provider, token) =
-                    (Arc::clone(&remote), Arc::clone(&provider), token.clone());
-                tokio::spawn(async move {
-                    let fetch = || async move {
-                        provider.calls.fetch_add(1, Ordering::SeqCst);
-                        std::future::pending::<Result<JwksResponse, FetchError>>().await
-                    };
-                    remote.verify::<(), _, _>(&token, fetch).await
-                })
-            };
+            let hung = spawn_hung_fetch(&remote, &provider, &token);
             tokio::task::yield_now().await;
             hung.abort();
             let _ = hung.await;
@@ -376,17 +383,7 @@ fn an_abandoned_async_fetch_lets_a_waiting_caller_fetch_at_once() {
         let token = token(&k1, &clock);
 
         // The first caller's fetch hangs; a second caller waits for it.
-        let hung = {
-            let (remote, provider, token) =
-                (Arc::clone(&remote), Arc::clone(&provider), token.clone());
-            tokio::spawn(async move {
-                let fetch = || async move {
-                    provider.calls.fetch_add(1, Ordering::SeqCst);
-                    std::future::pending::<Result<JwksResponse, FetchError>>().await
-                };
-                remote.verify::<(), _, _>(&token, fetch).await
-            })
-        };
+        let hung = spawn_hung_fetch(&remote, &provider, &token);
         tokio::task::yield_now().await;
         let waiter = {
             let (remote, provider, token) =

@@ -40,16 +40,14 @@ impl Lifetime {
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     pub fn from_secs(seconds: u64) -> Result<Self, TokenError> {
-        if (1..=Self::MAX.0).contains(&seconds) {
-            Ok(Lifetime(seconds))
-        } else {
-            Err(TokenError::InvalidDuration {
-                setting: "lifetime",
-                min_secs: 1,
-                max_secs: Self::MAX.0,
-            })
-        }
+        Self::RANGE.check(seconds).map(Lifetime)
     }
+
+    const RANGE: SecondsRange = SecondsRange {
+        setting: "lifetime",
+        min: 1,
+        max: Self::MAX.0,
+    };
 
     /// A lifetime of `minutes`.
     ///
@@ -130,13 +128,7 @@ impl TryFrom<Duration> for Lifetime {
 
     /// A lifetime of `duration`, which must be whole seconds.
     fn try_from(duration: Duration) -> Result<Self, TokenError> {
-        whole_seconds(duration)
-            .ok_or(TokenError::InvalidDuration {
-                setting: "lifetime",
-                min_secs: 1,
-                max_secs: Self::MAX.0,
-            })
-            .and_then(Self::from_secs)
+        Self::RANGE.check_duration(duration).map(Lifetime)
     }
 }
 
@@ -171,20 +163,14 @@ impl Leeway {
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     pub fn from_secs(seconds: u64) -> Result<Self, TokenError> {
-        if seconds <= Self::MAX.0 {
-            Ok(Leeway(seconds))
-        } else {
-            Err(Self::out_of_range())
-        }
+        Self::RANGE.check(seconds).map(Leeway)
     }
 
-    fn out_of_range() -> TokenError {
-        TokenError::InvalidDuration {
-            setting: "leeway",
-            min_secs: 0,
-            max_secs: Self::MAX.0,
-        }
-    }
+    const RANGE: SecondsRange = SecondsRange {
+        setting: "leeway",
+        min: 0,
+        max: Self::MAX.0,
+    };
 
     /// The leeway in seconds.
     ///
@@ -213,12 +199,42 @@ impl TryFrom<Duration> for Leeway {
 
     /// A leeway of `duration`, which must be whole seconds.
     fn try_from(duration: Duration) -> Result<Self, TokenError> {
-        whole_seconds(duration)
-            .ok_or_else(Self::out_of_range)
-            .and_then(Self::from_secs)
+        Self::RANGE.check_duration(duration).map(Leeway)
     }
 }
 
-fn whole_seconds(duration: Duration) -> Option<u64> {
-    (duration.subsec_nanos() == 0).then_some(duration.as_secs())
+/// The whole seconds a duration setting accepts, and the error that names them.
+pub(crate) struct SecondsRange {
+    pub(crate) setting: &'static str,
+    pub(crate) min: u64,
+    pub(crate) max: u64,
+}
+
+impl SecondsRange {
+    /// `seconds`, if within the range.
+    pub(crate) fn check(&self, seconds: u64) -> Result<u64, TokenError> {
+        if (self.min..=self.max).contains(&seconds) {
+            Ok(seconds)
+        } else {
+            Err(self.error())
+        }
+    }
+
+    /// `duration` in seconds, if it is whole seconds within the range: a fraction would be
+    /// dropped silently otherwise.
+    pub(crate) fn check_duration(&self, duration: Duration) -> Result<u64, TokenError> {
+        if duration.subsec_nanos() == 0 {
+            self.check(duration.as_secs())
+        } else {
+            Err(self.error())
+        }
+    }
+
+    fn error(&self) -> TokenError {
+        TokenError::InvalidDuration {
+            setting: self.setting,
+            min_secs: self.min,
+            max_secs: self.max,
+        }
+    }
 }

@@ -631,11 +631,13 @@ impl TokenIssuer {
             .and_then(TimeDelta::try_seconds)
             .and_then(|ttl| issued_at.checked_add_signed(ttl))
             .ok_or(TokenError::InvalidClaim(Claim::ExpiresAt))?;
-        let refresh_audience = [self.verifier.refresh_audience().to_owned()];
         let audience = match (kind, self.verifier.audiences()) {
-            (TokenKind::Refresh, _) => Some(OutgoingAudience(&refresh_audience)),
+            (TokenKind::Refresh, _) => {
+                Some(OutgoingAudience::One(self.verifier.refresh_audience()))
+            }
             (TokenKind::Access, []) => None,
-            (TokenKind::Access, audiences) => Some(OutgoingAudience(audiences)),
+            (TokenKind::Access, [single]) => Some(OutgoingAudience::One(single)),
+            (TokenKind::Access, audiences) => Some(OutgoingAudience::Many(audiences)),
         };
         let token_id = random_token_id()?;
         let payload = OutgoingClaims {
@@ -710,15 +712,11 @@ struct OutgoingClaims<'a> {
 }
 
 /// `aud` as a string for one audience, an array for several (RFC 7519 §4.1.3).
-struct OutgoingAudience<'a>(&'a [String]);
-
-impl Serialize for OutgoingAudience<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            [single] => serializer.serialize_str(single),
-            many => many.serialize(serializer),
-        }
-    }
+#[derive(Serialize)]
+#[serde(untagged)]
+enum OutgoingAudience<'a> {
+    One(&'a str),
+    Many(&'a [String]),
 }
 
 /// 128 random bits, base64url: unique per token without coordination.

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::token::TokenError;
+use crate::token::duration::SecondsRange;
 
 /// A span of time for a [`RemoteKeySet`](super::RemoteKeySet) setting (cooldown, cache ages,
 /// staleness): whole seconds, from 1 second to [`MAX`](Self::MAX) (30 days).
@@ -33,13 +34,11 @@ impl CacheDuration {
         CacheDuration(seconds)
     }
 
-    fn invalid() -> TokenError {
-        TokenError::InvalidDuration {
-            setting: "cache duration",
-            min_secs: Self::MIN.0,
-            max_secs: Self::MAX.0,
-        }
-    }
+    const RANGE: SecondsRange = SecondsRange {
+        setting: "cache duration",
+        min: Self::MIN.0,
+        max: Self::MAX.0,
+    };
 
     /// A duration of `seconds`.
     ///
@@ -53,11 +52,7 @@ impl CacheDuration {
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     pub fn from_secs(seconds: u64) -> Result<Self, TokenError> {
-        if (Self::MIN.0..=Self::MAX.0).contains(&seconds) {
-            Ok(CacheDuration(seconds))
-        } else {
-            Err(Self::invalid())
-        }
+        Self::RANGE.check(seconds).map(CacheDuration)
     }
 
     /// A duration of `minutes`.
@@ -134,9 +129,6 @@ impl TryFrom<Duration> for CacheDuration {
 
     /// A cache duration of `duration`, which must be whole seconds.
     fn try_from(duration: Duration) -> Result<Self, TokenError> {
-        if duration.subsec_nanos() != 0 {
-            return Err(Self::invalid());
-        }
-        Self::from_secs(duration.as_secs())
+        Self::RANGE.check_duration(duration).map(CacheDuration)
     }
 }
