@@ -151,8 +151,11 @@ impl<'de> Visitor<'de> for HeaderVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BorrowedHeader<'de>, A::Error> {
         let (mut alg, mut typ, mut kid, mut crit) = (None, None, None, None);
-        // Names of members keyward does not read, kept only to refuse a second one.
-        let mut others: Vec<Cow<'de, str>> = Vec::new();
+        // Names of members keyward does not read, kept only to refuse a second one. A set, not
+        // a list: the header is decoded before the signature is checked, so a forged header of
+        // a thousand short names must not cost a million comparisons.
+        let mut others: std::collections::BTreeSet<Cow<'de, str>> =
+            std::collections::BTreeSet::new();
         while let Some(BorrowedStr(name)) = map.next_key()? {
             // `alg`, `typ` and `kid` must be strings: anything else fails here, as malformed,
             // just as a duplicate does at any depth of any other member.
@@ -172,7 +175,7 @@ impl<'de> Visitor<'de> for HeaderVisitor {
                     if others.contains(&name) {
                         return Err(duplicate(&name));
                     }
-                    others.push(name);
+                    others.insert(name);
                     continue;
                 }
             };
