@@ -858,18 +858,15 @@ mod limits {
         let (_db, server) = start("huge").await;
         let stream = TcpStream::connect(server.addr).await.unwrap();
         send(&stream, b"POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10737418240\r\n\r\n").await;
-        let started = Instant::now();
         let head = tokio::time::timeout(Duration::from_secs(2), read_some(&stream))
             .await
             .expect("an answer without waiting for the body")
             .unwrap_or_default();
         let head = String::from_utf8_lossy(&head);
+        // 413 is the answer from the Content-Length alone: had the server waited for the body,
+        // its 500 ms body timeout would have answered 400 instead. The status, not a stopwatch,
+        // is the proof, so a busy machine cannot fail this test.
         assert!(head.starts_with("HTTP/1.1 413"), "{head}");
-        assert!(
-            started.elapsed() < Duration::from_millis(400),
-            "{:?}",
-            started.elapsed()
-        );
         server.stop().await;
     }
 }
