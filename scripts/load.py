@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""Bounded load and timing figures for the example login server (examples/server).
+"""Bounded load and timing figures for the example login server (demo/src/bin/server).
 
 Starts the server binary itself on 127.0.0.1 with a temporary database, drives it with
 stdlib HTTP clients only, and stops it. Every loop is bounded by a request count and a
 wall-clock limit; nothing leaves 127.0.0.1.
 
-    cargo build --release --example server
-    cargo build --release --example resource_server
-    scripts/load.py load   --binary target/release/examples/server   # throughput, p50/p99, RSS
-    scripts/load.py timing --binary target/release/examples/server   # failed-login timing table
+    cargo build --release -p keyward-demo --bin server
+    cargo build --release -p keyward-demo --bin resource_server
+    scripts/load.py load   --binary target/release/server   # throughput, p50/p99, RSS
+    scripts/load.py timing --binary target/release/server   # failed-login timing table
 
 `load`: N logins (POST /token, bcrypt at --cost), N token verifications at the login server
 (GET /users/me) and N at the resource server beside it (GET /orders, keys from the JWKS), from
@@ -147,7 +147,7 @@ def summarize(name, results, wall):
 
 
 def resource_server(args, auth_port, access):
-    """GET /orders at examples/resource_server, which verifies from the auth server's JWKS."""
+    """GET /orders at demo/src/bin/resource_server, which verifies from the auth server's JWKS."""
     binary = os.path.join(os.path.dirname(args.binary), "resource_server")
     port = free_port()
     process = subprocess.Popen(
@@ -241,7 +241,7 @@ def timing(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("mode", choices=["load", "timing"])
-    parser.add_argument("--binary", default="target/release/examples/server")
+    parser.add_argument("--binary", default="target/release/server")
     parser.add_argument("--cost", type=int, default=10, help="server bcrypt cost (load; timing's second run)")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--logins", type=int, default=200, help="at most this many logins")

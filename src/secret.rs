@@ -174,7 +174,7 @@ impl SecretKey {
     /// use keyward::{SecretEncoding, SecretKey};
     /// use keyward::token::TokenIssuer;
     ///
-    /// // KEYWARD_SECRET=<output of `cargo run --example keyward -- gen-secret`>
+    /// // KEYWARD_SECRET=<output of `cargo run -p keyward-demo --bin keyward -- gen-secret`>
     /// let issuer = TokenIssuer::hs256(SecretKey::from_env("KEYWARD_SECRET", SecretEncoding::Base64)?)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

@@ -8,7 +8,7 @@ use super::PasswordError;
 /// [`Cost::MIN`]`..=`[`Cost::MAX`].
 ///
 /// Each step up doubles the time a hash takes. Use the benchmarks (or
-/// `cargo run --example keyward -- calibrate`) to pick a cost for your hardware.
+/// `cargo run -p keyward-demo --bin keyward -- calibrate`) to pick a cost for your hardware.
 ///
 /// ```
 /// use keyward::password::{Cost, PasswordError};

@@ -85,7 +85,7 @@ use super::{Algorithm, Claims, Clock, KeySet, SystemClock, TokenError, TokenVeri
 ///
 /// With an HTTP client, the fetch is a few lines: a GET with a timeout, an error for a
 /// non-success status, the body and the `Cache-Control` header (see
-/// `examples/resource_server` for one with `reqwest`). Give the HTTP client a body size limit
+/// `demo/src/bin/resource_server` for one with `reqwest`). Give the HTTP client a body size limit
 /// too: keyward sees the body only once it has been read.
 pub struct RemoteKeySet {
     policy: Box<dyn Fn(KeySet) -> TokenVerifier + Send + Sync>,

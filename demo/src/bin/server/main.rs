@@ -2,7 +2,7 @@
 //! `/token` with an OAuth2 password form, call `/users/me` with the bearer token, refresh it.
 //! axum + tokio, users in an embedded SQLite file (rusqlite, bundled).
 //!
-//! Run with `cargo run --example server`, then try it with curl (see the README). Settings come
+//! Run with `cargo run -p keyward-demo --bin server`, then try it with curl (see the README). Settings come
 //! from the command line or the environment:
 //!
 //! | flag | variable | default |
@@ -35,7 +35,7 @@
 //! With an ES256 or EdDSA signing key (PEM file) the server publishes its public keys at
 //! `GET /.well-known/jwks.json` and stamps each token with the key's RFC 7638 thumbprint as
 //! `kid`, so other services can verify its tokens without any secret (see
-//! `examples/resource_server`). To rotate, replace the file given as `--signing-key` and send
+//! `demo/src/bin/resource_server`). To rotate, replace the file given as `--signing-key` and send
 //! the server `SIGHUP` (or restart it with `--signing-key new.pem --previous-key old.pem`): new
 //! tokens are signed with the new key, tokens signed by the old one keep working, and its public
 //! key stays published until they have all expired.
@@ -245,7 +245,7 @@ fn signing_key(args: &Args) -> Result<SigningKey, Box<dyn std::error::Error>> {
             tracing::warn!(
                 "KEYWARD_SECRET is not set: signing with a random secret generated for this run. \
                  Tokens will NOT survive a restart. Generate one with \
-                 `cargo run --example keyward -- gen-secret` and export it as KEYWARD_SECRET."
+                 `cargo run -p keyward-demo --bin keyward -- gen-secret` and export it as KEYWARD_SECRET."
             );
             SecretKey::generate()?
         }

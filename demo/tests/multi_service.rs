@@ -1,18 +1,18 @@
-//! Many services over real HTTP: the auth server (`examples/server`) signing with ES256 and
-//! publishing its JWKS, and a resource server (`examples/resource_server`) that holds no secret,
+//! Many services over real HTTP: the auth server (`demo/src/bin/server`) signing with ES256 and
+//! publishing its JWKS, and a resource server (`demo/src/bin/resource_server`) that holds no secret,
 //! both on 127.0.0.1:0, the resource server keeping the JWKS in keyward's `RemoteKeySet`. One
 //! test clock drives token expiry, key retirement, the JWKS cache age and the refetch
 //! cooldown; nothing sleeps.
 
-#[path = "../examples/server/app.rs"]
+#[path = "../src/bin/server/app.rs"]
 mod app;
 #[path = "common/mod.rs"]
 mod common;
-#[path = "../examples/server/db.rs"]
+#[path = "../src/bin/server/db.rs"]
 mod db;
-#[path = "../examples/server/keys.rs"]
+#[path = "../src/bin/server/keys.rs"]
 mod keys;
-#[path = "../examples/resource_server/app.rs"]
+#[path = "../src/bin/resource_server/app.rs"]
 mod resource;
 
 use std::net::SocketAddr;
@@ -36,7 +36,7 @@ fn refetch_cooldown() -> CacheDuration {
 }
 
 fn key_file(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/tests/keys/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read(format!("{}/../tests/keys/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
 struct Services {

@@ -1,14 +1,14 @@
 //! `keyward`, a small command-line tool for operators.
 //!
 //! ```text
-//! cargo run --example keyward -- hash [--cost 12] [--pre-hash]   # password from a prompt or stdin
-//! cargo run --example keyward -- verify '<hash>'                  # exit 0 match, 1 mismatch
-//! cargo run --example keyward -- gen-secret                       # for KEYWARD_SECRET in .env
-//! cargo run --example keyward -- issue --sub alice [--ttl 900] [--claims '{"role":"admin"}']
-//! cargo run --example keyward -- inspect '<token>' [--verify [--issuer I] [--audience A]]
-//! cargo run --example keyward -- inspect '<token>' --verify --key-pem public.pem   # RS256/ES256/EdDSA
-//! cargo run --example keyward -- inspect '<token>' --verify --jwks jwks.json
-//! cargo run --example keyward -- calibrate [--argon2-ms 250 --argon2-mib 64]   # bcrypt costs and Argon2id parameters for this machine
+//! cargo run -p keyward-demo --bin keyward -- hash [--cost 12] [--pre-hash]   # password from a prompt or stdin
+//! cargo run -p keyward-demo --bin keyward -- verify '<hash>'                  # exit 0 match, 1 mismatch
+//! cargo run -p keyward-demo --bin keyward -- gen-secret                       # for KEYWARD_SECRET in .env
+//! cargo run -p keyward-demo --bin keyward -- issue --sub alice [--ttl 900] [--claims '{"role":"admin"}']
+//! cargo run -p keyward-demo --bin keyward -- inspect '<token>' [--verify [--issuer I] [--audience A]]
+//! cargo run -p keyward-demo --bin keyward -- inspect '<token>' --verify --key-pem public.pem   # RS256/ES256/EdDSA
+//! cargo run -p keyward-demo --bin keyward -- inspect '<token>' --verify --jwks jwks.json
+//! cargo run -p keyward-demo --bin keyward -- calibrate [--argon2-ms 250 --argon2-mib 64]   # bcrypt costs and Argon2id parameters for this machine
 //! ```
 //!
 //! Passwords are read without echo from a terminal, or as one line from standard input when it

@@ -1,5 +1,5 @@
 //! A resource server: an API that accepts the auth server's access tokens while holding no
-//! secret at all. It verifies bearer tokens against the auth server's JWKS (`examples/server`
+//! secret at all. It verifies bearer tokens against the auth server's JWKS (`demo/src/bin/server`
 //! started with an ES256 or EdDSA key), kept by keyward's `RemoteKeySet`: fetched at start,
 //! refetched when the auth server's `Cache-Control: max-age` runs out, and when a token names a
 //! key id it has not seen (after a rotation), at most once per `--refetch-interval`. If the auth
@@ -10,8 +10,8 @@
 //! services"):
 //!
 //! ```text
-//! cargo run --example server -- --asymmetric &
-//! cargo run --example resource_server
+//! cargo run -p keyward-demo --bin server -- --asymmetric &
+//! cargo run -p keyward-demo --bin resource_server
 //! ```
 
 mod app;

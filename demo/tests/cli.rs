@@ -1,4 +1,4 @@
-//! The operator CLI (`examples/keyward.rs`) run as a user runs it: the built example binary,
+//! The operator CLI (`demo/src/bin/keyward.rs`) run as a user runs it: the built binary,
 //! standard input, standard output and exit codes.
 
 use std::io::Write as _;
@@ -7,49 +7,12 @@ use std::process::{Command, Output, Stdio};
 
 use keyward::token::{TokenIssuer, TokenVerifier, VerifyingKey};
 
-/// `cargo test` builds the examples next to the test binaries: `target/<profile>/examples/`.
-/// `cargo test --test cli` alone does not, so a binary older than its sources is refused rather
-/// than tested.
+/// The CLI binary Cargo built for this test (`CARGO_BIN_EXE_keyward`: integration tests of a
+/// package with binaries always get them built first, so it is never stale).
 fn cli() -> Command {
-    let deps = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let binary: PathBuf = deps.parent().unwrap().join("examples").join("keyward");
-    assert!(
-        binary.exists(),
-        "{} is missing: run `cargo test`, which builds the examples, or `cargo build --example keyward`",
-        binary.display()
-    );
-    let built = std::fs::metadata(&binary).unwrap().modified().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    if let Some((changed, source)) =
-        newest_source(&root.join("src")).max(newest_source(&root.join("examples/keyward.rs")))
-    {
-        assert!(
-            changed <= built,
-            "{} is older than {}: run `cargo build --example keyward` \
-             (`cargo test --test cli` does not rebuild examples)",
-            binary.display(),
-            source.display()
-        );
-    }
-    let mut command = Command::new(binary);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_keyward"));
     command.env_remove("KEYWARD_SECRET");
     command
-}
-
-/// The latest modification time of `path` or any file under it, and that file.
-fn newest_source(path: &Path) -> Option<(std::time::SystemTime, PathBuf)> {
-    let metadata = std::fs::metadata(path).ok()?;
-    if metadata.is_file() {
-        return Some((metadata.modified().ok()?, path.to_owned()));
-    }
-    std::fs::read_dir(path)
-        .ok()?
-        .filter_map(|entry| newest_source(&entry.ok()?.path()))
-        .max()
 }
 
 fn run(mut command: Command, stdin: &[u8]) -> Output {
@@ -244,7 +207,7 @@ fn calibrate_prints_a_cost_table() {
 /// `tests/keys/<name>`.
 fn key_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/keys")
+        .join("../tests/keys")
         .join(name)
 }
 

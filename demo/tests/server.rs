@@ -1,14 +1,14 @@
-//! End to end: the example login server (`examples/server`) on 127.0.0.1 with a temporary
+//! End to end: the example login server (`demo/src/bin/server`) on 127.0.0.1 with a temporary
 //! SQLite file, driven by a real HTTP client. Time moves by the injected clock, never by sleeping,
 //! except where the server's own timeouts are under test (set to a second or less there).
 
-#[path = "../examples/server/app.rs"]
+#[path = "../src/bin/server/app.rs"]
 mod app;
 #[path = "common/mod.rs"]
 mod common;
-#[path = "../examples/server/db.rs"]
+#[path = "../src/bin/server/db.rs"]
 mod db;
-#[path = "../examples/server/keys.rs"]
+#[path = "../src/bin/server/keys.rs"]
 mod keys;
 
 use std::net::{IpAddr, SocketAddr};
@@ -981,7 +981,7 @@ mod key_ring {
 
     fn es256(name: &str) -> SigningKey {
         let pem =
-            std::fs::read(format!("{}/tests/keys/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+            std::fs::read(format!("{}/../tests/keys/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
         SigningKey::es256_pem(pem).unwrap()
     }
 
