@@ -35,7 +35,7 @@ mod verifier;
 mod wire;
 
 pub use algorithm::Algorithm;
-pub use bearer::bearer_token;
+pub use bearer::{MalformedBearer, bearer_token, parse_bearer};
 pub use claims::{Audience, Claims, TokenKind, TokenResponse};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use duration::{Leeway, Lifetime};
@@ -45,6 +45,8 @@ pub use key::{KeyPairKind, SigningKey, VerifyingKey};
 pub use key_error::{JsonError, KeyError, SkippedKey};
 pub use key_set::KeySet;
 pub use opaque::{OpaqueToken, TokenDigest};
-pub use remote::{CacheDuration, FetchError, JwksResponse, RefreshError, RemoteKeySet};
+pub use remote::{
+    BodyTooLarge, CacheDuration, CappedBody, FetchError, JwksResponse, RefreshError, RemoteKeySet,
+};
 pub use revocation::{RevocationCheck, TokenInfo};
 pub use verifier::TokenVerifier;

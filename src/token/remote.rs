@@ -1,6 +1,7 @@
 //! `RemoteKeySet`: another issuer's published keys (its JWKS), fetched by the caller, cached
 //! and refreshed here.
 
+mod body_limit;
 mod cache_control;
 mod duration;
 mod fetch;
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::de::DeserializeOwned;
 
+pub use body_limit::{BodyTooLarge, CappedBody};
 pub use duration::CacheDuration;
 pub use fetch::{FetchError, JwksResponse, RefreshError};
 
