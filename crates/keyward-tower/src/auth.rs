@@ -1,0 +1,328 @@
+//! `BearerAuth`: what a service accepts, and how it answers what it refuses.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Response, header};
+use keyward::token::{Claims, parse_bearer};
+use serde::de::DeserializeOwned;
+
+use crate::refusal::{challenge, check_realm};
+use crate::{ErrorBody, InsufficientScope, InvalidRealm, Issuers, KeySource, Refusal};
+
+type Check<T> = Arc<dyn Fn(&Claims<T>) -> Result<(), InsufficientScope> + Send + Sync>;
+type Shape = Arc<dyn Fn(&Refusal) -> ErrorBody + Send + Sync>;
+type Hook = Arc<dyn Fn(&Refusal) + Send + Sync>;
+
+/// Bearer-token authentication for a service: which tokens it accepts (keys, issuers,
+/// policy, a claims check) and how it answers the others (RFC 6750 §3 challenges, a `realm`,
+/// the error body).
+///
+/// It is the [`tower_layer::Layer`] itself (`.layer(auth)` or `.route_layer(auth)`), and the
+/// state the [`BearerClaims`](crate::BearerClaims) extractor verifies with when no layer ran.
+/// `T` is the type of the tokens' own claims (`()` for none); the handler gets
+/// [`Claims<T>`]. Cloning is cheap (shared, reference-counted).
+///
+/// ```
+/// use keyward::token::{TokenError, TokenIssuer};
+/// use keyward_tower::{BearerAuth, InsufficientScope};
+///
+/// let issuer = TokenIssuer::hs256([7u8; 32])?;
+/// let auth: BearerAuth = BearerAuth::new(issuer.verifier())
+///     .try_with_realm("orders")?
+///     .with_claims_check(|claims| {
+///         if claims.subject == "mallory" {
+///             return Err(InsufficientScope::new().with_scope("orders:read"));
+///         }
+///         Ok(())
+///     });
+/// # let _ = auth;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct BearerAuth<T = ()> {
+    inner: Arc<Inner<T>>,
+}
+
+struct Inner<T> {
+    keys: Keys,
+    realm: Option<String>,
+    check: Option<Check<T>>,
+    shape: Shape,
+    hook: Option<Hook>,
+    claims: PhantomData<fn() -> T>,
+}
+
+enum Keys {
+    One(KeySource),
+    ByIssuer(Issuers),
+}
+
+impl<T> Clone for Inner<T> {
+    fn clone(&self) -> Self {
+        Inner {
+            keys: match &self.keys {
+                Keys::One(source) => Keys::One(source.clone()),
+                Keys::ByIssuer(issuers) => Keys::ByIssuer(issuers.clone()),
+            },
+            realm: self.realm.clone(),
+            check: self.check.clone(),
+            shape: Arc::clone(&self.shape),
+            hook: self.hook.clone(),
+            claims: PhantomData,
+        }
+    }
+}
+
+impl<T> Clone for BearerAuth<T> {
+    fn clone(&self) -> Self {
+        BearerAuth {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<T> BearerAuth<T> {
+    /// Accepts tokens that `source` verifies: a [`TokenVerifier`](keyward::token::TokenVerifier)
+    /// (with the service's issuer, audience and other policy) or a
+    /// [`KeySource::remote`] key set.
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// # use keyward_tower::BearerAuth;
+    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier());
+    /// # let _ = auth;
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn new(source: impl Into<KeySource>) -> Self {
+        BearerAuth::with_keys(Keys::One(source.into()))
+    }
+
+    /// Accepts tokens from several issuers, each verified by its own source, picked by the
+    /// token's `iss` (see [`Issuers`]).
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// # use keyward_tower::{BearerAuth, Issuers};
+    /// let a = TokenIssuer::hs256([7u8; 32])?.with_issuer("a");
+    /// let auth: BearerAuth = BearerAuth::by_issuer(Issuers::new().with_issuer("a", a.verifier().with_issuer("a")));
+    /// # let _ = auth;
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn by_issuer(issuers: Issuers) -> Self {
+        BearerAuth::with_keys(Keys::ByIssuer(issuers))
+    }
+
+    fn with_keys(keys: Keys) -> Self {
+        BearerAuth {
+            inner: Arc::new(Inner {
+                keys,
+                realm: None,
+                check: None,
+                shape: Arc::new(ErrorBody::default_for),
+                hook: None,
+                claims: PhantomData,
+            }),
+        }
+    }
+
+    fn edit(mut self, change: impl FnOnce(&mut Inner<T>)) -> Self {
+        change(Arc::make_mut(&mut self.inner));
+        self
+    }
+
+    /// Returns this authentication sending `realm="<realm>"` in every challenge.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidRealm`] when `realm` has a character RFC 6750 §3 does not allow in a
+    /// challenge attribute (`"`, `\`, a control character, non-ASCII).
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// # use keyward_tower::BearerAuth;
+    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier())
+    ///     .try_with_realm("example")?;
+    /// # let _ = auth;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn try_with_realm(self, realm: impl Into<String>) -> Result<Self, InvalidRealm> {
+        let realm = realm.into();
+        check_realm(&realm)?;
+        Ok(self.edit(|inner| inner.realm = Some(realm)))
+    }
+
+    /// Returns this authentication running `check` on every verified token's claims (a
+    /// scope, a role, a tenant): an `Err` is answered `403` with
+    /// `error="insufficient_scope"`. A later call replaces an earlier one.
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// # use keyward_tower::{BearerAuth, InsufficientScope};
+    /// #[derive(serde::Deserialize, Clone)]
+    /// struct Scoped { scope: String }
+    ///
+    /// let auth = BearerAuth::<Scoped>::new(TokenIssuer::hs256([7u8; 32])?.verifier())
+    ///     .with_claims_check(|claims| {
+    ///         if claims.extra.scope.split(' ').any(|scope| scope == "orders:read") {
+    ///             Ok(())
+    ///         } else {
+    ///             Err(InsufficientScope::new().with_scope("orders:read"))
+    ///         }
+    ///     });
+    /// # let _ = auth;
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_claims_check(
+        self,
+        check: impl Fn(&Claims<T>) -> Result<(), InsufficientScope> + Send + Sync + 'static,
+    ) -> Self {
+        self.edit(|inner| inner.check = Some(Arc::new(check)))
+    }
+
+    /// Returns this authentication answering refusals with the body `shape` returns (by
+    /// default [`ErrorBody::default_for`]). Status and `WWW-Authenticate` stay RFC 6750's.
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// # use keyward_tower::{BearerAuth, ErrorBody};
+    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier())
+    ///     .with_error_body(|refusal| {
+    ///         ErrorBody::json(&serde_json::json!({
+    ///             "error": refusal.error_code(),
+    ///             "message": refusal.description(),
+    ///         }))
+    ///     });
+    /// # let _ = auth;
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_error_body(
+        self,
+        shape: impl Fn(&Refusal) -> ErrorBody + Send + Sync + 'static,
+    ) -> Self {
+        self.edit(|inner| inner.shape = Arc::new(shape))
+    }
+
+    /// Returns this authentication calling `hook` with every refusal before it is answered:
+    /// the place to log the real reason (`Refusal`'s `Display` names the [`TokenError`],
+    /// e.g. "token expired at ..." or "token has been revoked"), which the client is not
+    /// told.
+    ///
+    /// [`TokenError`]: keyward::token::TokenError
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// # use keyward_tower::BearerAuth;
+    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier())
+    ///     .with_refusal_hook(|refusal| eprintln!("token refused: {refusal}"));
+    /// # let _ = auth;
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_refusal_hook(self, hook: impl Fn(&Refusal) + Send + Sync + 'static) -> Self {
+        self.edit(|inner| inner.hook = Some(Arc::new(hook)))
+    }
+
+    /// The response for `refusal`: its status, challenge, `Cache-Control: no-store`, and the
+    /// shaped body. Calls the refusal hook.
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// # use keyward_tower::{BearerAuth, Refusal};
+    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier());
+    /// let response = auth.refuse(&Refusal::MissingCredentials);
+    /// assert_eq!(response.status(), 401);
+    /// assert_eq!(response.headers()["www-authenticate"], "Bearer");
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn refuse(&self, refusal: &Refusal) -> Response<Bytes> {
+        if let Some(hook) = &self.inner.hook {
+            hook(refusal);
+        }
+        let (content_type, body) = (self.inner.shape)(refusal).into_parts();
+        let mut response = Response::new(body);
+        *response.status_mut() = refusal.status();
+        let headers = response.headers_mut();
+        if let Some(content_type) = content_type {
+            headers.insert(header::CONTENT_TYPE, content_type);
+        }
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        match challenge(refusal, self.inner.realm.as_deref()) {
+            // Only attribute characters are ever written, so this cannot fail.
+            Some(value) => {
+                if let Ok(value) = HeaderValue::try_from(value) {
+                    headers.insert(header::WWW_AUTHENTICATE, value);
+                }
+            }
+            None => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+            }
+        }
+        response
+    }
+}
+
+impl<T: DeserializeOwned> BearerAuth<T> {
+    /// Reads the bearer token from `headers` with keyward's one parser
+    /// ([`parse_bearer`]), verifies it, and runs the claims check.
+    ///
+    /// # Errors
+    ///
+    /// The [`Refusal`], to be answered with [`refuse`](Self::refuse).
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use keyward::token::TokenIssuer;
+    /// use keyward_tower::{BearerAuth, Refusal};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let issuer = TokenIssuer::hs256([7u8; 32])?;
+    /// let auth: BearerAuth = BearerAuth::new(issuer.verifier());
+    /// let mut headers = HeaderMap::new();
+    /// assert_eq!(auth.authenticate(&headers).await, Err(Refusal::MissingCredentials));
+    /// let token = issuer.issue("alice", &())?;
+    /// headers.insert("authorization", format!("Bearer {token}").parse()?);
+    /// assert_eq!(auth.authenticate(&headers).await?.subject, "alice");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Claims<T>, Refusal> {
+        let values = headers
+            .get_all(header::AUTHORIZATION)
+            .iter()
+            .map(HeaderValue::as_bytes);
+        let token = match parse_bearer(values) {
+            Ok(Some(token)) => token,
+            Ok(None) => return Err(Refusal::MissingCredentials),
+            Err(error) => return Err(Refusal::MalformedRequest(error)),
+        };
+        let verified = match &self.inner.keys {
+            Keys::One(source) => source.verify::<T>(token).await,
+            Keys::ByIssuer(issuers) => issuers.verify::<T>(token).await,
+        };
+        let claims = verified.map_err(Refusal::from)?;
+        if let Some(check) = &self.inner.check {
+            check(&claims).map_err(Refusal::InsufficientScope)?;
+        }
+        Ok(claims)
+    }
+}
+
+impl<T> fmt::Debug for BearerAuth<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut debug = f.debug_struct("BearerAuth");
+        match &self.inner.keys {
+            Keys::One(source) => debug.field("keys", source),
+            Keys::ByIssuer(issuers) => debug.field("keys", issuers),
+        };
+        debug
+            .field("realm", &self.inner.realm)
+            .field("claims_check", &self.inner.check.is_some())
+            .field("refusal_hook", &self.inner.hook.is_some())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,98 @@
+//! Several issuers, each with its own keys and policy, chosen by the token's `iss`.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use keyward::token::{Claims, TokenError, dangerous};
+use serde::de::DeserializeOwned;
+
+use crate::KeySource;
+
+/// The issuers a service accepts tokens from, each with its own [`KeySource`]: a token is
+/// checked by the source registered for its `iss` claim.
+///
+/// The `iss` is read from the unverified payload only to pick the source. The chosen source's
+/// verifier then checks the whole token, and the verified `iss` must again be the one that
+/// picked it, so a token can never be verified under another issuer's policy. A token with no
+/// `iss`, or one not registered here, is refused as
+/// [`TokenError::InvalidIssuer`] before any signature is checked.
+///
+/// ```
+/// use keyward::token::TokenIssuer;
+/// use keyward_tower::{BearerAuth, Issuers};
+///
+/// let staff = TokenIssuer::hs256([1u8; 32])?.with_issuer("https://staff.example.com");
+/// let partners = TokenIssuer::hs256([2u8; 32])?.with_issuer("https://partners.example.com");
+/// let auth: BearerAuth = BearerAuth::by_issuer(
+///     Issuers::new()
+///         .with_issuer("https://staff.example.com", staff.verifier().with_issuer("https://staff.example.com"))
+///         .with_issuer("https://partners.example.com", partners.verifier().with_issuer("https://partners.example.com")),
+/// );
+/// # let _ = auth;
+/// # Ok::<(), keyward::token::TokenError>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct Issuers {
+    by_name: HashMap<String, KeySource>,
+}
+
+impl Issuers {
+    /// No issuers yet: every token is refused until one is added.
+    ///
+    /// ```
+    /// # use keyward_tower::Issuers;
+    /// let issuers = Issuers::new();
+    /// # let _ = issuers;
+    /// ```
+    pub fn new() -> Self {
+        Issuers::default()
+    }
+
+    /// Returns these issuers with `issuer`'s tokens checked by `source`; a second call for
+    /// the same `issuer` replaces the first. `issuer` is compared byte for byte with the
+    /// token's `iss` (RFC 7519 §4.1.1: a case-sensitive string).
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// # use keyward_tower::Issuers;
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_issuer("a");
+    /// let issuers = Issuers::new().with_issuer("a", issuer.verifier().with_issuer("a"));
+    /// # let _ = issuers;
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_issuer(mut self, issuer: impl Into<String>, source: impl Into<KeySource>) -> Self {
+        self.by_name.insert(issuer.into(), source.into());
+        self
+    }
+
+    pub(crate) async fn verify<T: DeserializeOwned>(
+        &self,
+        token: &str,
+    ) -> Result<Claims<T>, TokenError> {
+        let seen = dangerous::decode_unverified::<serde_json::Value>(token)?;
+        let claimed = seen
+            .claims
+            .get("iss")
+            .and_then(serde_json::Value::as_str)
+            .ok_or(TokenError::InvalidIssuer)?;
+        let (name, source) = self
+            .by_name
+            .get_key_value(claimed)
+            .ok_or(TokenError::InvalidIssuer)?;
+        let claims = source.verify::<T>(token).await?;
+        if claims.issuer.as_deref() == Some(name.as_str()) {
+            Ok(claims)
+        } else {
+            Err(TokenError::InvalidIssuer)
+        }
+    }
+}
+
+impl fmt::Debug for Issuers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut names: Vec<&String> = self.by_name.keys().collect();
+        names.sort();
+        f.debug_struct("Issuers").field("issuers", &names).finish()
+    }
+}

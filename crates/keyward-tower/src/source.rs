@@ -1,0 +1,112 @@
+//! Where the keys that verify a token come from: a verifier held in memory, or another
+//! issuer's published key set fetched by the caller's own HTTP client.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use keyward::token::{Claims, FetchError, JwksResponse, RemoteKeySet, TokenVerifier};
+use serde::de::DeserializeOwned;
+
+type BoxFetch = Pin<Box<dyn Future<Output = Result<JwksResponse, FetchError>> + Send + 'static>>;
+type Fetch = Arc<dyn Fn() -> BoxFetch + Send + Sync>;
+
+/// The keys and policy (issuer, audience, leeway...) one issuer's tokens are checked with.
+///
+/// Either a [`TokenVerifier`] (`From` it), or a [`RemoteKeySet`] with the fetch that reads
+/// the issuer's JWKS ([`remote`](Self::remote)); the policy is the verifier's.
+///
+/// ```
+/// use keyward::token::{TokenIssuer, TokenVerifier};
+/// use keyward_tower::KeySource;
+///
+/// let issuer = TokenIssuer::hs256([3u8; 32])?.with_issuer("https://auth.example.com");
+/// let source = KeySource::from(issuer.verifier().with_issuer("https://auth.example.com"));
+/// # let _ = source;
+/// # Ok::<(), keyward::token::TokenError>(())
+/// ```
+#[derive(Clone)]
+pub struct KeySource(Kind);
+
+#[derive(Clone)]
+enum Kind {
+    Local(TokenVerifier),
+    Remote {
+        keys: Arc<RemoteKeySet>,
+        fetch: Fetch,
+    },
+}
+
+impl KeySource {
+    /// Keys held in memory: verification is a CPU-bound call of a few tens of microseconds,
+    /// made in the request's task.
+    ///
+    /// ```
+    /// # use keyward::token::TokenIssuer;
+    /// # use keyward_tower::KeySource;
+    /// let source = KeySource::verifier(TokenIssuer::hs256([3u8; 32])?.verifier());
+    /// # let _ = source;
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn verifier(verifier: TokenVerifier) -> Self {
+        KeySource(Kind::Local(verifier))
+    }
+
+    /// Another issuer's published keys, kept by `keys` (its cache, cooldown and policy), and
+    /// `fetch`, which reads the issuer's JWKS with the caller's async HTTP client when `keys`
+    /// says a fetch is due. The fetch is awaited, never blocked on; cap what it reads with
+    /// [`keyward::token::CappedBody`]. Keep a clone of `keys` to ask it
+    /// [`last_refresh_error`](RemoteKeySet::last_refresh_error).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use keyward::token::{FetchError, JwksResponse, RemoteKeySet, TokenVerifier};
+    /// use keyward_tower::KeySource;
+    ///
+    /// let keys = Arc::new(RemoteKeySet::new(|keys| {
+    ///     TokenVerifier::new(keys).with_issuer("https://auth.example.com")
+    /// }));
+    /// let source = KeySource::remote(keys, || async {
+    ///     // e.g. client.get(url).send().await, then the body through a CappedBody
+    ///     Err::<JwksResponse, _>(FetchError::new("offline in this example"))
+    /// });
+    /// # let _ = source;
+    /// ```
+    pub fn remote<F, Fut>(keys: Arc<RemoteKeySet>, fetch: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<JwksResponse, FetchError>> + Send + 'static,
+    {
+        let fetch: Fetch = Arc::new(move || Box::pin(fetch()));
+        KeySource(Kind::Remote { keys, fetch })
+    }
+
+    pub(crate) async fn verify<T: DeserializeOwned>(
+        &self,
+        token: &str,
+    ) -> Result<Claims<T>, keyward::token::TokenError> {
+        match &self.0 {
+            Kind::Local(verifier) => verifier.verify(token),
+            Kind::Remote { keys, fetch } => keys.verify(token, || fetch()).await,
+        }
+    }
+}
+
+impl From<TokenVerifier> for KeySource {
+    fn from(verifier: TokenVerifier) -> Self {
+        KeySource::verifier(verifier)
+    }
+}
+
+impl fmt::Debug for KeySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Kind::Local(verifier) => f
+                .debug_tuple("KeySource::Verifier")
+                .field(verifier)
+                .finish(),
+            Kind::Remote { keys, .. } => f.debug_tuple("KeySource::Remote").field(keys).finish(),
+        }
+    }
+}
