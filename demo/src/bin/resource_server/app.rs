@@ -1,46 +1,46 @@
-//! The resource server's HTTP side: one protected route, and the auth server's JWKS behind it,
-//! kept by keyward's `RemoteKeySet`; this file supplies only the HTTP fetch. Kept apart from
-//! `main.rs` so `tests/multi_service.rs` can run it in-process.
+//! The resource server's HTTP side: one protected route behind keyward-tower's `BearerAuth`,
+//! and the auth server's JWKS behind that, kept by keyward's `RemoteKeySet`; this file
+//! supplies only the HTTP fetch (its body capped as it streams). Kept apart from `main.rs`
+//! so `tests/multi_service.rs` can run it in-process.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Json, Response};
+use axum::http::header;
+use axum::response::Json;
 use axum::routing::get;
 use keyward::token::{
-    CacheDuration, Claims, Clock, FetchError, JwksResponse, RefreshError, RemoteKeySet, TokenError,
-    TokenVerifier, bearer_token,
+    CacheDuration, CappedBody, Clock, FetchError, JwksResponse, RefreshError, RemoteKeySet,
+    TokenVerifier,
 };
+use keyward_demo::serve::Limits;
+use keyward_tower::{BearerAuth, BearerClaims, KeySource, Refusal};
 use tokio::net::TcpListener;
 
 /// The auth server's public keys: `RemoteKeySet` decides when to fetch (first use, expiry, an
 /// unknown key id at most once per cooldown, one fetch for a burst); this adds the request.
 pub struct Jwks {
-    url: String,
+    url: Arc<str>,
     client: reqwest::Client,
-    keys: RemoteKeySet,
+    keys: Arc<RemoteKeySet>,
 }
 
 /// The largest JWKS document read from the wire, the same cap `RemoteKeySet` applies.
 const MAX_DOCUMENT_BYTES: usize = RemoteKeySet::DEFAULT_MAX_DOCUMENT_BYTES;
 
+/// Fetches the JWKS, holding at most `MAX_DOCUMENT_BYTES` of it whatever the server sends:
+/// a declared `Content-Length` over the cap is refused before reading, and a body without
+/// one (chunked) is cut off as soon as it passes the cap.
 async fn fetch(client: &reqwest::Client, url: &str) -> Result<JwksResponse, FetchError> {
-    let response = client
+    let mut response = client
         .get(url)
         .send()
         .await
         .and_then(reqwest::Response::error_for_status)
         .map_err(FetchError::new)?;
-    // Refuse an oversized body before reading it when the server says how long it is.
-    if response
-        .content_length()
-        .is_some_and(|len| len > MAX_DOCUMENT_BYTES as u64)
-    {
-        return Err(FetchError::new("JWKS document too large"));
-    }
+    let mut body = CappedBody::new(MAX_DOCUMENT_BYTES);
+    body.check_declared_length(response.content_length())?;
     let cache_control = response
         .headers()
         .get_all(header::CACHE_CONTROL)
@@ -48,8 +48,10 @@ async fn fetch(client: &reqwest::Client, url: &str) -> Result<JwksResponse, Fetc
         .filter_map(|value| value.to_str().ok())
         .collect::<Vec<_>>()
         .join(", ");
-    let body = response.text().await.map_err(FetchError::new)?;
-    Ok(JwksResponse::new(body).with_cache_control(cache_control))
+    while let Some(chunk) = response.chunk().await.map_err(FetchError::new)? {
+        body.push(&chunk)?;
+    }
+    body.into_response(Some(cache_control).filter(|value| !value.is_empty()))
 }
 
 impl Jwks {
@@ -70,26 +72,30 @@ impl Jwks {
             .with_cooldown(cooldown)
             .with_clock(clock);
         keys.refresh(|| fetch(&client, &url)).await?;
-        Ok(Jwks { url, client, keys })
+        Ok(Jwks {
+            url: url.into(),
+            client,
+            keys: Arc::new(keys),
+        })
     }
 
-    /// Verifies an access token, fetching the keys first if the cache says so.
-    pub async fn verify(&self, token: &str) -> Result<Claims<()>, TokenError> {
-        self.keys
-            .verify(token, || async {
-                let outcome = fetch(&self.client, &self.url).await;
+    /// The keys as keyward-tower's source: verification fetches through `fetch` when the
+    /// cache says so, and logs each fetch.
+    fn source(&self) -> KeySource {
+        let (url, client) = (Arc::clone(&self.url), self.client.clone());
+        KeySource::remote(Arc::clone(&self.keys), move || {
+            let (url, client) = (Arc::clone(&url), client.clone());
+            async move {
+                let outcome = fetch(&client, &url).await;
                 match &outcome {
-                    Ok(_) => tracing::info!(url = %self.url, "JWKS fetched"),
-                    Err(error) => tracing::warn!(url = %self.url, error = %error_chain(error), "JWKS fetch failed"),
+                    Ok(_) => tracing::info!(%url, "JWKS fetched"),
+                    Err(error) => {
+                        tracing::warn!(%url, error = %error_chain(error), "JWKS fetch failed");
+                    }
                 }
                 outcome
-            })
-            .await
-    }
-
-    /// Why the last fetch failed, if it did (an unreachable server, an unusable document).
-    pub fn last_refresh_error(&self) -> Option<RefreshError> {
-        self.keys.last_refresh_error()
+            }
+        })
     }
 }
 
@@ -105,99 +111,48 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-pub fn router(jwks: Arc<Jwks>) -> Router {
-    Router::new().route("/orders", get(orders)).with_state(jwks)
+/// `/orders`, protected by `BearerAuth`; every refusal is logged with its real reason
+/// (expired, revoked, unknown key, wrong audience...), which the client is not told.
+pub fn router(jwks: &Jwks) -> Router {
+    let keys = Arc::clone(&jwks.keys);
+    let auth: BearerAuth =
+        BearerAuth::new(jwks.source()).with_refusal_hook(move |refusal| match refusal {
+            Refusal::KeysUnavailable => {
+                let reason = keys.last_refresh_error().map(|error| error_chain(&error));
+                tracing::error!(?reason, "no usable JWKS: cannot verify tokens");
+            }
+            Refusal::MissingCredentials => tracing::debug!("request without credentials"),
+            refusal => tracing::info!(reason = %refusal, "access token refused"),
+        });
+    Router::new()
+        .route("/orders", get(orders))
+        .route_layer(auth.clone())
+        .with_state(auth)
 }
 
+async fn orders(BearerClaims(claims): BearerClaims) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "subject": claims.subject,
+        "orders": [{"id": 1, "item": "coffee beans"}, {"id": 2, "item": "grinder"}],
+    }))
+}
+
+/// Serves `/orders` under the default limits.
+#[allow(dead_code)] // `tests/multi_service.rs` serves this way; `main.rs` passes its limits.
 pub async fn serve(
     listener: TcpListener,
     jwks: Arc<Jwks>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(jwks))
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, &jwks, Limits::default(), shutdown).await
 }
 
-/// A refusal with its RFC 6750 §3 challenge.
-fn challenge(status: StatusCode, challenge: &'static str, detail: &str) -> Response {
-    let mut response = (status, Json(serde_json::json!({ "detail": detail }))).into_response();
-    response.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        HeaderValue::from_static(challenge),
-    );
-    response
-}
-
-/// What the `Authorization` header holds, as RFC 6750 §3.1 sorts requests.
-enum Credentials<'a> {
-    /// No header, or another scheme (`Basic ...`): the client did not try a bearer token.
-    None,
-    /// `Bearer` with something that is not a token, or a header that is not text.
-    Malformed,
-    Bearer(&'a str),
-}
-
-fn credentials(headers: &HeaderMap) -> Credentials<'_> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Credentials::None;
-    };
-    let Ok(value) = value.to_str() else {
-        return Credentials::Malformed;
-    };
-    if let Ok(token) = bearer_token(value) {
-        return Credentials::Bearer(token);
-    }
-    let scheme = value.split(' ').next().unwrap_or_default();
-    if scheme.eq_ignore_ascii_case("bearer") {
-        Credentials::Malformed
-    } else {
-        Credentials::None
-    }
-}
-
-async fn orders(State(jwks): State<Arc<Jwks>>, headers: HeaderMap) -> Response {
-    let token = match credentials(&headers) {
-        // RFC 6750 §3.1: no error code when the request has no authentication information.
-        Credentials::None => {
-            return challenge(StatusCode::UNAUTHORIZED, "Bearer", "Not authenticated");
-        }
-        Credentials::Malformed => {
-            return challenge(
-                StatusCode::BAD_REQUEST,
-                r#"Bearer error="invalid_request""#,
-                "Malformed Authorization header",
-            );
-        }
-        Credentials::Bearer(token) => token,
-    };
-    match jwks.verify(token).await {
-        Ok(claims) => Json(serde_json::json!({
-            "subject": claims.subject,
-            "orders": [{"id": 1, "item": "coffee beans"}, {"id": 2, "item": "grinder"}],
-        }))
-        .into_response(),
-        // The token may be fine; this server cannot check it until the auth server answers.
-        Err(TokenError::KeySetUnavailable) => {
-            let reason = jwks.last_refresh_error().map(|error| error_chain(&error));
-            tracing::error!(?reason, "no usable JWKS: cannot verify tokens");
-            let mut response = (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({ "detail": "Cannot verify tokens right now" })),
-            )
-                .into_response();
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
-            response
-        }
-        Err(error) => {
-            tracing::info!(%error, "token refused");
-            challenge(
-                StatusCode::UNAUTHORIZED,
-                r#"Bearer error="invalid_token""#,
-                "Could not validate credentials",
-            )
-        }
-    }
+/// Serves `/orders` under `limits` (keyward-demo's shared accept loop).
+pub async fn serve_with(
+    listener: TcpListener,
+    jwks: &Jwks,
+    limits: Limits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    keyward_demo::serve::serve(listener, router(jwks), limits, shutdown).await
 }

@@ -18,9 +18,11 @@ mod app;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Parser;
 use keyward::token::{CacheDuration, SystemClock};
+use keyward_demo::serve::{Limits, parse_duration};
 
 #[derive(Parser)]
 #[command(about = "keyward's example resource server")]
@@ -46,6 +48,23 @@ struct Args {
     /// unknown key id (1 to 2592000).
     #[arg(long, default_value_t = 60)]
     refetch_interval: u64,
+    /// Connections served at once; more wait in the listen backlog. Keep it below the file
+    /// descriptor limit (`ulimit -n`) with room for the JWKS fetch and logs.
+    #[arg(long, default_value_t = 512)]
+    max_connections: usize,
+    /// Connections served at once from one client address (IPv4 address, IPv6 /64); one more
+    /// is closed on accept. Raise it behind a reverse proxy.
+    #[arg(long, default_value_t = 32)]
+    max_connections_per_client: usize,
+    /// Time to receive a request's headers (`500ms`, `10s`).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    header_read_timeout: Duration,
+    /// Time a connection may sit with no request in flight before it is closed.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    idle_timeout: Duration,
+    /// Time a whole request may take (then 408).
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    request_timeout: Duration,
 }
 
 #[tokio::main]
@@ -76,9 +95,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             app::error_chain(&error)
         )
     })?;
+    let limits = Limits::default()
+        .with_max_connections(args.max_connections)
+        .with_max_connections_per_client(args.max_connections_per_client)
+        .with_header_read_timeout(args.header_read_timeout)
+        .with_idle_timeout(args.idle_timeout)
+        .with_body_timeout(args.header_read_timeout)
+        .with_request_timeout(args.request_timeout);
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     tracing::info!(addr = %listener.local_addr()?, jwks = %args.jwks_url, "listening");
-    app::serve(listener, Arc::new(jwks), async {
+    app::serve_with(listener, &jwks, limits, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
