@@ -102,16 +102,18 @@ impl Limits {
         shutdown_grace, with_shutdown_grace, Duration, MIN_DURATION
     );
 
-    /// `app` inside the per-request limits, outermost first: the size check (413 before
-    /// anything else runs), the request timeout (408), the body timeout.
+    /// `app` inside the per-request limits, outermost first: the request timeout (408), the
+    /// body timeout, the size check. The size check answers a `Content-Length` over the cap
+    /// with 413 before the handler runs; innermost, its cut-off of a longer body (chunked)
+    /// reaches the handler's extractor as itself, so that too is 413.
     #[must_use]
     pub fn wrap(self, app: Router) -> Router {
-        app.layer(RequestBodyTimeoutLayer::new(self.body_timeout))
+        app.layer(RequestBodyLimitLayer::new(self.max_body_bytes))
+            .layer(RequestBodyTimeoutLayer::new(self.body_timeout))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::REQUEST_TIMEOUT,
                 self.request_timeout,
             ))
-            .layer(RequestBodyLimitLayer::new(self.max_body_bytes))
     }
 }
 

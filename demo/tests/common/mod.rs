@@ -3,5 +3,6 @@
 
 #[path = "../../../tests/common/python.rs"]
 pub mod python;
+pub mod raw;
 #[path = "../../../tests/common/temp.rs"]
 pub mod temp;
