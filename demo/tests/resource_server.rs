@@ -26,7 +26,11 @@ const ISSUER: &str = "keyward-example-server";
 const AUDIENCE: &str = "keyward-example-api";
 
 fn issuer() -> TokenIssuer {
-    let pem = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/keys/p256-1-private.pem")).unwrap();
+    let pem = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/keys/p256-1-private.pem"
+    ))
+    .unwrap();
     TokenIssuer::es256_pem(pem)
         .unwrap()
         .with_key_id("k1")
@@ -98,7 +102,11 @@ fn start(jwks: &str, args: &str) -> Result<Server, String> {
             if line.contains("listening")
                 && let Some(addr) = line.split("addr=").nth(1)
             {
-                let addr = addr.split_whitespace().next().unwrap_or_default().to_owned();
+                let addr = addr
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
                 let _ = found.send(Some(addr));
             }
             lines.lock().unwrap().push(line);
@@ -162,7 +170,8 @@ async fn a_reopening_client_cannot_starve_the_others_under_a_low_fd_limit() {
                         // Idle until the server closes it, then re-open at once.
                         while !stop.load(Ordering::Relaxed)
                             && !closed_within(&mut stream, Duration::from_millis(200)).await
-                        {}
+                        {
+                        }
                     }
                     Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
                 }
@@ -184,7 +193,9 @@ async fn a_reopening_client_cannot_starve_the_others_under_a_low_fd_limit() {
     for attacker in attackers {
         let _ = attacker.await;
     }
-    let expected: Vec<Option<u16>> = (0..20).map(|round| Some(if round % 2 == 0 { 401 } else { 200 })).collect();
+    let expected: Vec<Option<u16>> = (0..20)
+        .map(|round| Some(if round % 2 == 0 { 401 } else { 200 }))
+        .collect();
     assert_eq!(answered, expected);
     // The attack ran: far more connections than the server's fd limit were opened.
     assert!(opened.load(Ordering::Relaxed) > 300);
@@ -230,7 +241,11 @@ async fn a_refused_token_is_logged_with_its_real_reason() {
     let past = FixedClock::at(chrono::Utc::now() - chrono::TimeDelta::hours(2));
     let expired = issuer().with_clock(past).issue("alice", &()).unwrap();
     let other_key = TokenIssuer::es256_pem(
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/keys/p256-2-private.pem")).unwrap(),
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/keys/p256-2-private.pem"
+        ))
+        .unwrap(),
     )
     .unwrap()
     .with_key_id("k1")
@@ -240,7 +255,10 @@ async fn a_refused_token_is_logged_with_its_real_reason() {
     .unwrap();
     for token in [&expired, &other_key] {
         let request = get_orders(Some(&format!("Bearer {token}")));
-        assert_eq!(status_of(CLIENT, server.addr, &request, Duration::from_secs(10)).await, Some(401));
+        assert_eq!(
+            status_of(CLIENT, server.addr, &request, Duration::from_secs(10)).await,
+            Some(401)
+        );
     }
     let wanted = ["token expired at", "token signature is invalid"];
     let found = tokio::time::timeout(Duration::from_secs(10), async {

@@ -11,7 +11,7 @@ use crate::{BearerAuth, Refusal};
 /// An axum extractor: the verified [`Claims<T>`] of the request's bearer token.
 ///
 /// Behind the [`BearerAuth`] layer it takes the claims the layer verified (no second
-/// verification). Without the layer it verifies the token itself with the `BearerAuth<T>` of
+/// verification; they leave the request's extensions). Without the layer it verifies the token itself with the `BearerAuth<T>` of
 /// the router's state (`BearerAuth<T>: FromRef<S>`: the state itself, or a field of a
 /// `#[derive(FromRef)]` state), and a refusal is answered as the layer would.
 ///
@@ -98,8 +98,9 @@ where
     type Rejection = Rejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        if let Some(claims) = parts.extensions.get::<Claims<T>>() {
-            return Ok(BearerClaims(claims.clone()));
+        // Taken, not cloned: a second `BearerClaims` in the same handler verifies again.
+        if let Some(claims) = parts.extensions.remove::<Claims<T>>() {
+            return Ok(BearerClaims(claims));
         }
         let auth = BearerAuth::<T>::from_ref(state);
         match auth.authenticate(&parts.headers).await {

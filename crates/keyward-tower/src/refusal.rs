@@ -137,6 +137,9 @@ impl fmt::Display for Refusal {
     }
 }
 
+/// The reason is in the message (for one-line logs), so `source()` is `None`.
+impl std::error::Error for Refusal {}
+
 /// A claims check's refusal: the token is valid, but does not grant the request (RFC 6750
 /// §3.1, `403` with `error="insufficient_scope"`).
 ///
