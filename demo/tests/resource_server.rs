@@ -113,16 +113,15 @@ fn start(jwks: &str, args: &str) -> Result<Server, String> {
         }
         let _ = found.send(None);
     });
-    match seen.recv_timeout(Duration::from_secs(30)) {
-        Ok(Some(addr)) => Ok(Server {
+    if let Ok(Some(addr)) = seen.recv_timeout(Duration::from_secs(30)) {
+        Ok(Server {
             child,
             addr: addr.parse().unwrap(),
             log,
-        }),
-        _ => {
-            let status = child.wait().unwrap();
-            Err(format!("{status}: {}", log.lock().unwrap().join("\n")))
-        }
+        })
+    } else {
+        let status = child.wait().unwrap();
+        Err(format!("{status}: {}", log.lock().unwrap().join("\n")))
     }
 }
 
@@ -136,7 +135,7 @@ async fn launch(jwks: String, args: &'static str) -> Result<Server, String> {
 fn get_orders(authorization: Option<&str>) -> Vec<u8> {
     let mut request = String::from("GET /orders HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
     if let Some(value) = authorization {
-        request.push_str(&format!("Authorization: {value}\r\n"));
+        request = format!("{request}Authorization: {value}\r\n");
     }
     request.push_str("\r\n");
     request.into_bytes()

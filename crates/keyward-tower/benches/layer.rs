@@ -50,7 +50,7 @@ fn by_hand(verifier: TokenVerifier) -> Router {
         let values = headers
             .get_all(header::AUTHORIZATION)
             .iter()
-            .map(|v| v.as_bytes());
+            .map(axum::http::HeaderValue::as_bytes);
         let token = parse_bearer(values)
             .ok()
             .flatten()

@@ -106,7 +106,6 @@ impl Limits {
     /// body timeout, the size check. The size check answers a `Content-Length` over the cap
     /// with 413 before the handler runs; innermost, its cut-off of a longer body (chunked)
     /// reaches the handler's extractor as itself, so that too is 413.
-    #[must_use]
     pub fn wrap(self, app: Router) -> Router {
         app.layer(RequestBodyLimitLayer::new(self.max_body_bytes))
             .layer(RequestBodyTimeoutLayer::new(self.body_timeout))
