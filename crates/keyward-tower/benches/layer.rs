@@ -6,10 +6,11 @@
 //! both run on one current-thread runtime; each is measured with an EdDSA key (what the
 //! example servers publish) and HS256 (the cheapest verification, so the layer's share is
 //! largest). On a shared machine the two sequential measurements see different loads, so
-//! `layer_overhead` also runs them interleaved, one request of each per iteration, and
-//! reports the layer's time minus the handler's: the ratio is that over `handler_verifies`.
+//! `through_layer_paired` also runs them interleaved, one request of each per iteration, and
+//! prints both medians and the median ratio of the pairs.
 
 use std::hint::black_box;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -63,6 +64,31 @@ fn by_hand(verifier: TokenVerifier) -> Router {
     Router::new().route("/", get(handler)).with_state(verifier)
 }
 
+/// Prints the medians of the paired samples (per request) and their ratio.
+#[allow(clippy::cast_precision_loss)] // iteration counts are far below 2^52
+fn report_pairs(name: &str, pairs: &[(Duration, Duration, u64)]) {
+    let per_request = |pick: fn(&(Duration, Duration, u64)) -> Duration| {
+        let mut values: Vec<f64> = pairs
+            .iter()
+            .map(|pair| pick(pair).as_secs_f64() * 1e6 / pair.2 as f64)
+            .collect();
+        values.sort_by(f64::total_cmp);
+        values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    let hand = per_request(|pair| pair.0);
+    let layer = per_request(|pair| pair.1);
+    let mut ratios: Vec<f64> = pairs
+        .iter()
+        .map(|pair| pair.1.as_secs_f64() / pair.0.as_secs_f64())
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let ratio = ratios.get(ratios.len() / 2).copied().unwrap_or(f64::NAN);
+    println!(
+        "{name} paired: handler_verifies median {hand:.2} us, through_layer median {layer:.2} us, median ratio {ratio:.4} ({} samples)",
+        pairs.len()
+    );
+}
+
 fn bench(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -81,23 +107,38 @@ fn bench(c: &mut Criterion) {
                 b.to_async(&runtime).iter(|| once(app, &authorization));
             });
         }
-        group.bench_function("layer_overhead", |b| {
+        // Interleaved: each iteration sends one request to each router, so both see the same
+        // load; criterion times the layer's share, and the per-sample pairs (warm-up samples
+        // included) give the ratio.
+        let pairs = Mutex::new(Vec::new());
+        group.bench_function("through_layer_paired", |b| {
             b.to_async(&runtime).iter_custom(|iters| {
-                let (by_hand, layered, authorization) = (&by_hand, &layered, &authorization);
+                let (by_hand, layered, authorization, pairs) =
+                    (&by_hand, &layered, &authorization, &pairs);
                 async move {
                     let (mut hand, mut layer) = (Duration::ZERO, Duration::ZERO);
-                    for _ in 0..iters {
-                        let start = Instant::now();
-                        once(by_hand, authorization).await;
-                        let middle = Instant::now();
-                        once(layered, authorization).await;
-                        layer += middle.elapsed();
-                        hand += middle - start;
+                    for iteration in 0..iters {
+                        // Alternate which goes first, so neither gets the warmer caches.
+                        let order = if iteration % 2 == 0 {
+                            [(by_hand, &mut hand), (layered, &mut layer)]
+                        } else {
+                            [(layered, &mut layer), (by_hand, &mut hand)]
+                        };
+                        for (app, total) in order {
+                            let start = Instant::now();
+                            once(app, authorization).await;
+                            *total += start.elapsed();
+                        }
                     }
-                    layer.saturating_sub(hand)
+                    pairs
+                        .lock()
+                        .expect("not poisoned")
+                        .push((hand, layer, iters));
+                    layer
                 }
             });
         });
+        report_pairs(name, &pairs.into_inner().expect("not poisoned"));
         group.finish();
     }
 }
