@@ -106,3 +106,34 @@ pub fn claims(payload: &[u8]) {
         );
     }
 }
+
+/// Arbitrary bytes as a request's `Authorization` values (split at each NUL byte): never a
+/// panic; a token found is non-empty `b64token` (RFC 6750 §2.1) that ends the one value, and
+/// `bearer_token` agrees on it.
+pub fn bearer(data: &[u8]) {
+    let values: Vec<&[u8]> = if data.is_empty() {
+        Vec::new()
+    } else {
+        data.split(|&byte| byte == 0).collect()
+    };
+    let parsed = keyward::token::parse_bearer(values.iter().copied());
+    if let Ok(Some(token)) = parsed {
+        assert_eq!(values.len(), 1, "a token from several headers");
+        let padding = token.len() - token.trim_end_matches('=').len();
+        let body = &token[..token.len() - padding];
+        assert!(!body.is_empty(), "an empty token");
+        assert!(
+            body.bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || b"-._~+/".contains(&byte)),
+            "a token outside b64token: {token:?}"
+        );
+        let trimmed = values[0].trim_ascii_end();
+        assert!(
+            trimmed.ends_with(token.as_bytes()),
+            "a token that does not end the value"
+        );
+        if let Ok(text) = std::str::from_utf8(values[0]) {
+            assert_eq!(keyward::token::bearer_token(text), Ok(token));
+        }
+    }
+}

@@ -53,3 +53,8 @@ fn jwks() {
 fn claims() {
     replay("claims", checks::claims);
 }
+
+#[test]
+fn bearer() {
+    replay("bearer", checks::bearer);
+}
