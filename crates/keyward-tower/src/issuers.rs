@@ -15,7 +15,10 @@ use crate::KeySource;
 /// verifier then checks the whole token, and the verified `iss` must again be the one that
 /// picked it, so a token can never be verified under another issuer's policy. A token with no
 /// `iss`, or one not registered here, is refused as
-/// [`TokenError::InvalidIssuer`] before any signature is checked.
+/// [`TokenError::InvalidIssuer`] before any signature is checked. Picking reads the token
+/// with [`dangerous::decode_unverified`], so a token over
+/// [`TokenVerifier::DEFAULT_MAX_TOKEN_BYTES`](keyward::token::TokenVerifier::DEFAULT_MAX_TOKEN_BYTES)
+/// is refused (`TooLarge`) whatever cap the issuer's own verifier has.
 ///
 /// ```
 /// use keyward::token::TokenIssuer;
