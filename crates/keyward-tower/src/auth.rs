@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Response, header};
-use keyward::token::{Claims, parse_bearer};
+use keyward::token::{Claims, TokenError, parse_bearer};
 use serde::de::DeserializeOwned;
 
 use crate::refusal::{challenge, check_realm};
@@ -291,24 +291,51 @@ impl<T: DeserializeOwned> BearerAuth<T> {
     /// # }
     /// ```
     pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Claims<T>, Refusal> {
-        let values = headers
-            .get_all(header::AUTHORIZATION)
-            .iter()
-            .map(HeaderValue::as_bytes);
-        let token = match parse_bearer(values) {
-            Ok(Some(token)) => token,
-            Ok(None) => return Err(Refusal::MissingCredentials),
-            Err(error) => return Err(Refusal::MalformedRequest(error)),
-        };
+        let token = bearer(headers)?;
         let verified = match &self.inner.keys {
             Keys::One(source) => source.verify::<T>(token).await,
             Keys::ByIssuer(issuers) => issuers.verify::<T>(token).await,
         };
+        self.check(verified)
+    }
+
+    /// [`authenticate`](Self::authenticate) without awaiting, when no key set may need a
+    /// fetch (keys in memory); `None` when one may.
+    pub(crate) fn authenticate_now(
+        &self,
+        headers: &HeaderMap,
+    ) -> Option<Result<Claims<T>, Refusal>> {
+        let token = match bearer(headers) {
+            Ok(token) => token,
+            Err(refusal) => return Some(Err(refusal)),
+        };
+        let verified = match &self.inner.keys {
+            Keys::One(source) => source.verify_now::<T>(token)?,
+            Keys::ByIssuer(issuers) => issuers.verify_now::<T>(token)?,
+        };
+        Some(self.check(verified))
+    }
+
+    /// The verification's outcome, through the claims check.
+    fn check(&self, verified: Result<Claims<T>, TokenError>) -> Result<Claims<T>, Refusal> {
         let claims = verified.map_err(Refusal::from)?;
         if let Some(check) = &self.inner.check {
             check(&claims).map_err(Refusal::InsufficientScope)?;
         }
         Ok(claims)
+    }
+}
+
+/// The bearer token of the request, by keyward's one parser.
+fn bearer(headers: &HeaderMap) -> Result<&str, Refusal> {
+    let values = headers
+        .get_all(header::AUTHORIZATION)
+        .iter()
+        .map(HeaderValue::as_bytes);
+    match parse_bearer(values) {
+        Ok(Some(token)) => Ok(token),
+        Ok(None) => Err(Refusal::MissingCredentials),
+        Err(error) => Err(Refusal::MalformedRequest(error)),
     }
 }
 

@@ -69,26 +69,50 @@ impl Issuers {
         self
     }
 
-    pub(crate) async fn verify<T: DeserializeOwned>(
-        &self,
-        token: &str,
-    ) -> Result<Claims<T>, TokenError> {
+    /// The registered name and source for the token's unverified `iss`.
+    fn pick(&self, token: &str) -> Result<(&str, &KeySource), TokenError> {
         let seen = dangerous::decode_unverified::<serde_json::Value>(token)?;
         let claimed = seen
             .claims
             .get("iss")
             .and_then(serde_json::Value::as_str)
             .ok_or(TokenError::InvalidIssuer)?;
-        let (name, source) = self
-            .by_name
+        self.by_name
             .get_key_value(claimed)
-            .ok_or(TokenError::InvalidIssuer)?;
-        let claims = source.verify::<T>(token).await?;
-        if claims.issuer.as_deref() == Some(name.as_str()) {
-            Ok(claims)
-        } else {
-            Err(TokenError::InvalidIssuer)
+            .map(|(name, source)| (name.as_str(), source))
+            .ok_or(TokenError::InvalidIssuer)
+    }
+
+    /// Verifies now when the picked source needs no fetch; `None` when it may.
+    pub(crate) fn verify_now<T: DeserializeOwned>(
+        &self,
+        token: &str,
+    ) -> Option<Result<Claims<T>, TokenError>> {
+        match self.pick(token) {
+            Ok((name, source)) => Some(same_issuer(name, source.verify_now(token)?)),
+            Err(error) => Some(Err(error)),
         }
+    }
+
+    pub(crate) async fn verify<T: DeserializeOwned>(
+        &self,
+        token: &str,
+    ) -> Result<Claims<T>, TokenError> {
+        let (name, source) = self.pick(token)?;
+        same_issuer(name, source.verify::<T>(token).await)
+    }
+}
+
+/// The verified `iss` must be the one that picked the verifier.
+fn same_issuer<T>(
+    name: &str,
+    verified: Result<Claims<T>, TokenError>,
+) -> Result<Claims<T>, TokenError> {
+    let claims = verified?;
+    if claims.issuer.as_deref() == Some(name) {
+        Ok(claims)
+    } else {
+        Err(TokenError::InvalidIssuer)
     }
 }
 

@@ -56,7 +56,7 @@ pub use body::ErrorBody;
 #[cfg(feature = "axum")]
 pub use extract::{BearerClaims, Rejection};
 pub use issuers::Issuers;
-pub use layer::BearerAuthService;
+pub use layer::{BearerAuthService, ResponseFuture};
 pub use refusal::{InsufficientScope, InvalidRealm, Refusal};
 pub use source::KeySource;
 

@@ -82,6 +82,17 @@ impl KeySource {
         KeySource(Kind::Remote { keys, fetch })
     }
 
+    /// Verifies now when no fetch can be needed (keys in memory); `None` for a remote set.
+    pub(crate) fn verify_now<T: DeserializeOwned>(
+        &self,
+        token: &str,
+    ) -> Option<Result<Claims<T>, keyward::token::TokenError>> {
+        match &self.0 {
+            Kind::Local(verifier) => Some(verifier.verify(token)),
+            Kind::Remote { .. } => None,
+        }
+    }
+
     pub(crate) async fn verify<T: DeserializeOwned>(
         &self,
         token: &str,

@@ -141,3 +141,52 @@ async fn a_remote_key_set_is_fetched_once_and_its_outage_is_503() {
     assert_eq!(answer.headers["retry-after"], "30");
     assert_eq!(answer.challenge, None);
 }
+
+// An issuer whose keys are remote, beside one whose keys are in memory: each token is checked
+// by its own, the remote one fetched (awaited) only for its issuer's tokens.
+#[tokio::test]
+async fn issuers_may_mix_remote_and_local_keys() {
+    let jwks = partners().verifier().to_jwks();
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&fetches);
+    let keys = Arc::new(RemoteKeySet::new(|keys| {
+        TokenVerifier::new(keys).with_issuer(PARTNERS)
+    }));
+    let remote = KeySource::remote(keys, move || {
+        let (jwks, counted) = (jwks.clone(), Arc::clone(&counted));
+        async move {
+            counted.fetch_add(1, Ordering::SeqCst);
+            Ok::<_, FetchError>(JwksResponse::new(jwks))
+        }
+    });
+    let app = app(BearerAuth::by_issuer(
+        Issuers::new()
+            .with_issuer(STAFF, staff().verifier().with_issuer(STAFF))
+            .with_issuer(PARTNERS, remote),
+    ));
+    let staff_token = staff().issue("alice", &()).unwrap();
+    assert_eq!(
+        send(&app, request("/", &[&bearer(&staff_token)]))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(fetches.load(Ordering::SeqCst), 0);
+    let partner_token = partners().issue("bob", &()).unwrap();
+    assert_eq!(
+        send(&app, request("/", &[&bearer(&partner_token)]))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    let forged = TokenIssuer::hs256([1u8; 32])
+        .unwrap()
+        .with_issuer(PARTNERS)
+        .issue("eve", &())
+        .unwrap();
+    assert_eq!(
+        send(&app, request("/", &[&bearer(&forged)])).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
