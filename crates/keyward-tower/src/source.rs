@@ -14,8 +14,9 @@ type Fetch = Arc<dyn Fn() -> BoxFetch + Send + Sync>;
 
 /// The keys and policy (issuer, audience, leeway...) one issuer's tokens are checked with.
 ///
-/// Either a [`TokenVerifier`] (`From` it), or a [`RemoteKeySet`] with the fetch that reads
-/// the issuer's JWKS ([`remote`](Self::remote)); the policy is the verifier's.
+/// A [`TokenVerifier`] (`From` it), one that changes at run time ([`current`](Self::current)),
+/// or a [`RemoteKeySet`] with the fetch that reads the issuer's JWKS
+/// ([`remote`](Self::remote)); the policy is the verifier's.
 ///
 /// ```
 /// use keyward::token::{TokenIssuer, TokenVerifier};
@@ -32,6 +33,7 @@ pub struct KeySource(Kind);
 #[derive(Clone)]
 enum Kind {
     Local(TokenVerifier),
+    Current(Arc<dyn Fn() -> TokenVerifier + Send + Sync>),
     Remote {
         keys: Arc<RemoteKeySet>,
         fetch: Fetch,
@@ -51,6 +53,27 @@ impl KeySource {
     /// ```
     pub fn verifier(verifier: TokenVerifier) -> Self {
         KeySource(Kind::Local(verifier))
+    }
+
+    /// Keys that change while the service runs (a key ring rotated on `SIGHUP`, revocation
+    /// cutoffs reloaded): `current` is called for each token and returns the verifier to
+    /// check it with, as [`verifier`](Self::verifier) would. Keep it cheap (a clone of an
+    /// `Arc`-held verifier under a read lock).
+    ///
+    /// ```
+    /// use std::sync::{Arc, RwLock};
+    /// use keyward::token::{TokenIssuer, TokenVerifier};
+    /// use keyward_tower::KeySource;
+    ///
+    /// let ring = Arc::new(RwLock::new(TokenIssuer::hs256([3u8; 32])?.verifier()));
+    /// let current = Arc::clone(&ring);
+    /// let source = KeySource::current(move || current.read().unwrap().clone());
+    /// // On rotation: *ring.write().unwrap() = new_verifier;
+    /// # let _ = source;
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn current(current: impl Fn() -> TokenVerifier + Send + Sync + 'static) -> Self {
+        KeySource(Kind::Current(Arc::new(current)))
     }
 
     /// Another issuer's published keys, kept by `keys` (its cache, cooldown and policy), and
@@ -89,6 +112,7 @@ impl KeySource {
     ) -> Option<Result<Claims<T>, keyward::token::TokenError>> {
         match &self.0 {
             Kind::Local(verifier) => Some(verifier.verify(token)),
+            Kind::Current(current) => Some(current().verify(token)),
             Kind::Remote { .. } => None,
         }
     }
@@ -99,6 +123,7 @@ impl KeySource {
     ) -> Result<Claims<T>, keyward::token::TokenError> {
         match &self.0 {
             Kind::Local(verifier) => verifier.verify(token),
+            Kind::Current(current) => current().verify(token),
             Kind::Remote { keys, fetch } => keys.verify(token, || fetch()).await,
         }
     }
@@ -117,6 +142,7 @@ impl fmt::Debug for KeySource {
                 .debug_tuple("KeySource::Verifier")
                 .field(verifier)
                 .finish(),
+            Kind::Current(_) => f.write_str("KeySource::Current(..)"),
             Kind::Remote { keys, .. } => f.debug_tuple("KeySource::Remote").field(keys).finish(),
         }
     }

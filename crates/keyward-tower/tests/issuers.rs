@@ -190,3 +190,44 @@ async fn issuers_may_mix_remote_and_local_keys() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+// A rotating key ring: the source answers with whatever verifier is current.
+#[tokio::test]
+async fn a_current_source_follows_a_rotation() {
+    use std::sync::RwLock;
+    let (old, new) = (
+        staff(),
+        TokenIssuer::hs256([9u8; 32]).unwrap().with_issuer(STAFF),
+    );
+    let ring = Arc::new(RwLock::new(old.verifier()));
+    let current = Arc::clone(&ring);
+    let app = app(BearerAuth::new(KeySource::current(move || {
+        current.read().unwrap().clone()
+    })));
+    let (old_token, new_token) = (old.issue("a", &()).unwrap(), new.issue("b", &()).unwrap());
+    assert_eq!(
+        send(&app, request("/", &[&bearer(&old_token)]))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&app, request("/", &[&bearer(&new_token)]))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    *ring.write().unwrap() = new.verifier();
+    assert_eq!(
+        send(&app, request("/", &[&bearer(&old_token)]))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        send(&app, request("/", &[&bearer(&new_token)]))
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
