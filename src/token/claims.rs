@@ -34,8 +34,11 @@ use super::Lifetime;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Claims<T> {
-    /// `sub`: whom the token is about, usually a user id.
-    #[serde(rename = "sub")]
+    /// `sub`: whom the token is about, usually a user id. Never empty, except for a token
+    /// without `sub` accepted by a verifier
+    /// [`with_optional_subject`](crate::token::TokenVerifier::with_optional_subject): read
+    /// [`optional_subject`](Self::optional_subject) there.
+    #[serde(rename = "sub", skip_serializing_if = "String::is_empty")]
     pub subject: String,
     /// `exp`: the instant the token stops being valid.
     #[serde(rename = "exp", serialize_with = "numeric_date")]
@@ -68,6 +71,23 @@ pub struct Claims<T> {
     /// The caller's own claims.
     #[serde(flatten)]
     pub extra: T,
+}
+
+impl<T> Claims<T> {
+    /// `sub`, or `None` for a token without one (accepted only by a verifier
+    /// [`with_optional_subject`](crate::token::TokenVerifier::with_optional_subject)).
+    ///
+    /// ```
+    /// use keyward::token::TokenIssuer;
+    ///
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// let claims = issuer.verify::<()>(&issuer.issue("alice", &())?)?;
+    /// assert_eq!(claims.optional_subject(), Some("alice"));
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn optional_subject(&self) -> Option<&str> {
+        (!self.subject.is_empty()).then_some(self.subject.as_str())
+    }
 }
 
 // Instants are whole seconds on the wire (RFC 7519 §2, NumericDate).
