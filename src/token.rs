@@ -20,6 +20,7 @@ mod bearer;
 mod claims;
 mod clock;
 pub mod dangerous;
+pub mod dpop;
 mod duration;
 mod error;
 mod issuer;

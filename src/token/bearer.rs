@@ -27,9 +27,17 @@ use super::TokenError;
 /// # Ok::<(), TokenError>(())
 /// ```
 pub fn bearer_token(authorization: &str) -> Result<&str, TokenError> {
+    scheme_token(authorization, "bearer")
+}
+
+/// The token of an `Authorization` value in `scheme` (lower case), under the rules above.
+pub(crate) fn scheme_token<'a>(
+    authorization: &'a str,
+    scheme: &str,
+) -> Result<&'a str, TokenError> {
     let malformed = TokenError::MalformedAuthorization;
-    let (scheme, token) = authorization.split_once(' ').ok_or(malformed.clone())?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
+    let (found, token) = authorization.split_once(' ').ok_or(malformed.clone())?;
+    if !found.eq_ignore_ascii_case(scheme) {
         return Err(malformed);
     }
     let body = token.trim_end_matches('=');
