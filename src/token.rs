@@ -46,6 +46,9 @@ pub use key::{KeyPairKind, SigningKey, VerifyingKey};
 pub use key_error::{JsonError, KeyError, SkippedKey};
 pub use key_set::KeySet;
 pub use opaque::{OpaqueToken, TokenDigest};
-pub use remote::{CacheDuration, FetchError, JwksResponse, RefreshError, RemoteKeySet};
+pub use remote::{
+    CacheDuration, DiscoveryError, FetchError, JwksResponse, OidcDiscovery, OidcKeySet,
+    ProviderMetadata, RefreshError, RemoteKeySet,
+};
 pub use revocation::{RevocationCheck, TokenInfo};
 pub use verifier::TokenVerifier;

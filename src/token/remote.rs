@@ -3,8 +3,10 @@
 
 mod cache_control;
 mod deadline;
+mod discovery;
 mod duration;
 mod fetch;
+mod oidc_key_set;
 
 use std::fmt;
 use std::future::Future;
@@ -16,8 +18,10 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::de::DeserializeOwned;
 
+pub use discovery::{DiscoveryError, OidcDiscovery, ProviderMetadata};
 pub use duration::CacheDuration;
 pub use fetch::{FetchError, JwksResponse, RefreshError};
+pub use oidc_key_set::OidcKeySet;
 
 use super::{Algorithm, Claims, Clock, KeySet, SystemClock, TokenError, TokenVerifier};
 
