@@ -201,6 +201,6 @@ impl fmt::Debug for InMemoryReplayStore {
         f.debug_struct("InMemoryReplayStore")
             .field("capacity", &self.capacity)
             .field("len", &self.len())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
