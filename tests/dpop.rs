@@ -759,3 +759,15 @@ mod binding {
         assert!(issuer.verify::<KeyConfirmation>(&unbound).is_err());
     }
 }
+
+/// One verifier, prover and store serve every thread.
+#[test]
+fn the_types_are_shareable() {
+    fn shareable<T: Send + Sync + 'static>() {}
+    shareable::<DpopVerifier>();
+    shareable::<DpopProver>();
+    shareable::<InMemoryReplayStore>();
+    shareable::<DpopError>();
+    shareable::<keyward::token::OidcKeySet>();
+    shareable::<keyward::token::DiscoveryError>();
+}

@@ -257,7 +257,8 @@ impl fmt::Display for TokenKind {
 pub struct TokenResponse {
     /// The access token.
     pub access_token: String,
-    /// Always `"bearer"` (RFC 6750).
+    /// `"bearer"` (RFC 6750), or `"DPoP"` for a DPoP-bound access token (RFC 9449 §5,
+    /// [`with_dpop_token_type`](Self::with_dpop_token_type)).
     pub token_type: String,
     /// The access token's lifetime in seconds.
     pub expires_in: u64,
@@ -288,6 +289,21 @@ impl TokenResponse {
             expires_in: expires_in.as_secs(),
             refresh_token: None,
         }
+    }
+
+    /// Returns this response with `token_type: "DPoP"`, for an access token bound to the
+    /// client's key ([`KeyConfirmation`](crate::token::dpop::KeyConfirmation), RFC 9449 §5).
+    ///
+    /// ```
+    /// # use keyward::token::{Lifetime, TokenResponse};
+    /// let response = TokenResponse::new("a.b.c", Lifetime::from_mins(15)?).with_dpop_token_type();
+    /// assert_eq!(response.token_type, "DPoP");
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_dpop_token_type(mut self) -> Self {
+        self.token_type = "DPoP".to_owned();
+        self
     }
 
     /// Returns this response carrying `refresh_token`.
