@@ -302,7 +302,7 @@ impl TokenResponse {
     /// ```
     #[must_use]
     pub fn with_dpop_token_type(mut self) -> Self {
-        self.token_type = "DPoP".to_owned();
+        "DPoP".clone_into(&mut self.token_type);
         self
     }
 
