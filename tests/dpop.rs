@@ -771,3 +771,24 @@ fn the_types_are_shareable() {
     shareable::<keyward::token::OidcKeySet>();
     shareable::<keyward::token::DiscoveryError>();
 }
+
+/// An async store (a database) settles the replay check itself; a replay is still refused.
+#[test]
+fn a_caller_supplied_replay_check_settles_the_proof() {
+    let store = InMemoryReplayStore::new(10);
+    let verifier = verifier();
+    let proof = prover(KeyPairKind::Ed25519).proof("GET", URL).unwrap();
+    let settle = || {
+        let pending = verifier.verify_before_replay_check(&proof, &get()).unwrap();
+        let freshness = store
+            .record(
+                pending.replay_key(),
+                pending.remember_until(),
+                pending.checked_at(),
+            )
+            .unwrap();
+        pending.settle(freshness)
+    };
+    assert!(settle().is_ok());
+    assert_eq!(settle().unwrap_err(), DpopError::Replayed);
+}

@@ -39,6 +39,8 @@ mod nonce;
 mod proof;
 mod prover;
 mod replay;
+mod request;
+mod verified;
 mod verifier;
 
 use base64::Engine as _;
@@ -50,7 +52,9 @@ pub use error::{DpopError, ReplayStoreError};
 pub use nonce::DpopNonces;
 pub use prover::{DpopProver, ProofClaims};
 pub use replay::{Freshness, InMemoryReplayStore, ReplayKey, ReplayStore};
-pub use verifier::{DpopProof, DpopRequest, DpopVerifier};
+pub use request::DpopRequest;
+pub use verified::{DpopProof, PendingProof};
+pub use verifier::DpopVerifier;
 
 use super::{Algorithm, TokenError};
 

@@ -6,8 +6,10 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::replay::{Freshness, InMemoryReplayStore, ReplayKey, ReplayStore};
-use super::{DpopError, DpopNonces, access_token_hash, htu, proof};
-use crate::token::{Algorithm, Clock, Leeway, Lifetime, SystemClock, VerifyingKey};
+use super::{
+    DpopError, DpopNonces, DpopProof, DpopRequest, PendingProof, access_token_hash, htu, proof,
+};
+use crate::token::{Algorithm, Clock, Leeway, Lifetime, SystemClock};
 
 /// Verifies DPoP proofs (RFC 9449): a resource server checks the proof that comes with each
 /// DPoP-bound access token; a token endpoint checks the proof it binds new tokens to.
@@ -46,139 +48,6 @@ pub struct DpopVerifier {
     clock: Arc<dyn Clock>,
     replay: Arc<dyn ReplayStore>,
     nonces: Option<Arc<dyn DpopNonces>>,
-}
-
-/// The request a proof came with, as the server saw it.
-///
-/// ```
-/// use keyward::token::dpop::DpopRequest;
-/// let request = DpopRequest::new("GET", "https://api.example.com/orders?page=2")
-///     .with_access_token("eyJ...", "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I");
-/// ```
-#[derive(Clone, Copy, Debug)]
-pub struct DpopRequest<'a> {
-    method: &'a str,
-    url: &'a str,
-    access_token: Option<&'a str>,
-    bound_key: Option<&'a str>,
-}
-
-impl<'a> DpopRequest<'a> {
-    /// A request with `method` (as sent: `GET`, `POST`, ...) to `url`, the absolute URL the
-    /// client used: behind a proxy, the public one (see the resource server's `--public-url`),
-    /// never one rebuilt from a `Host` header the client chose.
-    ///
-    /// ```
-    /// # use keyward::token::dpop::DpopRequest;
-    /// let request = DpopRequest::new("POST", "https://auth.example.com/token");
-    /// ```
-    pub fn new(method: &'a str, url: &'a str) -> Self {
-        DpopRequest {
-            method,
-            url,
-            access_token: None,
-            bound_key: None,
-        }
-    }
-
-    /// Returns this request presenting `access_token`, bound to the key whose thumbprint is
-    /// `jkt` (the verified token's `cnf.jkt`, [`KeyConfirmation::jkt`](super::KeyConfirmation::jkt)):
-    /// the proof must then carry its `ath` and be made with that key.
-    ///
-    /// ```
-    /// # use keyward::token::dpop::DpopRequest;
-    /// let request = DpopRequest::new("GET", "https://api.example.com/").with_access_token("a.b.c", "jkt");
-    /// ```
-    #[must_use]
-    pub fn with_access_token(mut self, access_token: &'a str, jkt: &'a str) -> Self {
-        self.access_token = Some(access_token);
-        self.bound_key = Some(jkt);
-        self
-    }
-
-    /// Returns this request requiring the proof's key to be the one whose thumbprint is `jkt`,
-    /// without an access token: a refresh token bound to a key (RFC 9449 §5).
-    ///
-    /// ```
-    /// # use keyward::token::dpop::DpopRequest;
-    /// let refresh = DpopRequest::new("POST", "https://auth.example.com/token").with_bound_key("jkt");
-    /// ```
-    #[must_use]
-    pub fn with_bound_key(mut self, jkt: &'a str) -> Self {
-        self.bound_key = Some(jkt);
-        self
-    }
-}
-
-/// A proof that passed every check.
-#[derive(Clone, Debug)]
-pub struct DpopProof {
-    key: VerifyingKey,
-    jkt: String,
-    jti: String,
-    issued_at: DateTime<Utc>,
-}
-
-impl DpopProof {
-    /// The RFC 7638 thumbprint of the proof's key: the `jkt` to bind new tokens to.
-    ///
-    /// ```
-    /// # use keyward::token::dpop::{DpopProver, DpopRequest, DpopVerifier};
-    /// # use keyward::token::{KeyPairKind, SigningKey};
-    /// let client = DpopProver::new(SigningKey::generate(KeyPairKind::P256)?)?;
-    /// let proof = client.proof("POST", "https://a.example/token")?;
-    /// let verified = DpopVerifier::new().verify(&proof, &DpopRequest::new("POST", "https://a.example/token"))?;
-    /// assert_eq!(verified.thumbprint(), client.thumbprint());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn thumbprint(&self) -> &str {
-        &self.jkt
-    }
-
-    /// The proof's public key.
-    ///
-    /// ```
-    /// # use keyward::token::dpop::{DpopProver, DpopRequest, DpopVerifier};
-    /// # use keyward::token::{Algorithm, KeyPairKind, SigningKey};
-    /// let client = DpopProver::new(SigningKey::generate(KeyPairKind::Ed25519)?)?;
-    /// let proof = client.proof("GET", "https://a.example/")?;
-    /// let verified = DpopVerifier::new().verify(&proof, &DpopRequest::new("GET", "https://a.example/"))?;
-    /// assert_eq!(verified.key().algorithm(), Algorithm::EdDSA);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn key(&self) -> &VerifyingKey {
-        &self.key
-    }
-
-    /// The proof's `jti`.
-    ///
-    /// ```
-    /// # use keyward::token::dpop::{DpopProver, DpopRequest, DpopVerifier};
-    /// # use keyward::token::{KeyPairKind, SigningKey};
-    /// let client = DpopProver::new(SigningKey::generate(KeyPairKind::Ed25519)?)?;
-    /// let proof = client.proof("GET", "https://a.example/")?;
-    /// let verified = DpopVerifier::new().verify(&proof, &DpopRequest::new("GET", "https://a.example/"))?;
-    /// assert!(!verified.token_id().is_empty());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn token_id(&self) -> &str {
-        &self.jti
-    }
-
-    /// The proof's `iat`.
-    ///
-    /// ```
-    /// # use keyward::token::dpop::{DpopProver, DpopRequest, DpopVerifier};
-    /// # use keyward::token::{KeyPairKind, SigningKey};
-    /// let client = DpopProver::new(SigningKey::generate(KeyPairKind::Ed25519)?)?;
-    /// let proof = client.proof("GET", "https://a.example/")?;
-    /// let verified = DpopVerifier::new().verify(&proof, &DpopRequest::new("GET", "https://a.example/"))?;
-    /// assert!(verified.issued_at() <= chrono::Utc::now());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn issued_at(&self) -> DateTime<Utc> {
-        self.issued_at
-    }
 }
 
 impl Default for DpopVerifier {
@@ -369,6 +238,48 @@ impl DpopVerifier {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn verify(&self, proof: &str, request: &DpopRequest<'_>) -> Result<DpopProof, DpopError> {
+        let pending = self.verify_before_replay_check(proof, request)?;
+        let freshness = self
+            .replay
+            .record(
+                &pending.replay_key,
+                pending.remember_until,
+                pending.checked_at,
+            )
+            .map_err(DpopError::ReplayStore)?;
+        pending.settle(freshness)
+    }
+
+    /// Every check of [`verify`](Self::verify) but the last, the replay check, for a store
+    /// that cannot answer synchronously (an async database client): record
+    /// [`PendingProof::replay_key`] until [`PendingProof::remember_until`] atomically, as
+    /// [`ReplayStore::record`] describes, then hand the answer to [`PendingProof::settle`].
+    /// The verifier's own store is not used.
+    ///
+    /// # Errors
+    ///
+    /// As [`verify`](Self::verify), except [`DpopError::Replayed`] and
+    /// [`DpopError::ReplayStore`], which `settle` and your store give.
+    ///
+    /// ```
+    /// use keyward::token::dpop::{DpopError, DpopProver, DpopRequest, DpopVerifier, Freshness};
+    /// use keyward::token::{KeyPairKind, SigningKey};
+    ///
+    /// let client = DpopProver::new(SigningKey::generate(KeyPairKind::Ed25519)?)?;
+    /// let proof = client.proof("GET", "https://api.example.com/")?;
+    /// let request = DpopRequest::new("GET", "https://api.example.com/");
+    /// let pending = DpopVerifier::new().verify_before_replay_check(&proof, &request)?;
+    /// // e.g. INSERT ... ON CONFLICT ... RETURNING with pending.replay_key().to_base64url()
+    /// let seen_before = false;
+    /// let answer = if seen_before { Freshness::Replayed } else { Freshness::First };
+    /// let verified = pending.settle(answer)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verify_before_replay_check(
+        &self,
+        proof: &str,
+        request: &DpopRequest<'_>,
+    ) -> Result<PendingProof, DpopError> {
         if proof.len() > self.max_proof_bytes {
             return Err(DpopError::TooLarge {
                 len: proof.len(),
@@ -440,21 +351,18 @@ impl DpopVerifier {
                 Some(_) => {}
             }
         }
-        let key = ReplayKey::new(&signed.jkt, &signed.jti);
-        // Kept until the proof would be refused as stale anyway, and a second beyond.
-        match self
-            .replay
-            .record(&key, add(expires_at, 1), now)
-            .map_err(DpopError::ReplayStore)?
-        {
-            Freshness::First => Ok(DpopProof {
+        Ok(PendingProof {
+            replay_key: ReplayKey::new(&signed.jkt, &signed.jti),
+            // Kept until the proof would be refused as stale anyway, and a second beyond.
+            remember_until: add(expires_at, 1),
+            checked_at: now,
+            proof: DpopProof {
                 key: signed.key,
                 jkt: signed.jkt,
                 jti: signed.jti,
                 issued_at,
-            }),
-            Freshness::Replayed => Err(DpopError::Replayed),
-        }
+            },
+        })
     }
 }
 
