@@ -78,7 +78,7 @@ impl DpopProof {
 }
 
 /// A proof that passed every check but the replay check
-/// ([`DpopVerifier::verify_before_replay_check`]): usable only through
+/// ([`DpopVerifier::verify_before_replay_check`](super::DpopVerifier::verify_before_replay_check)): usable only through
 /// [`settle`](Self::settle), with the replay store's answer.
 #[derive(Debug)]
 #[must_use = "a proof is verified only once its replay check is settled"]
@@ -122,7 +122,7 @@ impl PendingProof {
     }
 
     /// The verifier's clock when the proof was checked: the `now` of
-    /// [`ReplayStore::record`] (entries expired by then may be reused).
+    /// [`ReplayStore::record`](super::ReplayStore::record) (entries expired by then may be reused).
     ///
     /// ```
     /// # use keyward::token::dpop::{DpopProver, DpopRequest, DpopVerifier};
