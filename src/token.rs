@@ -20,6 +20,7 @@ mod bearer;
 mod claims;
 mod clock;
 pub mod dangerous;
+pub mod dpop;
 mod duration;
 mod error;
 mod issuer;
@@ -46,7 +47,8 @@ pub use key_error::{JsonError, KeyError, SkippedKey};
 pub use key_set::KeySet;
 pub use opaque::{OpaqueToken, TokenDigest};
 pub use remote::{
-    BodyTooLarge, CacheDuration, CappedBody, FetchError, JwksResponse, RefreshError, RemoteKeySet,
+    BodyTooLarge, CacheDuration, CappedBody, DiscoveryError, FetchError, JwksResponse,
+    OidcDiscovery, OidcKeySet, ProviderMetadata, RefreshError, RemoteKeySet,
 };
 pub use revocation::{RevocationCheck, TokenInfo};
 pub use verifier::TokenVerifier;

@@ -111,14 +111,23 @@ pub fn parse_bearer<'a>(
 }
 
 fn parse_value(value: &[u8]) -> Result<Option<&str>, MalformedBearer> {
+    parse_credentials(value, b"bearer")
+}
+
+/// The token of one `Authorization` value in `scheme` (lower case): RFC 6750 §2.1's grammar,
+/// which RFC 9449 §7.1 gives the `DPoP` scheme too. `Ok(None)` for another scheme.
+pub(crate) fn parse_credentials<'a>(
+    value: &'a [u8],
+    scheme: &[u8],
+) -> Result<Option<&'a str>, MalformedBearer> {
     let value = trim_ows(value);
     // The scheme is a `token` (RFC 9110 §5.6.2); it ends at the first byte that is not one.
     let scheme_len = value
         .iter()
         .position(|&byte| !is_tchar(byte))
         .unwrap_or(value.len());
-    let (scheme, rest) = value.split_at(scheme_len);
-    if !scheme.eq_ignore_ascii_case(b"bearer") {
+    let (found, rest) = value.split_at(scheme_len);
+    if !found.eq_ignore_ascii_case(scheme) {
         return Ok(None);
     }
     if rest.is_empty() {

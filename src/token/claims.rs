@@ -34,8 +34,11 @@ use super::Lifetime;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Claims<T> {
-    /// `sub`: whom the token is about, usually a user id.
-    #[serde(rename = "sub")]
+    /// `sub`: whom the token is about, usually a user id. Never empty, except for a token
+    /// without `sub` accepted by a verifier
+    /// [`with_optional_subject`](crate::token::TokenVerifier::with_optional_subject): read
+    /// [`optional_subject`](Self::optional_subject) there.
+    #[serde(rename = "sub", skip_serializing_if = "String::is_empty")]
     pub subject: String,
     /// `exp`: the instant the token stops being valid.
     #[serde(rename = "exp", serialize_with = "numeric_date")]
@@ -68,6 +71,23 @@ pub struct Claims<T> {
     /// The caller's own claims.
     #[serde(flatten)]
     pub extra: T,
+}
+
+impl<T> Claims<T> {
+    /// `sub`, or `None` for a token without one (accepted only by a verifier
+    /// [`with_optional_subject`](crate::token::TokenVerifier::with_optional_subject)).
+    ///
+    /// ```
+    /// use keyward::token::TokenIssuer;
+    ///
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// let claims = issuer.verify::<()>(&issuer.issue("alice", &())?)?;
+    /// assert_eq!(claims.optional_subject(), Some("alice"));
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn optional_subject(&self) -> Option<&str> {
+        (!self.subject.is_empty()).then_some(self.subject.as_str())
+    }
 }
 
 // Instants are whole seconds on the wire (RFC 7519 §2, NumericDate).
@@ -237,7 +257,8 @@ impl fmt::Display for TokenKind {
 pub struct TokenResponse {
     /// The access token.
     pub access_token: String,
-    /// Always `"bearer"` (RFC 6750).
+    /// `"bearer"` (RFC 6750), or `"DPoP"` for a DPoP-bound access token (RFC 9449 §5,
+    /// [`with_dpop_token_type`](Self::with_dpop_token_type)).
     pub token_type: String,
     /// The access token's lifetime in seconds.
     pub expires_in: u64,
@@ -268,6 +289,21 @@ impl TokenResponse {
             expires_in: expires_in.as_secs(),
             refresh_token: None,
         }
+    }
+
+    /// Returns this response with `token_type: "DPoP"`, for an access token bound to the
+    /// client's key ([`KeyConfirmation`](crate::token::dpop::KeyConfirmation), RFC 9449 §5).
+    ///
+    /// ```
+    /// # use keyward::token::{Lifetime, TokenResponse};
+    /// let response = TokenResponse::new("a.b.c", Lifetime::from_mins(15)?).with_dpop_token_type();
+    /// assert_eq!(response.token_type, "DPoP");
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_dpop_token_type(mut self) -> Self {
+        "DPoP".clone_into(&mut self.token_type);
+        self
     }
 
     /// Returns this response carrying `refresh_token`.

@@ -3,8 +3,11 @@
 
 mod body_limit;
 mod cache_control;
+mod deadline;
+mod discovery;
 mod duration;
 mod fetch;
+mod oidc_key_set;
 
 use std::fmt;
 use std::future::Future;
@@ -17,8 +20,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::de::DeserializeOwned;
 
 pub use body_limit::{BodyTooLarge, CappedBody};
+pub use discovery::{DiscoveryError, OidcDiscovery, ProviderMetadata};
 pub use duration::CacheDuration;
 pub use fetch::{FetchError, JwksResponse, RefreshError};
+pub use oidc_key_set::OidcKeySet;
 
 use super::{Algorithm, Claims, Clock, KeySet, SystemClock, TokenError, TokenVerifier};
 
@@ -50,6 +55,12 @@ use super::{Algorithm, Claims, Clock, KeySet, SystemClock, TokenError, TokenVeri
 ///   invented `kid`s and a provider outage cost one request per cooldown.
 /// - **Single flight**: while one caller fetches, the others that need the result wait for it
 ///   instead of fetching too, so a burst of tokens causes one fetch.
+/// - **Bounded waiting**: a caller whose token the current set settles (fresh, or expired
+///   but within the staleness limit) never waits for another caller's fetch: it is answered
+///   from the set it has. A caller that needs a key the set lacks waits for the running fetch
+///   at most [`with_max_fetch_wait`](Self::with_max_fetch_wait) (10 seconds by default), sync
+///   or async, then is answered from whatever set is held. The one caller that runs a fetch
+///   waits for its own fetch: give the fetch a timeout.
 /// - **Failure**: a failed fetch or an unusable document keeps the last good set, served for
 ///   up to [`with_max_staleness`](Self::with_max_staleness) (1 day by default) past its expiry;
 ///   then tokens are refused with [`TokenError::KeySetUnavailable`] until a fetch succeeds.
@@ -108,6 +119,7 @@ struct Settings {
     max_staleness: CacheDuration,
     max_document_bytes: usize,
     rsa_algorithm: Option<Algorithm>,
+    max_fetch_wait: Duration,
 }
 
 #[derive(Clone)]
@@ -124,6 +136,17 @@ enum Age {
     Stale,
     /// Beyond the staleness limit: refetch, and refuse tokens if that fails.
     Unusable,
+}
+
+/// What a verify call does after looking at the cached set.
+enum Plan<T> {
+    /// The fresh set settles the token.
+    Done(Result<Claims<T>, TokenError>),
+    /// The set is expired but still usable, and settles the token: fetch if this caller can
+    /// take the permit at once, else answer with this, never waiting for another's fetch.
+    RefreshOrAnswer(Result<Claims<T>, TokenError>),
+    /// No usable set, or a key it lacks: fetch, or wait a bounded time for another's fetch.
+    NeedKeys,
 }
 
 /// Who fetches, and who waits for whom. Only ever locked briefly, never across a fetch.
@@ -175,12 +198,10 @@ impl RemoteKeySet {
     /// The default [`with_max_document_bytes`](Self::with_max_document_bytes): 256 KiB.
     /// Provider documents are a few KiB; 100 RSA keys with certificate chains still fit.
     pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 256 * 1024;
-    /// How long [`verify_blocking`](Self::verify_blocking) and
-    /// [`refresh_blocking`](Self::refresh_blocking) wait for another thread's fetch: 10
-    /// seconds, after which they go on with the cached set. Give the fetch a shorter timeout.
-    /// (The async methods wait as long as the fetching future runs; put the runtime's timeout
-    /// around them, or the fetch, as you would around any I/O.)
-    pub const MAX_BLOCKING_WAIT: Duration = Duration::from_secs(10);
+    /// The default [`with_max_fetch_wait`](Self::with_max_fetch_wait): 10 seconds, after
+    /// which a caller waiting for another caller's fetch goes on with the cached set. Give the
+    /// fetch itself a shorter timeout.
+    pub const DEFAULT_MAX_FETCH_WAIT: Duration = Duration::from_secs(10);
 
     /// An empty cache whose fetched key sets become verifiers through `policy`, with the
     /// default settings and the system clock. Nothing is fetched until first use.
@@ -201,6 +222,7 @@ impl RemoteKeySet {
                 max_staleness: Self::DEFAULT_MAX_STALENESS,
                 max_document_bytes: Self::DEFAULT_MAX_DOCUMENT_BYTES,
                 rsa_algorithm: None,
+                max_fetch_wait: Self::DEFAULT_MAX_FETCH_WAIT,
             },
             clock: Arc::new(SystemClock),
             current: RwLock::new(None),
@@ -294,6 +316,24 @@ impl RemoteKeySet {
         self
     }
 
+    /// Returns this cache making a caller that needs a key the current set lacks (an unknown
+    /// `kid`, the first fetch, a set past its staleness limit) wait at most `wait` for another
+    /// caller's fetch, sync or async; then it is answered from the set held at that moment
+    /// ([`TokenError::UnknownKeyId`], or [`TokenError::KeySetUnavailable`] without a usable
+    /// set), and [`refresh`](Self::refresh) gives [`RefreshError::WaitTimedOut`]. Zero means
+    /// never wait. Callers whose token the current set settles never wait at all.
+    ///
+    /// ```
+    /// # use keyward::token::{RemoteKeySet, TokenVerifier};
+    /// # use std::time::Duration;
+    /// let remote = RemoteKeySet::new(TokenVerifier::new).with_max_fetch_wait(Duration::from_secs(2));
+    /// ```
+    #[must_use]
+    pub fn with_max_fetch_wait(mut self, wait: Duration) -> Self {
+        self.settings.max_fetch_wait = wait;
+        self
+    }
+
     /// Returns this cache reading the time (cache ages, cooldown, staleness) from `clock`. The
     /// verifiers `policy` builds keep their own clock: give them the same one there.
     ///
@@ -351,8 +391,9 @@ impl RemoteKeySet {
 
     /// Verifies an access token with the current key set, calling `fetch` first when the set
     /// is missing or expired, or when the token names a key id the set lacks (then checking
-    /// it again), within the cooldown. If another thread is fetching already, this one waits
-    /// for that fetch (at most [`MAX_BLOCKING_WAIT`](Self::MAX_BLOCKING_WAIT)) instead.
+    /// it again), within the cooldown. If another thread is fetching already, a caller whose
+    /// token the held set settles is answered from it at once; one that needs a new key waits
+    /// for that fetch, at most [`with_max_fetch_wait`](Self::with_max_fetch_wait).
     ///
     /// It blocks the thread while fetching or waiting: from async code, use
     /// [`verify`](Self::verify).
@@ -378,13 +419,22 @@ impl RemoteKeySet {
         token: &str,
         fetch: impl FnOnce() -> Result<JwksResponse, FetchError>,
     ) -> Result<Claims<T>, TokenError> {
-        if let Some(result) = self.attempt(token, true) {
-            return result;
+        match self.plan(token) {
+            Plan::Done(result) => result,
+            Plan::RefreshOrAnswer(result) => match self.turn(true) {
+                Turn::Fetch(permit) => {
+                    let _ = self.fetch_blocking(permit, fetch);
+                    self.settled(token)
+                }
+                Turn::Wait(_) | Turn::Skip => result,
+            },
+            Plan::NeedKeys => {
+                // The outcome is recorded for `last_refresh_error`; what matters here is the
+                // set now held.
+                let _ = self.refresh_blocking_inner(fetch, true);
+                self.settled(token)
+            }
         }
-        // The outcome is recorded for `last_refresh_error`; what matters here is the set now held.
-        let _ = self.refresh_blocking_inner(fetch, true);
-        self.attempt(token, false)
-            .unwrap_or(Err(TokenError::KeySetUnavailable))
     }
 
     /// As [`verify_blocking`](Self::verify_blocking), with an async fetch: `fetch` returns a
@@ -425,12 +475,20 @@ impl RemoteKeySet {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<JwksResponse, FetchError>>,
     {
-        if let Some(result) = self.attempt(token, true) {
-            return result;
+        match self.plan(token) {
+            Plan::Done(result) => result,
+            Plan::RefreshOrAnswer(result) => match self.turn(true) {
+                Turn::Fetch(permit) => {
+                    let _ = self.fetch_async(permit, fetch).await;
+                    self.settled(token)
+                }
+                Turn::Wait(_) | Turn::Skip => result,
+            },
+            Plan::NeedKeys => {
+                let _ = self.refresh_inner(fetch, true).await;
+                self.settled(token)
+            }
         }
-        let _ = self.refresh_inner(fetch, true).await;
-        self.attempt(token, false)
-            .unwrap_or(Err(TokenError::KeySetUnavailable))
     }
 
     /// Fetches now, whatever the cache holds and ignoring the cooldown (if another caller is
@@ -481,25 +539,67 @@ impl RemoteKeySet {
         self.refresh_inner(fetch, false).await
     }
 
-    /// Checks `token` against the cached set if that settles it: `None` means "fetch, then
-    /// call again with `may_fetch` false", and is returned only when `may_fetch` is true.
-    fn attempt<T: DeserializeOwned>(
-        &self,
-        token: &str,
-        may_fetch: bool,
-    ) -> Option<Result<Claims<T>, TokenError>> {
+    /// What a verify call does, given the cached set.
+    fn plan<T: DeserializeOwned>(&self, token: &str) -> Plan<T> {
         let Some(cached) = self.snapshot() else {
-            return (!may_fetch).then_some(Err(TokenError::KeySetUnavailable));
+            return Plan::NeedKeys;
         };
         match cached.age(self.clock.now(), self.settings.max_staleness) {
             Age::Fresh => match cached.verifier.verify::<T>(token) {
-                Err(TokenError::UnknownKeyId { .. }) if may_fetch => None,
-                result => Some(result),
+                Err(TokenError::UnknownKeyId { .. }) => Plan::NeedKeys,
+                result => Plan::Done(result),
             },
-            Age::Stale if may_fetch => None,
-            Age::Stale => Some(cached.verifier.verify::<T>(token)),
-            Age::Unusable => (!may_fetch).then_some(Err(TokenError::KeySetUnavailable)),
+            Age::Stale => match cached.verifier.verify::<T>(token) {
+                Err(TokenError::UnknownKeyId { .. }) => Plan::NeedKeys,
+                result => Plan::RefreshOrAnswer(result),
+            },
+            Age::Unusable => Plan::NeedKeys,
         }
+    }
+
+    /// The answer from the set held now, after any fetch: no further fetch.
+    fn settled<T: DeserializeOwned>(&self, token: &str) -> Result<Claims<T>, TokenError> {
+        let Some(cached) = self.snapshot() else {
+            return Err(TokenError::KeySetUnavailable);
+        };
+        match cached.age(self.clock.now(), self.settings.max_staleness) {
+            Age::Fresh | Age::Stale => cached.verifier.verify::<T>(token),
+            Age::Unusable => Err(TokenError::KeySetUnavailable),
+        }
+    }
+
+    /// Runs the fetch this caller holds the permit for, and lands it.
+    fn fetch_blocking(
+        &self,
+        permit: Permit<'_>,
+        fetch: impl FnOnce() -> Result<JwksResponse, FetchError>,
+    ) -> Result<(), RefreshError> {
+        let outcome = fetch()
+            .map_err(RefreshError::Fetch)
+            .and_then(|response| self.install(&response));
+        permit.land(outcome.clone());
+        outcome
+    }
+
+    /// As [`fetch_blocking`](Self::fetch_blocking), with an async fetch. If this future is
+    /// dropped during the fetch, `permit`'s drop lets the others go.
+    async fn fetch_async<F, Fut>(&self, permit: Permit<'_>, fetch: F) -> Result<(), RefreshError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<JwksResponse, FetchError>>,
+    {
+        let outcome = match fetch().await {
+            Ok(response) => self.install(&response),
+            Err(error) => Err(RefreshError::Fetch(error)),
+        };
+        permit.land(outcome.clone());
+        outcome
+    }
+
+    /// The latest instant a caller starting now waits for another caller's fetch until.
+    fn wait_deadline(&self) -> Instant {
+        let now = Instant::now();
+        now.checked_add(self.settings.max_fetch_wait).unwrap_or(now)
     }
 
     fn refresh_blocking_inner(
@@ -507,11 +607,12 @@ impl RemoteKeySet {
         fetch: impl FnOnce() -> Result<JwksResponse, FetchError>,
         respect_cooldown: bool,
     ) -> Result<(), RefreshError> {
+        let deadline = self.wait_deadline();
         let permit = loop {
             match self.turn(respect_cooldown) {
                 Turn::Fetch(permit) => break permit,
                 Turn::Wait(seen) => {
-                    if !self.wait_blocking(seen) {
+                    if !self.wait_blocking(seen, deadline) {
                         return Err(RefreshError::WaitTimedOut);
                     }
                     if let Some(outcome) = self.landed_outcome() {
@@ -522,11 +623,7 @@ impl RemoteKeySet {
                 Turn::Skip => return Ok(()),
             }
         };
-        let outcome = fetch()
-            .map_err(RefreshError::Fetch)
-            .and_then(|response| self.install(&response));
-        permit.land(outcome.clone());
-        outcome
+        self.fetch_blocking(permit, fetch)
     }
 
     async fn refresh_inner<F, Fut>(
@@ -538,16 +635,22 @@ impl RemoteKeySet {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<JwksResponse, FetchError>>,
     {
+        let deadline = self.wait_deadline();
         let permit = loop {
             match self.turn(respect_cooldown) {
                 Turn::Fetch(permit) => break permit,
                 Turn::Wait(seen) => {
-                    Landing {
+                    let landed = Landing {
                         remote: self,
                         seen,
                         waiter: None,
+                        deadline,
+                        timer: None,
                     }
                     .await;
+                    if !landed {
+                        return Err(RefreshError::WaitTimedOut);
+                    }
                     if let Some(outcome) = self.landed_outcome() {
                         return outcome;
                     }
@@ -555,13 +658,7 @@ impl RemoteKeySet {
                 Turn::Skip => return Ok(()),
             }
         };
-        // If this future is dropped during the fetch, `permit`'s drop lets the others go.
-        let outcome = match fetch().await {
-            Ok(response) => self.install(&response),
-            Err(error) => Err(RefreshError::Fetch(error)),
-        };
-        permit.land(outcome.clone());
-        outcome
+        self.fetch_async(permit, fetch).await
     }
 
     /// Takes the fetch permit, or says why not.
@@ -595,9 +692,8 @@ impl RemoteKeySet {
         (!flight.last_abandoned).then(|| flight.last_error.clone().map_or(Ok(()), Err))
     }
 
-    /// Waits until the count of landed fetches passes `seen`; `false` if it took too long.
-    fn wait_blocking(&self, seen: u64) -> bool {
-        let deadline = Instant::now() + Self::MAX_BLOCKING_WAIT;
+    /// Waits until the count of landed fetches passes `seen`; `false` if `deadline` came first.
+    fn wait_blocking(&self, seen: u64, deadline: Instant) -> bool {
         let mut flight = self.lock_flight();
         while flight.landed == seen {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -742,24 +838,42 @@ impl RemoteKeySet {
     }
 }
 
-/// An async caller waiting for another's fetch to land: its waker sits in `Flight::wakers`
-/// until then, and is removed if the wait is dropped first.
+/// An async caller waiting for another's fetch to land, until a deadline: its waker sits in
+/// `Flight::wakers` until then, and is removed if the wait is dropped first; the shared timer
+/// wakes it at the deadline. `true` when the fetch landed, `false` when the deadline came.
 struct Landing<'a> {
     remote: &'a RemoteKeySet,
     seen: u64,
     waiter: Option<u64>,
+    deadline: Instant,
+    /// The waker handed to the timer, to hand it again if the task's waker changes.
+    timer: Option<Waker>,
 }
 
 impl Future for Landing<'_> {
-    type Output = ();
+    type Output = bool;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<bool> {
         let this = self.get_mut();
         let mut flight = this.remote.lock_flight();
         if flight.landed != this.seen {
             // `land` took every waker with it.
             this.waiter = None;
-            return Poll::Ready(());
+            return Poll::Ready(true);
+        }
+        if Instant::now() >= this.deadline {
+            return Poll::Ready(false);
+        }
+        if !this
+            .timer
+            .as_ref()
+            .is_some_and(|held| held.will_wake(cx.waker()))
+        {
+            if !deadline::wake_at(this.deadline, cx.waker().clone()) {
+                // No timer thread: never wait without a bound.
+                return Poll::Ready(false);
+            }
+            this.timer = Some(cx.waker().clone());
         }
         let slot = this
             .waiter
@@ -797,6 +911,7 @@ impl fmt::Debug for RemoteKeySet {
             .field("max_staleness", &settings.max_staleness)
             .field("max_document_bytes", &settings.max_document_bytes)
             .field("rsa_algorithm", &settings.rsa_algorithm)
+            .field("max_fetch_wait", &settings.max_fetch_wait)
             .field("clock", &self.clock)
             .field("expires_at", &self.expires_at())
             .finish_non_exhaustive()

@@ -58,6 +58,7 @@ struct Config {
     access_types: Vec<String>,
     untyped_access_tokens: bool,
     optional_iat: bool,
+    optional_subject: bool,
     required_claims: Vec<(String, String)>,
     leeway: Leeway,
     max_token_bytes: usize,
@@ -94,6 +95,7 @@ impl TokenVerifier {
                 access_types: vec![TokenKind::Access.media_type().to_owned()],
                 untyped_access_tokens: false,
                 optional_iat: false,
+                optional_subject: false,
                 required_claims: Vec::new(),
                 leeway: Leeway::ZERO,
                 max_token_bytes: Self::DEFAULT_MAX_TOKEN_BYTES,
@@ -340,6 +342,24 @@ impl TokenVerifier {
     #[must_use]
     pub fn with_optional_iat(mut self, optional: bool) -> Self {
         self.config_mut().optional_iat = optional;
+        self
+    }
+
+    /// Returns this verifier accepting tokens without `sub` (`false`, the default, refuses
+    /// them): Node `jose`'s README token and some client-credentials tokens have none. Such a
+    /// token's [`Claims::subject`] is empty and [`Claims::optional_subject`] is `None`; an
+    /// empty `sub` that is present is still refused, so empty always means absent.
+    ///
+    /// ```
+    /// use keyward::token::{TokenVerifier, VerifyingKey};
+    ///
+    /// let verifier = TokenVerifier::new(VerifyingKey::hs256([1u8; 32])?).with_optional_subject(true);
+    /// assert!(format!("{verifier:?}").contains("optional_subject: true"));
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_optional_subject(mut self, optional: bool) -> Self {
+        self.config_mut().optional_subject = optional;
         self
     }
 
@@ -691,12 +711,15 @@ impl TokenVerifier {
             }
         }
 
-        let subject = payload
-            .string(Claim::Subject)?
-            .ok_or(TokenError::MissingClaim(Claim::Subject))?;
-        if subject.is_empty() {
-            return Err(TokenError::InvalidClaim(Claim::Subject));
-        }
+        let subject = match payload.string(Claim::Subject)? {
+            Some(subject) if subject.is_empty() => {
+                return Err(TokenError::InvalidClaim(Claim::Subject));
+            }
+            Some(subject) => subject,
+            // Empty stands for absent: a present empty `sub` was refused just above.
+            None if config.optional_subject => String::new(),
+            None => return Err(TokenError::MissingClaim(Claim::Subject)),
+        };
         let token_id = payload.string(Claim::TokenId)?;
         let extra = payload.extra()?;
         Ok(Claims {
@@ -730,6 +753,7 @@ impl fmt::Debug for TokenVerifier {
             .field("access_token_types", &config.access_types)
             .field("untyped_access_tokens", &config.untyped_access_tokens)
             .field("optional_iat", &config.optional_iat)
+            .field("optional_subject", &config.optional_subject)
             .field("required_claims", &config.required_claims)
             .field("leeway", &config.leeway)
             .field("max_token_bytes", &config.max_token_bytes)

@@ -35,8 +35,15 @@ fn installed_tree() -> Option<PathBuf> {
 /// Sends `request` to `tests/interop/node/jose.mjs` and returns its JSON answer, or `None`
 /// when Node or the installed `jose` is absent and interop is not required.
 pub fn run(request: &Value) -> Option<Value> {
+    run_script("jose.mjs", request)
+}
+
+/// As [`run`], with another script of `tests/interop/node/` (`dpop.mjs`).
+pub fn run_script(name: &str, request: &Value) -> Option<Value> {
     let tree = installed_tree()?;
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop/node/jose.mjs");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/interop/node")
+        .join(name);
     let child = Command::new("node")
         .arg(&script)
         .env("KEYWARD_NODE_DIR", &tree)

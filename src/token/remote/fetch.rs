@@ -154,7 +154,7 @@ pub enum RefreshError {
     #[error("key set document is unusable")]
     Keys(#[source] TokenError),
 
-    /// A blocking caller waited [`RemoteKeySet::MAX_BLOCKING_WAIT`](super::RemoteKeySet::MAX_BLOCKING_WAIT)
+    /// A caller waited [`with_max_fetch_wait`](super::RemoteKeySet::with_max_fetch_wait)
     /// for another caller's fetch, which had not finished.
     #[error("another caller's key set fetch did not finish in time")]
     WaitTimedOut,
