@@ -1,4 +1,4 @@
-//! Usernames under RFC 8265's UsernameCaseMapped profile (the PRECIS IdentifierClass of RFC
+//! Usernames under RFC 8265's `UsernameCaseMapped` profile (the PRECIS `IdentifierClass` of RFC
 //! 8264): one canonical form per name, and compatibility look-alikes refused.
 //!
 //! `Alice`, `ALICE` and full-width `ＡＬＩＣＥ` are all the username `alice`. `ﬁnn` (the `ﬁ`
@@ -18,9 +18,9 @@ use icu_properties::props::BidiClass;
 use class::Property;
 pub use error::{Refusal, UsernameError};
 
-/// A username in its canonical form under RFC 8265 §3.3 (UsernameCaseMapped): full-width and
+/// A username in its canonical form under RFC 8265 §3.3 (`UsernameCaseMapped`): full-width and
 /// half-width characters mapped to their ordinary forms, lower-cased, in NFC, every character
-/// in the IdentifierClass, and right-to-left names meeting the Bidi Rule.
+/// in the `IdentifierClass`, and right-to-left names meeting the Bidi Rule.
 ///
 /// Two inputs that make equal `Username`s are the same account. Store
 /// [`as_str`](Self::as_str) and look accounts up by it.
@@ -42,8 +42,8 @@ impl Username {
     /// leaves the limit to the application (§3.1); 64 bytes hold 16 to 64 characters.
     pub const MAX_BYTES: usize = 64;
 
-    /// Enforces the UsernameCaseMapped profile on `input` (RFC 8265 §3.3.3): width mapping,
-    /// case mapping (Unicode `toLowerCase`), NFC, then the IdentifierClass, the context rules
+    /// Enforces the `UsernameCaseMapped` profile on `input` (RFC 8265 §3.3.3): width mapping,
+    /// case mapping (Unicode `toLowerCase`), NFC, then the `IdentifierClass`, the context rules
     /// and the Bidi Rule on the result.
     ///
     /// # Errors
@@ -62,7 +62,7 @@ impl Username {
     /// # Ok::<(), UsernameError>(())
     /// ```
     pub fn parse(input: &str) -> Result<Self, UsernameError> {
-        // Preparation (§3.3.2): width mapping, then every character in the IdentifierClass.
+        // Preparation (§3.3.2): width mapping, then every character in the `IdentifierClass`.
         let mapped: Vec<char> = input.chars().map(width_map).collect();
         check_class(&mapped)?;
         // Enforcement (§3.3.3): case mapping, normalization, then the class again on the
@@ -129,7 +129,7 @@ impl std::str::FromStr for Username {
 }
 
 /// RFC 8265 §3.3.1 rule 1: full-width and half-width characters to their decomposition
-/// mappings (`<wide>` and `<narrow>` in UnicodeData.txt: U+3000, U+FF01..U+FFEE, U+20A9 has
+/// mappings (`<wide>` and `<narrow>` in `UnicodeData.txt`: U+3000, U+FF01..U+FFEE, U+20A9 has
 /// none). Each maps to one code point, which NFKC of the single character gives.
 fn width_map(c: char) -> char {
     if c == '\u{3000}' || ('\u{ff01}'..='\u{ffee}').contains(&c) {

@@ -56,7 +56,7 @@ pub(crate) fn burn(cost: Cost) {
 /// remainder below 16 rounds (which no sum of computations can leave) is ignored.
 pub(crate) fn burn_rounds(mut rounds: u64) {
     while rounds >= 1 << Cost::MIN.get() {
-        let bit = (63 - rounds.leading_zeros()).min(Cost::MAX.get());
+        let bit = rounds.ilog2().min(Cost::MAX.get());
         let Ok(cost) = Cost::new(bit) else { return };
         burn(cost);
         rounds -= 1 << bit;

@@ -1,6 +1,6 @@
 //! Counted-work tests that need stored Argon2 hashes below OWASP's floor (passlib's defaults
 //! are), which only the crate-internal constructor can write. The rest are in
-//! tests/password_work.rs, through the public `count_work`.
+//! `tests/password_work.rs`, through the public `count_work`.
 
 use super::argon2;
 use super::{

@@ -1,4 +1,4 @@
-//! The IdentifierClass derived property (RFC 8264 §8, §9) and the context rules it refers to
+//! The `IdentifierClass` derived property (RFC 8264 §8, §9) and the context rules it refers to
 //! (RFC 5892 Appendix A).
 
 use icu_normalizer::ComposingNormalizerBorrowed;
@@ -10,7 +10,7 @@ use icu_properties::{CodePointMapData, CodePointSetData};
 
 use super::Refusal;
 
-/// The derived property of one code point, as far as the IdentifierClass cares.
+/// The derived property of one code point, as far as the `IdentifierClass` cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Property {
     Pvalid,
@@ -21,6 +21,7 @@ pub(crate) enum Property {
 
 /// RFC 8264 §8, in its order.
 pub(crate) fn property(c: char) -> Property {
+    use GeneralCategory as Gc;
     if let Some(exception) = exception(c) {
         return exception;
     }
@@ -30,15 +31,15 @@ pub(crate) fn property(c: char) -> Property {
     if category == GeneralCategory::Unassigned && !noncharacter {
         return Property::Refused(Refusal::Unassigned);
     }
-    // §9.11 ASCII7: U+0021..U+007E.
+    // §9.11 `ASCII7`: U+0021..U+007E.
     if ('\u{21}'..='\u{7e}').contains(&c) {
         return Property::Pvalid;
     }
-    // §9.8 JoinControl.
+    // §9.8 `JoinControl`.
     if c == '\u{200c}' || c == '\u{200d}' {
         return Property::ContextJ;
     }
-    // §9.9 OldHangulJamo: Hangul_Syllable_Type L, V or T.
+    // §9.9 `OldHangulJamo`: `Hangul_Syllable_Type` L, V or T.
     let jamo = CodePointMapData::<HangulSyllableType>::new().get(c);
     if matches!(
         jamo,
@@ -48,7 +49,7 @@ pub(crate) fn property(c: char) -> Property {
     ) {
         return Property::Refused(Refusal::OldHangulJamo);
     }
-    // §9.13 PrecisIgnorableProperties.
+    // §9.13 `PrecisIgnorableProperties`.
     if noncharacter || CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c) {
         return Property::Refused(Refusal::Ignorable);
     }
@@ -56,15 +57,14 @@ pub(crate) fn property(c: char) -> Property {
     if category == GeneralCategory::Control {
         return Property::Refused(Refusal::Control);
     }
-    // §9.17 HasCompat: toNFKC(cp) != cp.
+    // §9.17 `HasCompat`: toNFKC(cp) != cp.
     let mut buffer = [0u8; 4];
     let text = c.encode_utf8(&mut buffer);
     if ComposingNormalizerBorrowed::new_nfkc().normalize(text) != *text {
         return Property::Refused(Refusal::Compatibility);
     }
-    use GeneralCategory as Gc;
     match category {
-        // §9.1 LetterDigits.
+        // §9.1 `LetterDigits`.
         Gc::LowercaseLetter
         | Gc::UppercaseLetter
         | Gc::OtherLetter
@@ -72,7 +72,7 @@ pub(crate) fn property(c: char) -> Property {
         | Gc::ModifierLetter
         | Gc::NonspacingMark
         | Gc::SpacingMark => Property::Pvalid,
-        // §9.12 OtherLetterDigits.
+        // §9.12 `OtherLetterDigits`.
         Gc::TitlecaseLetter | Gc::LetterNumber | Gc::OtherNumber | Gc::EnclosingMark => {
             Property::Refused(Refusal::OtherLetterDigit)
         }
@@ -155,8 +155,8 @@ pub(crate) fn context_allows(chars: &[char], index: usize) -> bool {
     }
 }
 
-/// A.1's regular expression: `(Joining_Type:{L,D})(Joining_Type:T)*\u200C
-/// (Joining_Type:T)*(Joining_Type:{R,D})`.
+/// A.1's regular expression:
+/// `(Joining_Type:{L,D})(Joining_Type:T)*\u200C(Joining_Type:T)*(Joining_Type:{R,D})`.
 fn zwnj_joins(chars: &[char], index: usize) -> bool {
     let joining = |c: char| CodePointMapData::<JoiningType>::new().get(c);
     let left = chars[..index]

@@ -4,7 +4,7 @@ use std::fmt;
 
 use thiserror::Error;
 
-/// Why a string is not a username under RFC 8265's UsernameCaseMapped profile.
+/// Why a string is not a username under RFC 8265's `UsernameCaseMapped` profile.
 ///
 /// Positions are 0-based indexes of code points in the string as given, so a server can point
 /// at the character: "character 1 (U+FB01) is a compatibility form".
@@ -31,7 +31,7 @@ pub enum UsernameError {
         /// The cap.
         max: usize,
     },
-    /// A character the IdentifierClass does not allow, where the context rules do not allow it,
+    /// A character the `IdentifierClass` does not allow, where the context rules do not allow it,
     /// or that breaks the Bidi Rule.
     #[error("character {position} ({}) {reason}", CodePoint(*character))]
     Refused {
@@ -48,7 +48,7 @@ pub enum UsernameError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Refusal {
-    /// Has a compatibility decomposition (RFC 8264 §9.17 HasCompat: `toNFKC(cp) != cp`):
+    /// Has a compatibility decomposition (RFC 8264 §9.17 `HasCompat`: `toNFKC(cp) != cp`):
     /// ligatures, mathematical letters, circled letters, Roman numerals, superscripts.
     Compatibility,
     /// A space (RFC 8264 §9.14, general category Zs).
