@@ -178,7 +178,13 @@ fn blocklist(c: &mut Criterion) {
     // bijection modulo 2^64, so no two collide).
     let mut file = String::new();
     for i in 0..ENTRIES {
-        writeln!(file, "pass{:x}word{}", i.wrapping_mul(2_654_435_761), i % 97).unwrap();
+        writeln!(
+            file,
+            "pass{:x}word{}",
+            i.wrapping_mul(2_654_435_761),
+            i % 97
+        )
+        .unwrap();
     }
     let list = Blocklist::from_passwords(file.as_bytes()).unwrap();
     println!(

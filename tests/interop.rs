@@ -687,14 +687,14 @@ mod unnormalized_input {
             (Venv::Passlib, "passlib-bcrypt-sha256"),
             (Venv::Modern, "django-bcrypt-sha256"),
         ] {
-            let Some(hashes) = make(venv, "passwords.py", scheme, true) else {
+            let Some(made) = make(venv, "passwords.py", scheme, true) else {
                 return;
             };
-            check(hasher, scheme, &hashes[0]);
+            check(hasher, scheme, &made[0]);
             // Full width is not folded: only the exact form verifies.
-            assert_eq!(hasher.verify(FULL_WIDTH, &hashes[1]), Ok(()), "{scheme}");
+            assert_eq!(hasher.verify(FULL_WIDTH, &made[1]), Ok(()), "{scheme}");
             assert_eq!(
-                hasher.verify("Pass word of a long passphrase", &hashes[1]),
+                hasher.verify("Pass word of a long passphrase", &made[1]),
                 Err(PasswordError::Mismatch)
             );
         }
@@ -707,11 +707,11 @@ mod unnormalized_input {
             .with_argon2_params(keyward::password::Argon2Params::OWASP_MINIMUM)
             .with_normalization(Normalization::Nfc);
         for scheme in ["pwdlib", "passlib-argon2", "django-argon2"] {
-            let Some(hashes) = make(Venv::Argon2, "argon2_passwords.py", scheme, false) else {
+            let Some(made) = make(Venv::Argon2, "argon2_passwords.py", scheme, false) else {
                 return;
             };
-            check(hasher, scheme, &hashes[0]);
-            assert_eq!(hasher.verify(FULL_WIDTH, &hashes[1]), Ok(()), "{scheme}");
+            check(hasher, scheme, &made[0]);
+            assert_eq!(hasher.verify(FULL_WIDTH, &made[1]), Ok(()), "{scheme}");
         }
     }
 }

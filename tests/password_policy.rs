@@ -355,10 +355,10 @@ mod range_check {
                 body.push(format!("{PASSWORD_SUFFIX}:{count}"));
             }
             let result = query().check(body.join("\r\n"));
-            match ours {
-                Some(count) => prop_assert_eq!(result, Err(PolicyViolation::Breached { count })),
-                None => prop_assert_eq!(result, Ok(RangeOutcome::Clear { count: 0 })),
-            }
+            let expected = ours.map_or(Ok(RangeOutcome::Clear { count: 0 }), |count| {
+                Err(PolicyViolation::Breached { count })
+            });
+            prop_assert_eq!(result, expected);
         }
     }
 }
