@@ -67,11 +67,7 @@ impl Username {
         check_class(&mapped)?;
         // Enforcement (§3.3.3): case mapping, normalization, then the class again on the
         // result, and the Bidi Rule (§3.3.1 rule 5).
-        let mapped: String = mapped.into_iter().collect();
-        let lower = mapped.to_lowercase();
-        let name = ComposingNormalizerBorrowed::new_nfc()
-            .normalize(&lower)
-            .into_owned();
+        let name = case_and_nfc(&mapped.into_iter().collect::<String>());
         let chars: Vec<char> = name.chars().collect();
         if chars.is_empty() {
             return Err(UsernameError::Empty);
@@ -88,6 +84,19 @@ impl Username {
             });
         }
         Ok(Username(name))
+    }
+
+    /// The profile's mappings (width, case, NFC) without its checks: the same key for every
+    /// spelling of a name, refused or not. For counting attempts per name (a throttle) or for
+    /// finding a stored row whose name predates these rules, never for creating an account.
+    ///
+    /// ```
+    /// # use keyward::username::Username;
+    /// assert_eq!(Username::mapped("ＡＬＩＣＥ Smith"), "alice smith");
+    /// assert_eq!(Username::mapped("\u{fb01}nn"), "\u{fb01}nn"); // refused by parse, kept here
+    /// ```
+    pub fn mapped(input: &str) -> String {
+        case_and_nfc(&input.chars().map(width_map).collect::<String>())
     }
 
     /// The canonical form, to store and compare.
@@ -126,6 +135,13 @@ impl std::str::FromStr for Username {
     fn from_str(input: &str) -> Result<Self, Self::Err> {
         Username::parse(input)
     }
+}
+
+/// RFC 8265 §3.3.1 rules 3 and 4: Unicode `toLowerCase`, then NFC.
+fn case_and_nfc(text: &str) -> String {
+    ComposingNormalizerBorrowed::new_nfc()
+        .normalize(&text.to_lowercase())
+        .into_owned()
 }
 
 /// RFC 8265 §3.3.1 rule 1: full-width and half-width characters to their decomposition

@@ -419,7 +419,8 @@ impl PasswordHasher {
         // check of these forms does. Then the answer verify would give.
         self.effective_floor()
             .even_up(work::Work::NONE, candidates.attempts());
-        match prehash::check_fits(self.target_format(), candidates.first()) {
+        let target = self.target_format();
+        match prehash::check_fits(target, self.as_stored(target, candidates.first())) {
             Ok(()) => PasswordError::Mismatch,
             Err(unusable) => unusable,
         }
