@@ -96,7 +96,7 @@ impl PasswordHasher {
     /// Argon2 itself takes any length (a longer password only adds a `BLAKE2b` pass over it),
     /// but a cap bounds what one request can make the server read and hash; 4096 is the
     /// pre-hashed bcrypt formats' cap (passlib's), far above any password manager's output. A
-    /// longer password is [`PasswordError::TooLong`], after the same work as a mismatch. An
+    /// longer password is [`PasswordError::TooLong`](crate::password::PasswordError::TooLong), after the same work as a mismatch. An
     /// argon2-cffi hash of a longer password therefore cannot be verified by keyward.
     pub const MAX_ARGON2_PASSWORD_BYTES: usize = argon2::ARGON2_MAX_PASSWORD_BYTES;
 
@@ -192,7 +192,7 @@ impl PasswordHasher {
     /// agrees to verify.
     ///
     /// A stored hash whose memory, iterations or parallelism is above the bound's is refused
-    /// with [`PasswordError::Argon2ParamsTooHigh`] before any memory is allocated; a forged
+    /// with [`PasswordError::Argon2ParamsTooHigh`](crate::password::PasswordError::Argon2ParamsTooHigh) before any memory is allocated; a forged
     /// `m=4194304` cannot make the server allocate 4 GiB. The configured parameters are always
     /// allowed, so the effective bound is the higher of the two in each dimension (see
     /// [`max_verify_argon2_params`](Self::max_verify_argon2_params)). The bound's output length
@@ -286,7 +286,7 @@ impl PasswordHasher {
 
     /// Returns this hasher with another bound on the cost of stored hashes it agrees to verify.
     ///
-    /// A stored hash above the bound is refused with [`PasswordError::CostTooHigh`] before any
+    /// A stored hash above the bound is refused with [`PasswordError::CostTooHigh`](crate::password::PasswordError::CostTooHigh) before any
     /// work. The hasher's own cost is always allowed, so the effective bound is the higher of
     /// the two (see [`max_verify_cost`](Self::max_verify_cost)).
     ///

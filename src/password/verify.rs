@@ -53,7 +53,7 @@ impl PasswordHasher {
     /// # Errors
     ///
     /// - [`PasswordError::TooLong`] when the password is over 72 bytes (or over 4096 bytes with
-    ///   [`LongPasswords::PreHash`] or [`PasswordAlgorithm::Argon2id`]).
+    ///   [`LongPasswords::PreHash`](crate::password::LongPasswords::PreHash) or [`PasswordAlgorithm::Argon2id`]).
     /// - [`PasswordError::ContainsNul`] when it contains a NUL byte and the format is plain
     ///   bcrypt (Argon2id takes NUL bytes).
     /// - [`PasswordError::RandomnessUnavailable`] when no salt can be generated.
