@@ -178,6 +178,29 @@ mod across_algorithms {
     }
 }
 
+mod bounds {
+    use super::*;
+
+    /// A forged row with absurd settings must not raise every failure's work beyond what
+    /// `verify` agrees to compute.
+    #[test]
+    fn the_floor_never_exceeds_the_max_verify_bounds() {
+        let forged = "$argon2id$v=19$m=4194304,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$gduXp+Z6iReEolmbyHn5V8s1EtJzmEvZfYoY/Fn/AeI";
+        let strong_bcrypt = stored_at(6, "right");
+        let floor = WorkFloor::new()
+            .try_covering([forged, strong_bcrypt.as_str()])
+            .unwrap();
+        let hasher = argon2(Argon2Params::OWASP_MINIMUM)
+            .with_max_verify_argon2_params(Argon2Params::OWASP_MINIMUM)
+            .with_cost(Cost::new(4).unwrap())
+            .with_max_verify_cost(Cost::new(5).unwrap())
+            .with_work_floor(floor);
+        let (_, unknown) = count_work(|| hasher.dummy_verify("wrong"));
+        assert_eq!(unknown.argon2_kib_passes(), 19_456 * 2);
+        assert_eq!(unknown.bcrypt_rounds(), rounds(5));
+    }
+}
+
 mod normalization {
     use super::*;
 

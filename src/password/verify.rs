@@ -7,8 +7,8 @@ use super::argon2::{self, ParsedArgon2};
 use super::hash::{self, HashFormat, ParsedHash, Revision};
 use super::normalization::Candidates;
 use super::{
-    Cost, PasswordAlgorithm, PasswordError, PasswordHash, PasswordHasher, WorkFloor, bcrypt,
-    prehash, work,
+    Argon2Params, Cost, PasswordAlgorithm, PasswordError, PasswordHash, PasswordHasher, WorkFloor,
+    bcrypt, prehash, work,
 };
 
 /// A stored hash of either family, parsed.
@@ -220,18 +220,26 @@ impl PasswordHasher {
             PasswordAlgorithm::Bcrypt => WorkFloor::new().with_bcrypt(self.cost()),
             PasswordAlgorithm::Argon2id => WorkFloor::new().with_argon2(self.argon2_params()),
         };
-        if self.hardens_runtime() {
-            let floor = self.work_floor();
-            let own = match floor.bcrypt() {
-                Some(cost) => own.with_bcrypt(cost),
-                None => own,
-            };
-            match floor.argon2() {
-                Some(params) => own.with_argon2(params),
-                None => own,
+        if !self.hardens_runtime() {
+            return own;
+        }
+        // Never above what verify agrees to compute: a forged row in the store must not make
+        // every failed login allocate gigabytes.
+        let floor = self.work_floor();
+        let own = match floor.bcrypt() {
+            Some(cost) => own.with_bcrypt(cost.min(self.max_verify_cost())),
+            None => own,
+        };
+        match floor.argon2() {
+            Some(params) => {
+                let max = self.max_verify_argon2_params();
+                own.with_argon2(Argon2Params::raw(
+                    params.memory_kib().min(max.memory_kib()),
+                    params.iterations().min(max.iterations()),
+                    params.parallelism().min(max.parallelism()),
+                ))
             }
-        } else {
-            own
+            None => own,
         }
     }
 

@@ -225,8 +225,9 @@ impl WorkFloor {
     }
 
     /// Returns this floor raised to cover every hash in `hashes`: the highest bcrypt cost and
-    /// the Argon2 parameters with the most work among them. Hashes above the hasher's
-    /// `max_verify_*` bounds are never verified, so keep the floor to hashes you accept.
+    /// the Argon2 parameters with the most work among them. A hasher never evens up beyond its
+    /// own `max_verify_*` bounds, so a forged row (`m=4194304`) cannot make every failed login
+    /// allocate gigabytes.
     ///
     /// # Errors
     ///
