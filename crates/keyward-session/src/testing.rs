@@ -23,6 +23,7 @@
 
 mod accounts;
 mod keys;
+mod load;
 mod races;
 mod refresh;
 mod throttle;
@@ -38,6 +39,7 @@ use keyward::token::Clock;
 
 pub use accounts::*;
 pub use keys::*;
+pub use load::{LoadReport, cutoff_check_load, exchange_load};
 pub use races::*;
 pub use refresh::*;
 pub use throttle::*;
