@@ -13,7 +13,7 @@
 //! keyward_session::conformance_tests!(Factory);
 //! ```
 //!
-//! The cases drive [`Sessions`](crate::Sessions) over the store with a [`TestClock`], so
+//! The cases drive [`Sessions`] over the store with a [`TestClock`], so
 //! expiry is tested by moving time, and race
 //! the atomic operations with many concurrent calls (real concurrency on the database: the
 //! store's calls run on its own threads or connections).
