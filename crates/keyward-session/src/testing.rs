@@ -137,7 +137,7 @@ macro_rules! conformance_tests {
             subject_maps_to_exactly_one_account,
             pair_bucket_locks_out_only_the_guessing_network, success_gives_the_attempt_back,
             ipv6_networks_are_grouped_by_56, account_ceiling_spares_known_devices,
-            registration_is_throttled_per_network,
+            registration_is_throttled_per_network, ipv6_lockout_is_not_for_sale,
             ring_installs_once_across_replicas, next_key_is_published_before_it_signs,
             retired_key_is_published_until_its_deadline_then_pruned,
             concurrent_exchanges_have_one_winner, logins_in_flight_lose_to_a_password_change,
