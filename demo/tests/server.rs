@@ -189,6 +189,18 @@ fn assert_bearer_challenge(response: &reqwest::Response) {
     assert_eq!(response.headers()["www-authenticate"], "Bearer");
 }
 
+/// 400 `invalid_grant` (RFC 6749 §5.2): wrong credentials, or a refresh token that buys
+/// nothing; never cached, and with the FastAPI tutorial's `detail` beside the OAuth fields.
+async fn assert_invalid_grant(response: reqwest::Response) -> Value {
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    assert!(response.headers().get("www-authenticate").is_none());
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_grant", "{body}");
+    assert_eq!(body["detail"], body["error_description"], "{body}");
+    body
+}
+
 /// 401 for an unusable bearer token: RFC 6750 §3.1's `invalid_token`.
 fn assert_invalid_token(response: &reqwest::Response) {
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
@@ -250,7 +262,7 @@ async fn register_login_me_refresh() {
         .send()
         .await
         .unwrap();
-    assert_bearer_challenge(&wrong_kind);
+    assert_invalid_grant(wrong_kind).await;
     server.stop().await;
 }
 
@@ -267,12 +279,11 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
     let too_long = login(&client, &server, "alice", &"x".repeat(100)).await;
     let mut bodies = Vec::new();
     for response in [wrong, unknown, too_long] {
-        assert_bearer_challenge(&response);
-        bodies.push(response.text().await.unwrap());
+        bodies.push(assert_invalid_grant(response).await);
     }
     assert_eq!(bodies[0], bodies[1]);
     assert_eq!(bodies[0], bodies[2]);
-    assert_eq!(bodies[0], r#"{"detail":"Incorrect username or password"}"#);
+    assert_eq!(bodies[0]["detail"], "Incorrect username or password");
     server.stop().await;
 }
 
@@ -489,9 +500,9 @@ mod sessions {
         let server = Server::start(&db.0, 4, &clock).await;
 
         // The first token again: someone else holds it. The whole family is revoked...
-        assert_bearer_challenge(&refresh(&client, &server, &first).await);
+        assert_invalid_grant(refresh(&client, &server, &first).await).await;
         // ...so the legitimate holder's newer token is refused too.
-        assert_bearer_challenge(&refresh(&client, &server, &second).await);
+        assert_invalid_grant(refresh(&client, &server, &second).await).await;
         // Another session of the same account is untouched.
         let (_, other) = tokens(&client, &server, "alice").await;
         assert_eq!(
@@ -514,7 +525,7 @@ mod sessions {
         assert_eq!(logout.status(), StatusCode::OK);
         server.stop().await;
         let server = Server::start(&db.0, 4, &clock).await;
-        assert_bearer_challenge(&refresh(&client, &server, &refresh_token).await);
+        assert_invalid_grant(refresh(&client, &server, &refresh_token).await).await;
 
         // RFC 7009 §2.2: unknown, malformed and already revoked tokens all get 200.
         for token in [
@@ -551,13 +562,13 @@ mod sessions {
 
         assert_invalid_token(&me(&client, &server, &laptop_access).await);
         assert_invalid_token(&me(&client, &server, &phone_access).await);
-        assert_bearer_challenge(&refresh(&client, &server, &phone_refresh).await);
+        assert_invalid_grant(refresh(&client, &server, &phone_refresh).await).await;
 
         // The cutoff is in SQLite: still void after a restart.
         server.stop().await;
         let server = Server::start(&db.0, 4, &clock).await;
         assert_invalid_token(&me(&client, &server, &phone_access).await);
-        assert_bearer_challenge(&login(&client, &server, "alice", PASSWORD).await);
+        assert_invalid_grant(login(&client, &server, "alice", PASSWORD).await).await;
 
         clock.advance(Duration::from_secs(1));
         let (access, _) = tokens_with(&client, &server, "alice", "new password 1").await;
@@ -698,7 +709,7 @@ mod throttling {
             );
         }
         let statuses: Vec<StatusCode> = real.iter().map(|(status, ..)| *status).collect();
-        assert_eq!(statuses[..3], [StatusCode::UNAUTHORIZED; 3]);
+        assert_eq!(statuses[..3], [StatusCode::BAD_REQUEST; 3]);
         assert_eq!(statuses[3..], [StatusCode::TOO_MANY_REQUESTS; 2]);
         let retry_after = real[3]
             .1
@@ -903,11 +914,7 @@ mod errors {
             .send();
         assert_json_error(missing.await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
         let wrong_type = post("/token").body("username=a&password=b").send();
-        assert_json_error(
-            wrong_type.await.unwrap(),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        )
-        .await;
+        assert_json_error(wrong_type.await.unwrap(), StatusCode::BAD_REQUEST).await;
         let nowhere = client.get(server.url("/nowhere")).send();
         assert_json_error(nowhere.await.unwrap(), StatusCode::NOT_FOUND).await;
         let wrong_method = client.get(server.url("/token")).send();
@@ -980,8 +987,11 @@ mod key_ring {
     use super::*;
 
     fn es256(name: &str) -> SigningKey {
-        let pem =
-            std::fs::read(format!("{}/../tests/keys/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let pem = std::fs::read(format!(
+            "{}/../tests/keys/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
         SigningKey::es256_pem(pem).unwrap()
     }
 
@@ -1100,5 +1110,289 @@ mod migration_window {
         assert_eq!(changed.status(), StatusCode::NO_CONTENT);
         assert_invalid_token(&me(&client, &server, TUTORIAL_TOKEN).await);
         server.stop().await;
+    }
+}
+
+/// The token endpoint as RFC 6749 and RFC 7009 say, checked by hand for the details and by
+/// two standard clients (authlib, requests-oauthlib) for what clients actually do.
+mod token_endpoint {
+    use super::*;
+
+    async fn post_form(server: &Server, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        reqwest::Client::new()
+            .post(server.url(path))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The RFC 6749 §5.2 error code, checking the shape and the headers every error shares.
+    async fn oauth_error(response: reqwest::Response, status: StatusCode) -> String {
+        assert_eq!(response.status(), status);
+        assert_eq!(response.headers()["cache-control"], "no-store");
+        assert_eq!(response.headers()["pragma"], "no-cache");
+        let body: Value = response.json().await.unwrap();
+        let description = body["error_description"].as_str().unwrap_or_default();
+        assert!(!description.is_empty(), "{body}");
+        assert_eq!(
+            body["detail"], description,
+            "FastAPI's detail beside it: {body}"
+        );
+        body["error"].as_str().unwrap().to_owned()
+    }
+
+    async fn started(name: &str) -> (TempDb, Server) {
+        let db = TempDb::new(name);
+        let clock = FixedClock::at(chrono::Utc::now());
+        let server = Server::start(&db.0, 4, &clock).await;
+        let client = reqwest::Client::new();
+        assert_eq!(
+            register(&client, &server, "alice", PASSWORD).await.status(),
+            StatusCode::CREATED
+        );
+        (db, server)
+    }
+
+    #[tokio::test]
+    async fn both_grants_at_token_and_their_answers_are_never_cached() {
+        let (_db, server) = started("grants").await;
+        let login = post_form(
+            &server,
+            "/token",
+            &[
+                ("grant_type", "password"),
+                ("username", "alice"),
+                ("password", PASSWORD),
+                ("client_id", app::DEFAULT_CLIENT_ID),
+            ],
+        )
+        .await;
+        assert_eq!(login.status(), StatusCode::OK);
+        assert_eq!(login.headers()["cache-control"], "no-store");
+        assert_eq!(login.headers()["pragma"], "no-cache");
+        let tokens: Value = login.json().await.unwrap();
+        let first = tokens["refresh_token"].as_str().unwrap();
+
+        let renewed = post_form(
+            &server,
+            "/token",
+            &[("grant_type", "refresh_token"), ("refresh_token", first)],
+        )
+        .await;
+        assert_eq!(renewed.status(), StatusCode::OK);
+        assert_eq!(renewed.headers()["cache-control"], "no-store");
+        let renewed: Value = renewed.json().await.unwrap();
+        assert_ne!(renewed["refresh_token"], tokens["refresh_token"]);
+        // The old path is an alias of the same grant: the first token is spent there too.
+        let reused = post_form(&server, "/token/refresh", &[("refresh_token", first)]).await;
+        assert_eq!(
+            oauth_error(reused, StatusCode::BAD_REQUEST).await,
+            "invalid_grant"
+        );
+        server.stop().await;
+    }
+
+    /// A form, and the status and error code it must get.
+    type Case<'a> = (&'a [(&'a str, &'a str)], StatusCode, &'a str);
+
+    #[tokio::test]
+    async fn malformed_requests_get_the_rfc_6749_codes() {
+        let (_db, server) = started("codes").await;
+        let cases: [Case; 7] = [
+            (
+                &[("grant_type", "client_credentials")],
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+            ),
+            (
+                &[("grant_type", "refresh_token")],
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+            ),
+            (
+                &[("grant_type", "password"), ("username", "alice")],
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+            ),
+            // RFC 6749 §3.1: no parameter twice.
+            (
+                &[
+                    ("grant_type", "password"),
+                    ("grant_type", "refresh_token"),
+                    ("username", "alice"),
+                    ("password", PASSWORD),
+                ],
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+            ),
+            (
+                &[
+                    ("username", "alice"),
+                    ("password", PASSWORD),
+                    ("scope", "admin"),
+                ],
+                StatusCode::BAD_REQUEST,
+                "invalid_scope",
+            ),
+            (
+                &[
+                    ("username", "alice"),
+                    ("password", PASSWORD),
+                    ("client_id", "someone-else"),
+                ],
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+            ),
+            (
+                &[
+                    ("username", "alice"),
+                    ("password", PASSWORD),
+                    ("client_secret", "s3cret"),
+                ],
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+            ),
+        ];
+        for (form, status, code) in cases {
+            let response = post_form(&server, "/token", form).await;
+            assert_eq!(oauth_error(response, status).await, code, "{form:?}");
+        }
+        // A JSON body is not the form RFC 6749 §4.3.2 asks for.
+        let json = reqwest::Client::new()
+            .post(server.url("/token"))
+            .json(&serde_json::json!({"username": "alice", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            oauth_error(json, StatusCode::BAD_REQUEST).await,
+            "invalid_request"
+        );
+        // A client that authenticated with the header is challenged for it (§5.2).
+        let basic = reqwest::Client::new()
+            .post(server.url("/token"))
+            .basic_auth("someone-else", Some(""))
+            .form(&[("username", "alice"), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            basic.headers()["www-authenticate"],
+            r#"Basic realm="token""#
+        );
+        assert_eq!(
+            oauth_error(basic, StatusCode::UNAUTHORIZED).await,
+            "invalid_client"
+        );
+        server.stop().await;
+    }
+
+    #[tokio::test]
+    async fn revocation_without_a_token_is_400_and_me_answers_with_a_trailing_slash() {
+        let (_db, server) = started("revoke-400").await;
+        let missing = post_form(
+            &server,
+            "/token/revoke",
+            &[("token_type_hint", "refresh_token")],
+        );
+        assert_eq!(
+            oauth_error(missing.await, StatusCode::BAD_REQUEST).await,
+            "invalid_request"
+        );
+        let client = reqwest::Client::new();
+        let (access, _) = tokens(&client, &server, "alice").await;
+        let profile = client
+            .get(server.url("/users/me/"))
+            .bearer_auth(&access)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(profile.status(), StatusCode::OK);
+        assert_eq!(profile.json::<Value>().await.unwrap()["username"], "alice");
+        server.stop().await;
+    }
+
+    /// authlib and requests-oauthlib log in, refresh, log out and are refused as RFC 6749
+    /// says (`demo/tests/interop/oauth_clients.py`, pinned in `requirements-oauth.txt`).
+    #[tokio::test]
+    async fn authlib_and_requests_oauthlib_log_in_refresh_and_are_refused() {
+        let db = TempDb::new("oauth-clients");
+        let server = Server::start_opts(
+            &db.0,
+            Options {
+                clock: Arc::new(SystemClock),
+                ..Options::new(&FixedClock::at(chrono::Utc::now()))
+            },
+        )
+        .await;
+        let client = reqwest::Client::new();
+        for name in ["alice", "bob"] {
+            assert_eq!(
+                register(&client, &server, name, PASSWORD).await.status(),
+                StatusCode::CREATED
+            );
+        }
+        let request = serde_json::json!({
+            "base": format!("http://{}", server.addr),
+            "client_id": app::DEFAULT_CLIENT_ID,
+            "authlib": {"username": "alice", "password": PASSWORD},
+            "requests_oauthlib": {"username": "bob", "password": PASSWORD},
+        });
+        let answer = tokio::task::spawn_blocking(move || {
+            common::python::run_in(
+                common::python::Venv::OAuth,
+                common::python::Scripts::Demo,
+                "oauth_clients.py",
+                &request,
+            )
+        })
+        .await
+        .unwrap();
+        server.stop().await;
+        let Some(answer) = answer else { return };
+
+        for (client, user) in [("authlib", "alice"), ("requests_oauthlib", "bob")] {
+            let seen = &answer[client];
+            assert_eq!(seen["login"]["token_type"], "bearer", "{client}: {seen}");
+            assert_eq!(seen["login"]["expires_in"], 900, "{client}: {seen}");
+            assert_eq!(seen["login"]["has_access_token"], true, "{client}: {seen}");
+            assert_eq!(seen["me"]["status"], 200, "{client}: {seen}");
+            assert_eq!(seen["me"]["username"], user, "{client}: {seen}");
+            assert_ne!(
+                seen["refresh"]["refresh_token"], seen["login"]["refresh_token"],
+                "{client}: {seen}"
+            );
+            assert_eq!(seen["reuse"]["error"], "invalid_grant", "{client}: {seen}");
+            assert_eq!(
+                seen["wrong_password"]["error"], "invalid_grant",
+                "{client}: {seen}"
+            );
+            assert_eq!(
+                seen["wrong_password"]["description"], "Incorrect username or password",
+                "{client}: {seen}"
+            );
+        }
+        let authlib = &answer["authlib"];
+        assert_eq!(authlib["me_after_refresh"]["status"], 200, "{authlib}");
+        assert_eq!(
+            authlib["successor_after_reuse"]["error"], "invalid_grant",
+            "{authlib}"
+        );
+        assert_eq!(
+            authlib["other_client"]["error"], "invalid_client",
+            "{authlib}"
+        );
+        assert_eq!(authlib["revoke"]["status"], 200, "{authlib}");
+        assert_eq!(authlib["revoke"]["cache_control"], "no-store", "{authlib}");
+        assert_eq!(
+            authlib["refresh_after_revoke"]["error"], "invalid_grant",
+            "{authlib}"
+        );
+        let oauthlib = &answer["requests_oauthlib"];
+        assert_eq!(
+            oauthlib["with_a_secret"]["error"], "invalid_client",
+            "{oauthlib}"
+        );
     }
 }

@@ -29,10 +29,14 @@
 // The test crates include this file and each uses only part of it.
 #![cfg_attr(test, allow(dead_code))]
 
+#[path = "oauth.rs"]
+mod oauth;
 #[path = "serve.rs"]
 mod serve;
 #[path = "throttle.rs"]
 pub mod throttle;
+#[path = "token.rs"]
+mod token;
 #[path = "username.rs"]
 pub mod username;
 
@@ -44,7 +48,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Form, FromRequestParts, Json, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Json, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -56,7 +60,7 @@ use keyward::token::{Claims, OpaqueToken, TokenDigest, TokenError, TokenResponse
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
-use crate::db::{Db, Exchange};
+use crate::db::Db;
 use crate::keys::KeyRing;
 
 pub use serve::{Limits, serve};
@@ -255,9 +259,10 @@ pub fn router(state: AppState) -> Router {
         .route("/users", post(register))
         .route("/users/me", get(me))
         .route("/users/me/password", post(change_password))
-        .route("/token", post(login))
-        .route("/token/refresh", post(refresh))
-        .route("/token/revoke", post(revoke))
+        .route("/users/me/", get(me))
+        .route("/token", post(token::token))
+        .route("/token/refresh", post(token::refresh))
+        .route("/token/revoke", post(token::revoke))
         .route("/.well-known/jwks.json", get(jwks))
         .layer(limits.request_layers())
         .layer(middleware::from_fn(json_errors))
@@ -355,6 +360,17 @@ impl ApiError {
         tracing::error!(%error, "{what}");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
     }
+
+    /// The same failure at the token endpoint, in RFC 6749 §5.2's shape: what the shared
+    /// helpers (hashing slots, database calls) answer there. Their errors are only 503 (busy)
+    /// and 500 (already logged).
+    fn into_oauth(self) -> oauth::OAuthError {
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            oauth::OAuthError::busy(self.detail)
+        } else {
+            oauth::OAuthError::internal("token endpoint", self.detail)
+        }
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -377,9 +393,6 @@ impl IntoResponse for ApiError {
         response
     }
 }
-
-/// The one answer for every failed login, whether the user exists or not.
-const BAD_CREDENTIALS: &str = "Incorrect username or password";
 
 /// Runs bcrypt work (and the queries around it) on a blocking thread, holding a hashing slot.
 async fn with_hashing_slot<T: Send + 'static>(
@@ -544,105 +557,6 @@ async fn register(
         .into_response())
 }
 
-/// The private claims of an access token (RFC 9068 §2.2).
-#[derive(Serialize)]
-struct AccessClaims<'a> {
-    client_id: &'a str,
-}
-
-/// Waits, at most about a second, until tokens issued for `username` fall after its cutoff
-/// second (see the module documentation).
-async fn wait_past_cutoff(state: &AppState, username: &str) -> Result<(), ApiError> {
-    let Some(cutoff) = state.cutoff(username) else {
-        return Ok(());
-    };
-    let deadline = Instant::now() + Duration::from_millis(1500);
-    while state.keys.now().timestamp() <= cutoff {
-        if Instant::now() >= deadline {
-            return Err(ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "password just changed, retry in a second",
-            ));
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Ok(())
-}
-
-/// A fresh refresh token and its digest's text, for the database.
-fn new_refresh_token() -> Result<(OpaqueToken, String), ApiError> {
-    let token =
-        OpaqueToken::generate().map_err(|error| ApiError::internal("no randomness", error))?;
-    let digest = token.digest().to_string();
-    Ok((token, digest))
-}
-
-/// An access token for `username` and the response carrying it with `refresh`.
-fn token_response(
-    state: &AppState,
-    username: &str,
-    client_id: &str,
-    refresh: &OpaqueToken,
-) -> Result<TokenResponse, ApiError> {
-    let issuer = state.keys.issuer();
-    let access = issuer
-        .issue(username, &AccessClaims { client_id })
-        .map_err(|error| ApiError::internal("token issue failed", error))?;
-    Ok(TokenResponse::new(access, issuer.ttl()).with_refresh_token(refresh.expose_secret()))
-}
-
-/// OAuth2's password grant form (RFC 6749 §4.3.2), as FastAPI's `OAuth2PasswordRequestForm`.
-#[derive(Deserialize)]
-pub struct LoginForm {
-    username: String,
-    password: String,
-}
-
-async fn login(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    Form(form): Form<LoginForm>,
-) -> Result<Json<TokenResponse>, ApiError> {
-    let account = username::normalize(&form.username);
-    // Names that cannot exist are throttled like any other, under their mapped form (bounded
-    // in length so the table's memory is too).
-    let key = account.clone().unwrap_or_else(|| {
-        username::map(&form.username)
-            .chars()
-            .take(*username::LENGTH.end() + 1)
-            .collect()
-    });
-    let attempt = throttle_attempt(&state, &key, peer, &headers)?;
-    if !check_password(&state, account.clone(), form.password).await? {
-        return Err(ApiError::unauthorized(BAD_CREDENTIALS));
-    }
-    state.throttle.succeeded(attempt);
-    let username = key;
-    wait_past_cutoff(&state, &username).await?;
-
-    let (refresh, digest) = new_refresh_token()?;
-    let family = new_refresh_token()?.1;
-    let now = state.keys.now().timestamp();
-    let expires = now.saturating_add(state.keys.issuer().refresh_ttl().as_secs().cast_signed());
-    let (db, name, client_id) = (
-        state.db.clone(),
-        username.clone(),
-        Arc::clone(&state.client_id),
-    );
-    blocking("session start failed", move || {
-        let _ = db.purge_expired(now);
-        db.create_family(&family, &name, &client_id, &digest, now, expires)
-    })
-    .await?;
-    Ok(Json(token_response(
-        &state,
-        &username,
-        &state.client_id,
-        &refresh,
-    )?))
-}
-
 /// The bearer token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1).
 pub struct Bearer(String);
 
@@ -664,44 +578,52 @@ impl<S: Send + Sync> FromRequestParts<S> for Bearer {
 }
 
 /// Verifies a bearer access token, password-change cutoff included; during a migration
-/// window, a token of the replaced service too.
+/// window, a token of the replaced service too. The verifier is chosen by the token's `typ`
+/// (this server's are `at+jwt`, the replaced service's `JWT`), so the log names the reason
+/// the right verifier refused it, never the other's.
 fn authenticate(state: &AppState, token: &str) -> Result<Claims<()>, ApiError> {
-    let refused = |error: TokenError| {
-        tracing::info!(%error, "access token refused");
+    let refused = |error: TokenError, which: &'static str| {
+        let reason = match error {
+            TokenError::Revoked => "voided by a password change".to_owned(),
+            error => error.to_string(),
+        };
+        tracing::info!(%reason, verifier = which, "access token refused");
         ApiError::invalid_token()
     };
-    match state.access_verifier().verify::<()>(token) {
-        Ok(claims) => Ok(claims),
-        Err(error) => match &state.legacy {
-            Some(legacy) if state.keys.now() < legacy.until => {
-                let cutoffs = Arc::clone(&state.cutoffs);
-                let mut claims = legacy
-                    .verifier
-                    .clone()
-                    .with_revocation_check(move |token| {
-                        // A legacy token has no `iat`: any password change voids it.
-                        username::normalize(token.subject).is_some_and(|name| {
-                            cutoffs
-                                .read()
-                                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                                .contains_key(&name)
-                        })
-                    })
-                    .verify::<()>(token)
-                    .map_err(|_| refused(error))?;
-                // The old service kept names as typed; accounts here are normalized.
-                claims.subject =
-                    username::normalize(&claims.subject).ok_or_else(ApiError::invalid_token)?;
-                tracing::info!(
-                    subject = %claims.subject,
-                    window_ends = %legacy.until,
-                    "accepted a legacy access token"
-                );
-                Ok(claims)
-            }
-            _ => Err(refused(error)),
-        },
-    }
+    let legacy = state.legacy.as_ref().filter(|legacy| {
+        keyward::token::dangerous::decode_unverified::<serde::de::IgnoredAny>(token)
+            .is_ok_and(|seen| seen.header.typ.as_deref() == Some("JWT"))
+            && state.keys.now() < legacy.until
+    });
+    let Some(legacy) = legacy else {
+        return state
+            .access_verifier()
+            .verify::<()>(token)
+            .map_err(|error| refused(error, "current"));
+    };
+    let cutoffs = Arc::clone(&state.cutoffs);
+    let mut claims = legacy
+        .verifier
+        .clone()
+        .with_revocation_check(move |token| {
+            // A legacy token has no `iat`: any password change voids it.
+            username::normalize(token.subject).is_some_and(|name| {
+                cutoffs
+                    .read()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .contains_key(&name)
+            })
+        })
+        .verify::<()>(token)
+        .map_err(|error| refused(error, "legacy"))?;
+    // The old service kept names as typed; accounts here are normalized.
+    claims.subject = username::normalize(&claims.subject).ok_or_else(ApiError::invalid_token)?;
+    tracing::info!(
+        subject = %claims.subject,
+        window_ends = %legacy.until,
+        "accepted a legacy access token"
+    );
+    Ok(claims)
 }
 
 async fn me(
@@ -717,74 +639,6 @@ async fn me(
         username: user.username,
         created_at: user.created_at,
     }))
-}
-
-/// OAuth2's refresh grant form (RFC 6749 §6).
-#[derive(Deserialize)]
-pub struct RefreshForm {
-    refresh_token: String,
-}
-
-async fn refresh(
-    State(state): State<AppState>,
-    Form(form): Form<RefreshForm>,
-) -> Result<Json<TokenResponse>, ApiError> {
-    let refused = || ApiError::unauthorized("Could not validate credentials");
-    let presented = TokenDigest::of_presented(&form.refresh_token)
-        .map_err(|_| refused())?
-        .to_string();
-    let (successor, successor_digest) = new_refresh_token()?;
-    let now = state.keys.now().timestamp();
-    let expires = now.saturating_add(state.keys.issuer().refresh_ttl().as_secs().cast_signed());
-    let db = state.db.clone();
-    let exchange = blocking("refresh failed", move || {
-        db.exchange(&presented, &successor_digest, now, expires)
-    })
-    .await?;
-    match exchange {
-        Exchange::Rotated {
-            username,
-            client_id,
-        } => {
-            wait_past_cutoff(&state, &username).await?;
-            Ok(Json(token_response(
-                &state, &username, &client_id, &successor,
-            )?))
-        }
-        Exchange::Reused { username, family } => {
-            tracing::warn!(%username, %family, "refresh token reused: session revoked");
-            Err(refused())
-        }
-        Exchange::Refused => Err(refused()),
-    }
-}
-
-/// RFC 7009's revocation request.
-#[derive(Deserialize)]
-pub struct RevocationForm {
-    token: String,
-    /// `refresh_token` or `access_token`; only a hint (RFC 7009 §2.1), so not needed here.
-    #[allow(dead_code)]
-    token_type_hint: Option<String>,
-}
-
-/// Logout: ends the session of a refresh token. Access tokens are not revocable one by one;
-/// they expire within their 15 minutes (a password change voids them all). Always 200, even
-/// for an unknown token (RFC 7009 §2.2): the answer must not tell a guesser anything.
-async fn revoke(
-    State(state): State<AppState>,
-    Form(form): Form<RevocationForm>,
-) -> Result<StatusCode, ApiError> {
-    if let Ok(digest) = TokenDigest::of_presented(&form.token) {
-        let (db, now) = (state.db.clone(), state.keys.now().timestamp());
-        let digest = digest.to_string();
-        if let Some(username) =
-            blocking("revoke failed", move || db.revoke_family_of(&digest, now)).await?
-        {
-            tracing::info!(%username, "session ended");
-        }
-    }
-    Ok(StatusCode::OK)
 }
 
 /// A password change request.
