@@ -9,6 +9,7 @@ wall-clock limit; nothing leaves 127.0.0.1.
     cargo build --release -p keyward-demo --bin resource_server
     scripts/load.py load   --binary target/release/server   # throughput, p50/p99, RSS
     scripts/load.py timing --binary target/release/server   # failed-login timing table
+    scripts/load.py sessions --binary target/release/server # logins and refreshes per store
 
 `load`: N logins (POST /token, bcrypt at --cost), N token verifications at the login server
 (GET /users/me) and N at the resource server beside it (GET /orders, keys from the JWKS), from
@@ -18,12 +19,21 @@ failed logins (wrong password, unknown user, password over 72 bytes) with the se
 cost 12 and again after a restart at --cost 10 (a cost change). Requests carry distinct
 X-Forwarded-For addresses through --trusted-proxy 127.0.0.1 so the guess throttle, which
 would otherwise answer 429 after five failures, stays out of the measurement.
+
+`sessions`: logins/s and refresh exchanges/s with p50/p99, for each of SQLite with one
+replica, Postgres with one replica and Postgres with two replicas (one throwaway Postgres
+cluster for the run: initdb into a temporary folder, as the `postgres` user when run as root,
+fsync off, a free loopback port, stopped and removed at the end; a fresh database per
+configuration). With two replicas, requests alternate between them, so every refresh chain
+crosses replicas at each step. Each client thread keeps one keep-alive connection per replica.
 """
 
 import argparse
+import glob
 import http.client
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -66,6 +76,7 @@ def rss_of(pid):
 class Server:
     def __init__(self, binary, db, cost, extra=()):
         self.port = free_port()
+        # One secret for every replica, so that any of them verifies what another signed.
         env = dict(os.environ, RUST_LOG="warn", KEYWARD_SECRET="a2V5d2FyZC1sb2FkLXRlc3Qtc2VjcmV0LTAxMjM0NTY3OA==")
         self.process = subprocess.Popen(
             [binary, "--db", db, "--addr", f"{HOST}:{self.port}", "--cost", str(cost),
@@ -83,6 +94,59 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+class Postgres:
+    """A throwaway Postgres cluster on 127.0.0.1, for this run only."""
+
+    def __init__(self):
+        bindir = os.environ.get("KEYWARD_PG_BINDIR")
+        if not bindir:
+            found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+            if not found:
+                raise SystemExit("Postgres binaries not found: apt-get install postgresql "
+                                 "(or set KEYWARD_PG_BINDIR)")
+            bindir = os.path.dirname(found[-1])
+        self.bindir = bindir
+        self.dir = tempfile.mkdtemp(prefix="keyward-load-pg-")
+        self.as_user = []
+        if os.geteuid() == 0:
+            # initdb refuses to run as root: the cluster belongs to `postgres`.
+            shutil.chown(self.dir, user="postgres", group="postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self.data = os.path.join(self.dir, "data")
+        self.port = free_port()
+        self._run("initdb", "-D", self.data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                  "--no-sync")
+        options = (f"-c fsync=off -c full_page_writes=off -c listen_addresses=127.0.0.1 "
+                   f"-c port={self.port} -c unix_socket_directories={self.dir} -c max_connections=200")
+        self._run("pg_ctl", "-D", self.data, "-w", "-t", "60", "-l",
+                  os.path.join(self.dir, "log"), "-o", options, "start")
+        self.databases = 0
+
+    def _run(self, tool, *args):
+        subprocess.run([*self.as_user, os.path.join(self.bindir, tool), *args], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def new_database(self):
+        self.databases += 1
+        name = f"load{self.databases}"
+        for attempt in range(50):
+            try:
+                self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+                break
+            except subprocess.CalledProcessError:
+                # The first connections may meet "the database system is starting up" (57P03).
+                time.sleep(0.1)
+        else:
+            raise SystemExit("createdb failed")
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def stop(self):
+        try:
+            self._run("pg_ctl", "-D", self.data, "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def request(port, method, path, body=None, headers=None, form=False):
@@ -238,9 +302,141 @@ def timing(args):
             server.stop()
 
 
+class Keepalive:
+    """One keep-alive connection per replica, for one client thread."""
+
+    def __init__(self, ports):
+        self.connections = {port: http.client.HTTPConnection(HOST, port, timeout=30) for port in ports}
+
+    def post_form(self, port, path, form, headers=None):
+        headers = dict(headers or {}, **{"Content-Type": "application/x-www-form-urlencoded"})
+        connection = self.connections[port]
+        started = time.perf_counter()
+        try:
+            connection.request("POST", path, body=urllib.parse.urlencode(form), headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+        except (http.client.HTTPException, OSError):
+            # The server closed an idle connection: reconnect once.
+            connection.close()
+            connection.request("POST", path, body=urllib.parse.urlencode(form), headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+        return response.status, data, time.perf_counter() - started
+
+
+def run_threads(threads, seconds, work):
+    """Runs work(thread_index, deadline) on each thread; returns every (status, latency)."""
+    results, lock = [], threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def worker(index):
+        outcome = work(index, deadline)
+        with lock:
+            results.extend(outcome)
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return results, time.perf_counter() - started
+
+
+def figures(results, wall):
+    latencies = sorted(r[1] for r in results)
+    statuses = {}
+    for status, _ in results:
+        statuses[status] = statuses.get(status, 0) + 1
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
+
+    return {"count": len(results), "rate": len(results) / wall, "p50": pct(0.50), "p99": pct(0.99),
+            "statuses": statuses}
+
+
+def measure_sessions(args, label, dbs):
+    """Starts one replica per entry of `dbs`, then measures logins and refresh chains."""
+    servers = [Server(args.binary, db, args.cost) for db in dbs]
+    try:
+        ports = [server.port for server in servers]
+        users = [f"load{i}" for i in range(args.threads)]
+        for user in users:
+            status, body, _ = request(ports[0], "POST", "/users", {"username": user, "password": PASSWORD})
+            assert status == 201, (status, body)
+
+        def logins(index, deadline):
+            client, seen = Keepalive(ports), []
+            for n in range(args.logins // args.threads):
+                if time.monotonic() > deadline:
+                    break
+                port = ports[n % len(ports)]
+                status, _, elapsed = client.post_form(
+                    port, "/token", {"grant_type": "password", "username": users[index], "password": PASSWORD},
+                    headers=xff(index * 100_000 + n))
+                seen.append((status, elapsed))
+            return seen
+
+        def refreshes(index, deadline):
+            client, seen = Keepalive(ports), []
+            status, body, _ = client.post_form(
+                ports[0], "/token", {"grant_type": "password", "username": users[index], "password": PASSWORD},
+                headers=xff(index))
+            assert status == 200, (status, body)
+            token = json.loads(body)["refresh_token"]
+            for n in range(args.refreshes // args.threads):
+                if time.monotonic() > deadline:
+                    break
+                # The chain moves to the other replica at every step.
+                port = ports[(index + n) % len(ports)]
+                status, body, elapsed = client.post_form(
+                    port, "/token", {"grant_type": "refresh_token", "refresh_token": token})
+                seen.append((status, elapsed))
+                if status != 200:
+                    break
+                token = json.loads(body)["refresh_token"]
+            return seen
+
+        login = figures(*run_threads(args.threads, args.seconds, logins))
+        refresh = figures(*run_threads(args.threads, args.seconds, refreshes))
+        print(f"{label}: login {login['rate']:.1f}/s p50 {login['p50']:.1f} ms p99 {login['p99']:.1f} ms "
+              f"{login['statuses']}; refresh {refresh['rate']:.0f}/s p50 {refresh['p50']:.1f} ms "
+              f"p99 {refresh['p99']:.1f} ms {refresh['statuses']}", flush=True)
+        return login, refresh
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def sessions(args):
+    rows = []
+    with tempfile.TemporaryDirectory() as directory:
+        rows.append(("SQLite, 1 replica",
+                     *measure_sessions(args, "sqlite x1", [os.path.join(directory, "load.db")])))
+    postgres = Postgres()
+    try:
+        url = postgres.new_database()
+        rows.append(("Postgres, 1 replica", *measure_sessions(args, "postgres x1", [url])))
+        url = postgres.new_database()
+        rows.append(("Postgres, 2 replicas", *measure_sessions(args, "postgres x2", [url, url])))
+    finally:
+        postgres.stop()
+    print()
+    print(f"| store | logins/s (cost {args.cost}) | login p50 | login p99 | refreshes/s | refresh p50 | refresh p99 |")
+    print("|---|---|---|---|---|---|---|")
+    for label, login, refresh in rows:
+        print(f"| {label} | {login['rate']:.1f} | {login['p50']:.0f} ms | {login['p99']:.0f} ms "
+              f"| {refresh['rate']:,.0f} | {refresh['p50']:.1f} ms | {refresh['p99']:.1f} ms |")
+    sqlite_login = rows[0][1]["p50"]
+    for label, login, _ in rows[1:]:
+        print(f"{label}: login p50 is {login['p50'] / sqlite_login:.2f}x SQLite's")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["load", "timing"])
+    parser.add_argument("mode", choices=["load", "timing", "sessions"])
     parser.add_argument("--binary", default="target/release/server")
     parser.add_argument("--cost", type=int, default=10, help="server bcrypt cost (load; timing's second run)")
     parser.add_argument("--threads", type=int, default=8)
@@ -248,10 +444,13 @@ def main():
     parser.add_argument("--requests", type=int, default=5000, help="at most this many /users/me calls")
     parser.add_argument("--seconds", type=float, default=60, help="wall-clock bound per phase")
     parser.add_argument("--samples", type=int, default=30, help="timing: samples per case")
+    parser.add_argument("--refreshes", type=int, default=20_000, help="sessions: at most this many refreshes")
     args = parser.parse_args()
-    if args.threads > 64 or args.logins > 10_000 or args.requests > 100_000 or args.seconds > 300:
-        sys.exit("refusing: keep the load bounded (threads <= 64, logins <= 10000, requests <= 100000, seconds <= 300)")
-    {"load": load, "timing": timing}[args.mode](args)
+    if (args.threads > 64 or args.logins > 10_000 or args.requests > 100_000 or args.seconds > 300
+            or args.refreshes > 200_000):
+        sys.exit("refusing: keep the load bounded (threads <= 64, logins <= 10000, requests <= 100000, "
+                 "refreshes <= 200000, seconds <= 300)")
+    {"load": load, "timing": timing, "sessions": sessions}[args.mode](args)
 
 
 if __name__ == "__main__":
