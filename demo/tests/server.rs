@@ -1113,8 +1113,55 @@ mod migration_window {
         let changed =
             change_password(&client, &server, access, PASSWORD, "another long password").await;
         assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+        // The log gives the reason the legacy verifier refused it, not the current one's
+        // (which would be a signature error: the tutorial's secret is not the server's).
+        let log = Captured::default();
+        let guard = log.install();
         assert_invalid_token(&me(&client, &server, TUTORIAL_TOKEN).await);
+        assert_invalid_token(&me(&client, &server, access).await);
+        drop(guard);
+        let log = log.text();
+        assert!(
+            log.contains(r#"reason=voided by a password change verifier="legacy""#),
+            "{log}"
+        );
+        assert!(
+            log.contains(r#"reason=voided by a password change verifier="current""#),
+            "{log}"
+        );
+        assert!(!log.contains("signature"), "{log}");
         server.stop().await;
+    }
+
+    /// The log lines of this thread (the test's runtime is current-thread, so the server's
+    /// handlers run on it), captured while the guard lives.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Captured {
+        fn install(&self) -> tracing::subscriber::DefaultGuard {
+            let writer = self.clone();
+            let subscriber = tracing_subscriber::fmt()
+                .with_writer(move || writer.clone())
+                .with_ansi(false)
+                .finish();
+            tracing::subscriber::set_default(subscriber)
+        }
+
+        fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+        }
     }
 }
 

@@ -1,6 +1,8 @@
 //! The helpers the demo's tests share with the core crate's tests (`tests/common` at the root).
 #![allow(dead_code)]
 
+pub mod postgres;
 pub mod python;
+pub mod replica;
 #[path = "../../../tests/common/temp.rs"]
 pub mod temp;
