@@ -1,0 +1,3 @@
+//! Refresh exchanges per second on the postgres store (in progress).
+
+fn main() {}

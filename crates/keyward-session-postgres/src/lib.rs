@@ -1,0 +1,2 @@
+//! The Postgres store for [`keyward_session`] (in progress: the API commit carries the SQLite
+//! store first).

@@ -1,0 +1,3 @@
+//! Refresh exchanges per second on the sqlite store (in progress).
+
+fn main() {}
