@@ -1,13 +1,11 @@
 //! End to end: the example login server (`demo/src/bin/server`) on 127.0.0.1 with a temporary
-//! SQLite file, driven by a real HTTP client. Time moves by the injected clock, never by sleeping,
+//! SQLite store (`keyward_session_sqlite`), driven by a real HTTP client. Time moves by the injected clock, never by sleeping,
 //! except where the server's own timeouts are under test (set to a second or less there).
 
 #[path = "../src/bin/server/app.rs"]
 mod app;
 #[path = "common/mod.rs"]
 mod common;
-#[path = "../src/bin/server/db.rs"]
-mod db;
 #[path = "../src/bin/server/keys.rs"]
 mod keys;
 
@@ -17,9 +15,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::Limits;
-use app::throttle::{Rate, ThrottleConfig};
 use keyward::password::{Cost, PasswordHasher};
 use keyward::token::{Clock, FixedClock, SigningKey, SystemClock, TokenIssuer};
+use keyward_session::{AccountName, Rate, SessionPolicy, Sessions, ThrottlePolicy};
+use keyward_session_sqlite::SqliteStore;
 use reqwest::StatusCode;
 use serde_json::Value;
 use tokio::sync::oneshot;
@@ -32,10 +31,10 @@ const ISSUER: &str = "keyward-example-server";
 const AUDIENCE: &str = "keyward-example-api";
 const PASSWORD: &str = "correct horse battery staple";
 
-/// The server's HS256 key ring, on `clock`, with the audience `main.rs` sets by default.
-fn hs256_keys(clock: Arc<dyn Clock>) -> keys::KeyRing {
+/// The server's HS256 key, on `clock`, with the audience `main.rs` sets by default.
+fn hs256_keys(clock: Arc<dyn Clock>) -> keys::Keys {
     let for_issuer = Arc::clone(&clock);
-    keys::KeyRing::new(
+    keys::Keys::fixed(
         SigningKey::hs256(SECRET).unwrap(),
         clock,
         Box::new(move |key| {
@@ -54,7 +53,9 @@ struct Options {
     clock: Arc<dyn Clock>,
     permits: usize,
     wait: Duration,
-    throttle: ThrottleConfig,
+    throttle: ThrottlePolicy,
+    policy: SessionPolicy,
+    quiet_registration: bool,
     limits: Limits,
     trusted_proxy: Option<IpAddr>,
     legacy: Option<app::LegacyTokens>,
@@ -67,12 +68,31 @@ impl Options {
             clock: Arc::new(clock.clone()),
             permits: 4,
             wait: Duration::from_secs(5),
-            throttle: ThrottleConfig::default(),
+            throttle: ThrottlePolicy::default(),
+            policy: SessionPolicy::default(),
+            quiet_registration: false,
             limits: Limits::default(),
             trusted_proxy: None,
             legacy: None,
         }
     }
+}
+
+/// The session rules over the SQLite store in `path`, as `main.rs` opens them.
+async fn open_store(path: &Path) -> Sessions<SqliteStore> {
+    Sessions::new(SqliteStore::open(path).await.unwrap())
+}
+
+/// The stored password hash of `name`.
+async fn stored_hash(path: &Path, name: &str) -> String {
+    open_store(path)
+        .await
+        .find_account(&AccountName::new(name).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .password_hash()
+        .to_owned()
 }
 
 /// A running server: its address, and how to stop it.
@@ -112,16 +132,20 @@ impl Server {
     }
 
     async fn start_opts(db_path: &Path, options: Options) -> Server {
-        let db = db::Db::open(db_path).unwrap();
+        let sessions = open_store(db_path)
+            .await
+            .with_clock(Arc::clone(&options.clock))
+            .with_throttle(options.throttle)
+            .with_policy(options.policy);
         let state = app::AppState::new(
-            db,
+            sessions,
             PasswordHasher::new().with_cost(Cost::new(options.cost).unwrap()),
             hs256_keys(options.clock),
             options.permits,
             options.wait,
         )
-        .with_throttle(options.throttle)
         .with_limits(options.limits)
+        .with_quiet_registration(options.quiet_registration)
         .with_trusted_proxy(options.trusted_proxy);
         let state = match options.legacy {
             Some(legacy) => state.with_legacy_tokens(legacy),
@@ -378,12 +402,7 @@ async fn data_survives_a_restart_and_outdated_hashes_are_upgraded_at_login() {
 
     // Same file, a higher configured cost.
     let second = Server::start(&db.0, 5, &clock).await;
-    let before = db::Db::open(&db.0)
-        .unwrap()
-        .find_user("alice")
-        .unwrap()
-        .unwrap()
-        .password_hash;
+    let before = stored_hash(&db.0, "alice").await;
     assert!(before.starts_with("$2b$04$"), "{before}");
     assert_eq!(
         login(&client, &second, "alice", "correct horse battery staple")
@@ -391,12 +410,7 @@ async fn data_survives_a_restart_and_outdated_hashes_are_upgraded_at_login() {
             .status(),
         StatusCode::OK
     );
-    let after = db::Db::open(&db.0)
-        .unwrap()
-        .find_user("alice")
-        .unwrap()
-        .unwrap()
-        .password_hash;
+    let after = stored_hash(&db.0, "alice").await;
     assert!(after.starts_with("$2b$05$"), "{after}");
     assert_eq!(
         login(&client, &second, "alice", "correct horse battery staple")
@@ -643,17 +657,12 @@ mod sessions {
 mod throttling {
     use super::*;
 
-    fn tight() -> ThrottleConfig {
-        let per_minute = |burst| Rate {
-            burst,
-            every: Duration::from_secs(60),
-        };
-        ThrottleConfig {
-            account_and_address: per_minute(3),
-            address: per_minute(20),
-            account: per_minute(50),
-            max_entries: 1000,
-        }
+    fn tight() -> ThrottlePolicy {
+        let per_minute = |burst| Rate::new(burst, Duration::from_secs(60)).unwrap();
+        ThrottlePolicy::default()
+            .with_account_and_address(per_minute(3))
+            .with_address(per_minute(20))
+            .with_account(per_minute(50))
     }
 
     async fn login_from(
@@ -968,73 +977,6 @@ mod usernames {
             app::username::RULE
         );
         server.stop().await;
-    }
-
-    #[test]
-    fn names_stored_before_the_rule_are_renamed_unless_they_clash() {
-        let db = TempDb::new("migrate");
-        let store = db::Db::open(&db.0).unwrap();
-        for (name, at) in [("Bob", 1), ("alice", 2), ("Alice", 3)] {
-            assert!(store.insert_user(name, "$2b$04$x", at).unwrap());
-        }
-        let stranded = store.normalize_usernames(app::username::normalize).unwrap();
-        assert_eq!(stranded, ["Alice"]);
-        assert!(store.find_user("bob").unwrap().is_some());
-        assert!(store.find_user("Bob").unwrap().is_none());
-        assert!(store.find_user("alice").unwrap().is_some());
-    }
-}
-
-/// The key ring's retired keys end at their deadline, judged on each request.
-mod key_ring {
-    use keyward::token::{TokenError, VerifyingKey};
-
-    use super::*;
-
-    fn es256(name: &str) -> SigningKey {
-        let pem = std::fs::read(format!(
-            "{}/../tests/keys/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
-        SigningKey::es256_pem(pem).unwrap()
-    }
-
-    #[test]
-    fn a_retired_key_is_refused_after_its_deadline_without_any_rotation() {
-        let clock = FixedClock::at(chrono::Utc::now());
-        let for_issuer = clock.clone();
-        let make = move |key| TokenIssuer::new(key).with_clock(for_issuer.clone());
-        let old = make(
-            es256("p256-1-private.pem")
-                .try_with_thumbprint_key_id()
-                .unwrap(),
-        );
-        let token = old.issue("alice", &()).unwrap();
-
-        let ring = keys::KeyRing::new(
-            es256("p256-2-private.pem"),
-            Arc::new(clock.clone()),
-            Box::new(make),
-        );
-        let retired: VerifyingKey = old.verifying_key();
-        ring.retain(retired).unwrap();
-        assert!(ring.verifier().verify::<()>(&token).is_ok());
-
-        // One second before the deadline (the access-token lifetime): still accepted.
-        clock.advance(Duration::from_secs(14 * 60 + 59));
-        // Tokens from the old key are themselves still valid only until their own exp; check
-        // the key alone with a token issued now by the old key.
-        let late = old.issue("alice", &()).unwrap();
-        assert!(ring.verifier().verify::<()>(&late).is_ok());
-        assert!(ring.jwks().contains(old.key_id().unwrap()));
-
-        clock.advance(Duration::from_secs(1));
-        assert!(matches!(
-            ring.verifier().verify::<()>(&late),
-            Err(TokenError::UnknownKeyId { .. })
-        ));
-        assert!(!ring.jwks().contains(old.key_id().unwrap()));
     }
 }
 
@@ -1446,5 +1388,304 @@ mod token_endpoint {
             oauthlib["with_a_secret"]["error"], "invalid_client",
             "{oauthlib}"
         );
+    }
+}
+
+/// The attacker's findings of issue 19, end to end through the server: each rule is the
+/// library's, and each must hold at the HTTP surface.
+mod findings {
+    use super::*;
+
+    async fn start_with(options: Options) -> (TempDb, Server) {
+        let db = TempDb::new("findings");
+        let server = Server::start_opts(&db.0, options).await;
+        (db, server)
+    }
+
+    fn through_proxy(clock: &FixedClock) -> Options {
+        Options {
+            trusted_proxy: Some("127.0.0.1".parse().unwrap()),
+            ..Options::new(clock)
+        }
+    }
+
+    async fn login_from(
+        client: &reqwest::Client,
+        server: &Server,
+        address: &str,
+        username: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        client
+            .post(server.url("/token"))
+            .header("x-forwarded-for", address)
+            .form(&[("username", username), ("password", password)])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Logins that read the old hash while a password change commits: whatever the
+    /// interleaving, no session they got outlives the change, and no rehash of theirs writes
+    /// the old password back (the server's cost is above the stored one, so every successful
+    /// login rehashes).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn logins_racing_a_password_change_keep_no_session_and_write_no_old_hash() {
+        let db = TempDb::new("login-race");
+        let clock = FixedClock::at(chrono::Utc::now());
+        let client = reqwest::Client::new();
+        // Register at cost 4, serve at cost 5: a successful login rehashes.
+        let first = Server::start(&db.0, 4, &clock).await;
+        register(&client, &first, "alice", PASSWORD).await;
+        let (access, _) = tokens(&client, &first, "alice").await;
+        first.stop().await;
+        let server = Arc::new(Server::start(&db.0, 5, &clock).await);
+
+        let mut logins = Vec::new();
+        for _ in 0..12 {
+            let (client, server) = (client.clone(), Arc::clone(&server));
+            logins.push(tokio::spawn(async move {
+                login(&client, &server, "alice", PASSWORD).await
+            }));
+        }
+        let changed =
+            change_password(&client, &server, &access, PASSWORD, "a brand new password").await;
+        assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+        let mut sessions = Vec::new();
+        for login in logins {
+            let response = login.await.unwrap();
+            if response.status() == StatusCode::OK {
+                let body: Value = response.json().await.unwrap();
+                sessions.push(body);
+            }
+        }
+        for session in &sessions {
+            let access = session["access_token"].as_str().unwrap();
+            let refresh_token = session["refresh_token"].as_str().unwrap();
+            assert_invalid_token(&me(&client, &server, access).await);
+            assert_invalid_grant(refresh(&client, &server, refresh_token).await).await;
+        }
+        // The stored hash is the new password's: no login's rehash wrote the old one back.
+        assert_invalid_grant(login(&client, &server, "alice", PASSWORD).await).await;
+        clock.advance(Duration::from_secs(1));
+        tokens_with(&client, &server, "alice", "a brand new password").await;
+    }
+
+    /// A legacy token's `sub` maps to exactly one account, or the token is refused: with
+    /// `alice` and `Alice` both stored (a case-sensitive old service), no spelling of the
+    /// name gets in.
+    #[tokio::test]
+    async fn a_legacy_subject_matching_two_accounts_is_refused() {
+        let db = TempDb::new("legacy-two");
+        let clock = FixedClock::at(chrono::Utc::now());
+        let secret = b"legacy-service-secret-0123456789";
+        let verifier = keyward::token::TokenVerifier::new(
+            keyward::token::VerifyingKey::hs256(keyward::SecretKey::from_text(
+                std::str::from_utf8(secret).unwrap(),
+            ))
+            .unwrap(),
+        )
+        .with_access_token_types(["JWT"])
+        .with_optional_iat(true)
+        .with_clock(clock.clone());
+        let until = chrono::DateTime::from_timestamp(clock.now().timestamp() + 3600, 0).unwrap();
+        let options = Options {
+            legacy: Some(app::LegacyTokens { verifier, until }),
+            ..Options::new(&clock)
+        };
+        let server = Server::start_opts(&db.0, options).await;
+        let client = reqwest::Client::new();
+        register(&client, &server, "alice", PASSWORD).await;
+        register(&client, &server, "bob", PASSWORD).await;
+        // The old service's second account, stored under its own spelling.
+        let hash = PasswordHasher::new()
+            .with_cost(Cost::new(4).unwrap())
+            .hash(PASSWORD)
+            .unwrap();
+        open_store(&db.0)
+            .await
+            .register(&AccountName::new("Alice").unwrap(), &hash)
+            .await
+            .unwrap();
+
+        // Tokens as python-jose/PyJWT write them: typ JWT, no iat.
+        let exp = clock.now().timestamp() + 1800;
+        let encode = |sub: &str| {
+            serde_json::json!({"alg": "HS256", "key": common::python::b64(secret),
+                               "claims": {"sub": sub, "exp": exp}})
+        };
+        let subjects = ["alice", "Alice", "ALICE", "ａｌｉｃｅ", "bob", "BOB"];
+        let request = serde_json::json!({
+            "encode": subjects.iter().map(|s| encode(s)).collect::<Vec<_>>(),
+            "decode": [],
+        });
+        let answer = common::python::run(common::python::Venv::Modern, "tokens.py", &request);
+        let Some(answer) = answer else {
+            server.stop().await;
+            return;
+        };
+        for (subject, token) in subjects.iter().zip(answer["encoded"].as_array().unwrap()) {
+            let status = me(&client, &server, token.as_str().unwrap()).await.status();
+            let expected = if subject.eq_ignore_ascii_case("bob") {
+                StatusCode::OK
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
+            assert_eq!(status, expected, "sub {subject:?}");
+        }
+        server.stop().await;
+    }
+
+    /// Registration is throttled per address group; with `--quiet-registration`, a taken
+    /// name and a free one get the same answer.
+    #[tokio::test]
+    async fn registration_is_throttled_and_can_be_quiet() {
+        let clock = FixedClock::at(chrono::Utc::now());
+        let (_db, server) = start_with(Options {
+            quiet_registration: true,
+            ..through_proxy(&clock)
+        })
+        .await;
+        let client = reqwest::Client::new();
+        let register_from = |address: &'static str, name: &'static str| {
+            client
+                .post(server.url("/users"))
+                .header("x-forwarded-for", address)
+                .json(&serde_json::json!({"username": name, "password": PASSWORD}))
+                .send()
+        };
+        let free = register_from("192.0.2.1", "alice").await.unwrap();
+        let taken = register_from("192.0.2.1", "Alice").await.unwrap();
+        assert_eq!(free.status(), StatusCode::ACCEPTED);
+        assert_eq!(taken.status(), StatusCode::ACCEPTED);
+        assert_eq!(free.text().await.unwrap(), taken.text().await.unwrap());
+        let burst = ThrottlePolicy::default().registration().burst();
+        let mut statuses = Vec::new();
+        for _ in 3..=burst {
+            statuses.push(
+                register_from("192.0.2.1", "someone")
+                    .await
+                    .unwrap()
+                    .status(),
+            );
+        }
+        assert!(
+            statuses.iter().all(|s| *s == StatusCode::ACCEPTED),
+            "{statuses:?}"
+        );
+        let over = register_from("192.0.2.1", "another").await.unwrap();
+        assert_eq!(over.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(over.headers().contains_key("retry-after"));
+        // Another address is not held back.
+        assert_eq!(
+            register_from("198.51.100.1", "carol")
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::ACCEPTED
+        );
+        server.stop().await;
+    }
+
+    /// IPv6 clients are one client per /56: hopping between /64s of one /56 buys no guesses.
+    /// And an attacker who spends the account's ceiling from many networks does not lock the
+    /// owner out of a network the owner has logged in from.
+    #[tokio::test]
+    async fn ipv6_prefixes_share_a_budget_and_the_owner_keeps_a_known_network() {
+        let clock = FixedClock::at(chrono::Utc::now());
+        let per_minute = |burst| Rate::new(burst, Duration::from_secs(60)).unwrap();
+        let policy = ThrottlePolicy::default()
+            .with_account_and_address(per_minute(5))
+            .with_account(per_minute(8));
+        let (_db, server) = start_with(Options {
+            throttle: policy,
+            ..through_proxy(&clock)
+        })
+        .await;
+        let client = reqwest::Client::new();
+        register(&client, &server, "alice", PASSWORD).await;
+        // The owner logs in from home once: that network is now known to the account.
+        let home = login_from(&client, &server, "192.0.2.200", "alice", PASSWORD).await;
+        assert_eq!(home.status(), StatusCode::OK);
+
+        let mut statuses = Vec::new();
+        for subnet in 0..6 {
+            let address = format!("2001:db8:0:{subnet:x}::1");
+            let response = login_from(&client, &server, &address, "alice", "guess").await;
+            statuses.push(response.status());
+        }
+        assert_eq!(statuses[..5], [StatusCode::BAD_REQUEST; 5], "{statuses:?}");
+        assert_eq!(
+            statuses[5],
+            StatusCode::TOO_MANY_REQUESTS,
+            "six /64s of one /56 are one client"
+        );
+
+        // Many networks spend the account-wide ceiling...
+        let mut last = StatusCode::OK;
+        for network in 0..12 {
+            let address = format!("203.0.113.{network}");
+            last = login_from(&client, &server, &address, "alice", "guess")
+                .await
+                .status();
+        }
+        assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+        // ...but the owner, from the known network, still gets in.
+        let owner = login_from(&client, &server, "192.0.2.200", "alice", PASSWORD).await;
+        assert_eq!(owner.status(), StatusCode::OK);
+        server.stop().await;
+    }
+
+    /// The reuse grace interval (off by default) lets a client that sent two refreshes at
+    /// once keep its session; the absolute lifetime ends a session however often it
+    /// refreshes.
+    #[tokio::test]
+    async fn a_grace_interval_forgives_a_double_refresh_and_sessions_end_at_their_lifetime() {
+        let clock = FixedClock::at(chrono::Utc::now());
+        let policy = SessionPolicy::default()
+            .try_with_reuse_grace(Duration::from_secs(5))
+            .unwrap()
+            .try_with_family_lifetime(Duration::from_secs(3600))
+            .unwrap();
+        let (_db, server) = start_with(Options {
+            policy,
+            ..Options::new(&clock)
+        })
+        .await;
+        let client = reqwest::Client::new();
+        register(&client, &server, "alice", PASSWORD).await;
+        let (_, first) = tokens(&client, &server, "alice").await;
+        let (one, two) = tokio::join!(
+            refresh(&client, &server, &first),
+            refresh(&client, &server, &first)
+        );
+        assert_eq!(
+            (one.status(), two.status()),
+            (StatusCode::OK, StatusCode::OK)
+        );
+        let one: Value = one.json().await.unwrap();
+        let two: Value = two.json().await.unwrap();
+        assert_eq!(
+            one["refresh_token"], two["refresh_token"],
+            "the same successor"
+        );
+        // Past the grace interval, presenting it again is theft as usual.
+        clock.advance(Duration::from_secs(6));
+        assert_invalid_grant(refresh(&client, &server, &first).await).await;
+
+        // A session refreshed every ten minutes still ends an hour after its login.
+        let (_, mut current) = tokens(&client, &server, "alice").await;
+        for _ in 0..5 {
+            clock.advance(Duration::from_secs(600));
+            let renewed = refresh(&client, &server, &current).await;
+            assert_eq!(renewed.status(), StatusCode::OK);
+            current = renewed.json::<Value>().await.unwrap()["refresh_token"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+        }
+        clock.advance(Duration::from_secs(600));
+        assert_invalid_grant(refresh(&client, &server, &current).await).await;
+        server.stop().await;
     }
 }

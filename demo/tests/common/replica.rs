@@ -1,5 +1,6 @@
-//! The login server binary (`CARGO_BIN_EXE_server`) as a child process on 127.0.0.1, its
-//! address read from its own "listening" log line, killed (`SIGKILL`) when dropped.
+//! The demo's server binaries (`CARGO_BIN_EXE_server`, `CARGO_BIN_EXE_resource_server`) as
+//! child processes on 127.0.0.1, each one's address read from its own "listening" log line,
+//! killed (`SIGKILL`) when dropped.
 
 use std::io::{BufRead as _, BufReader};
 use std::net::SocketAddr;
@@ -35,15 +36,15 @@ fn plain(line: &str) -> String {
 }
 
 impl Replica {
-    /// Starts `server --addr 127.0.0.1:0 --db <db> <args>` with `env`, and waits (30 s at
-    /// most) for it to listen.
+    /// Starts `<binary> --addr 127.0.0.1:0 <args>` with `env`, and waits (30 s at most) for it
+    /// to listen.
     ///
     /// # Panics
     ///
     /// When it exits or stays silent instead.
-    pub fn spawn(binary: &str, db: &str, args: &[&str], env: &[(&str, &str)]) -> Replica {
+    pub fn spawn(binary: &str, args: &[&str], env: &[(&str, &str)]) -> Replica {
         let mut child = Command::new(binary)
-            .args(["--addr", "127.0.0.1:0", "--db", db])
+            .args(["--addr", "127.0.0.1:0"])
             .args(args)
             .envs(env.iter().copied())
             .env("NO_COLOR", "1")

@@ -17,16 +17,21 @@
 //! | too many failed logins | 429 | `temporarily_unavailable`, with `Retry-After` |
 //! | no hashing slot free | 503 | `temporarily_unavailable`, with `Retry-After` |
 
+use std::net::SocketAddr;
+use std::time::Duration;
+
 use axum::extract::rejection::RawFormRejection;
 use axum::extract::{ConnectInfo, RawForm, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Json, Response};
+use chrono::{DateTime, Utc};
+use keyward::token::TokenResponse;
+use keyward_session::{AccountName, ClientId, RefreshToken, SessionError};
+use serde::Serialize;
 
+use super::account::check_password;
 use super::oauth::{OAuthError, Params, authenticate_client, no_store};
-use super::{
-    AppState, Arc, Duration, Instant, IntoResponse, Json, OpaqueToken, Response, Serialize,
-    SocketAddr, StatusCode, TokenDigest, TokenResponse, blocking, check_password, username,
-};
-use crate::db::Exchange;
+use super::{ApiError, AppState, Store, username};
 
 /// The one answer for every failed login, whether the user exists or not.
 pub const BAD_CREDENTIALS: &str = "Incorrect username or password";
@@ -47,20 +52,33 @@ struct Request {
 }
 
 impl Request {
-    fn read(
-        state: &AppState,
+    fn read<S: Store>(
+        state: &AppState<S>,
         headers: &HeaderMap,
         form: Result<RawForm, RawFormRejection>,
     ) -> Result<Self, OAuthError> {
         let params = Params::from_form(form)?;
-        let client_id = authenticate_client(headers, &params, &state.client_id)?;
+        let client_id = authenticate_client(headers, &params, state.client_id.as_str())?;
         Ok(Request { params, client_id })
     }
 }
 
+impl ApiError {
+    /// The same failure at the token endpoint, in RFC 6749 §5.2's shape: what the shared
+    /// helpers (hashing slots, store calls) answer there. Their errors are only 503 (busy)
+    /// and 500 (already logged).
+    fn into_oauth(self) -> OAuthError {
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            OAuthError::busy(self.detail)
+        } else {
+            OAuthError::internal("token endpoint", self.detail)
+        }
+    }
+}
+
 /// `POST /token`: the password grant or the refresh grant, by `grant_type`.
-pub async fn token(
-    State(state): State<AppState>,
+pub async fn token<S: Store>(
+    State(state): State<AppState<S>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     form: Result<RawForm, RawFormRejection>,
@@ -76,8 +94,8 @@ pub async fn token(
 }
 
 /// `POST /token/refresh`: the refresh grant at the older path; `grant_type` optional.
-pub async fn refresh(
-    State(state): State<AppState>,
+pub async fn refresh<S: Store>(
+    State(state): State<AppState<S>>,
     headers: HeaderMap,
     form: Result<RawForm, RawFormRejection>,
 ) -> Result<Response, OAuthError> {
@@ -88,16 +106,14 @@ pub async fn refresh(
     }
 }
 
-/// A token response, never cached (RFC 6749 §5.1).
-fn issued(response: TokenResponse) -> Response {
-    let mut response = Json(response).into_response();
-    no_store(response.headers_mut());
-    response
+/// A session rule's error where the client is not at fault: 500, logged.
+fn failed(what: &str, error: &SessionError) -> OAuthError {
+    OAuthError::internal(what, error)
 }
 
 /// RFC 6749 §4.3: the resource owner's username and password.
-async fn password_grant(
-    state: &AppState,
+async fn password_grant<S: Store>(
+    state: &AppState<S>,
     peer: SocketAddr,
     headers: &HeaderMap,
     mut request: Request,
@@ -108,134 +124,121 @@ async fn password_grant(
         return Err(OAuthError::invalid_scope(scope));
     }
     let account = username::normalize(&name);
-    // Names that cannot exist are throttled like any other, under their mapped form (bounded
-    // in length so the table's memory is too).
-    let key = account.clone().unwrap_or_else(|| {
-        username::map(&name)
-            .chars()
-            .take(*username::LENGTH.end() + 1)
-            .collect()
-    });
+    // Names that cannot exist are throttled like any other, under their mapped form.
+    let key = account.clone().unwrap_or_else(|| username::map(&name));
     let client = state.client_address(peer, headers);
-    let attempt = state.throttle.attempt(&key, client).map_err(|wait| {
-        tracing::info!(%client, "throttled");
-        OAuthError::throttled(wait)
-    })?;
-    if !check_password(state, account, password)
+    let attempt = match state.sessions.throttle_login(&key, client).await {
+        Ok(attempt) => attempt,
+        Err(SessionError::Throttled { retry_after }) => {
+            tracing::info!(%client, "throttled");
+            return Err(OAuthError::throttled(retry_after));
+        }
+        Err(error) => return Err(failed("throttle failed", &error)),
+    };
+    let Some(account) = check_password(state, account.as_deref(), password)
         .await
-        .map_err(super::ApiError::into_oauth)?
-    {
+        .map_err(ApiError::into_oauth)?
+    else {
         return Err(OAuthError::invalid_grant(BAD_CREDENTIALS));
-    }
-    state.throttle.succeeded(attempt);
-    let username = key;
-    wait_past_cutoff(state, &username).await?;
-
-    let (refresh, digest) = new_refresh_token()?;
-    let family = new_refresh_token()?.1;
-    let now = state.keys.now().timestamp();
-    let expires = now.saturating_add(state.keys.issuer().refresh_ttl().as_secs().cast_signed());
-    let (db, name, client_id) = (
-        state.db.clone(),
-        username.clone(),
-        Arc::clone(&state.client_id),
-    );
-    blocking("session start failed", move || {
-        let _ = db.purge_expired(now);
-        db.create_family(&family, &name, &client_id, &digest, now, expires)
-    })
-    .await
-    .map_err(super::ApiError::into_oauth)?;
-    Ok(issued(token_response(
+    };
+    state
+        .sessions
+        .login_succeeded(attempt)
+        .await
+        .map_err(|error| failed("throttle refund failed", &error))?;
+    // Refused when the password changed since it was checked: a login in flight during a
+    // password change gets no session.
+    let started = match state.sessions.start(&account, &state.client_id).await {
+        Ok(started) => started,
+        Err(SessionError::CredentialsChanged { .. }) => {
+            tracing::info!(account = %account.name(), "login raced a password change: no session");
+            return Err(OAuthError::invalid_grant(BAD_CREDENTIALS));
+        }
+        Err(error) => return Err(failed("session start failed", &error)),
+    };
+    wait_until(state, started.access_not_before()).await?;
+    issued(
         state,
-        &username,
+        account.name(),
         &state.client_id,
-        &refresh,
-    )?))
+        started.refresh_token(),
+    )
 }
 
 /// RFC 6749 §6: a refresh token for a new pair; each works once.
-async fn refresh_grant(state: &AppState, mut request: Request) -> Result<Response, OAuthError> {
+async fn refresh_grant<S: Store>(
+    state: &AppState<S>,
+    mut request: Request,
+) -> Result<Response, OAuthError> {
     let presented = request.params.take("refresh_token")?;
     if let Some(scope) = request.params.get("scope") {
         return Err(OAuthError::invalid_scope(scope));
     }
     let refused = || OAuthError::invalid_grant(BAD_REFRESH_TOKEN);
-    let presented = TokenDigest::of_presented(&presented)
-        .map_err(|_| refused())?
-        .to_string();
-    let (successor, successor_digest) = new_refresh_token()?;
-    let now = state.keys.now().timestamp();
-    let expires = now.saturating_add(state.keys.issuer().refresh_ttl().as_secs().cast_signed());
-    let db = state.db.clone();
-    let exchange = blocking("refresh failed", move || {
-        db.exchange(&presented, &successor_digest, now, expires)
-    })
-    .await
-    .map_err(super::ApiError::into_oauth)?;
-    match exchange {
-        Exchange::Rotated {
-            username,
-            client_id,
-        } => {
-            // RFC 6749 §6: a refresh token is good only for the client it was issued to.
-            if request
-                .client_id
-                .as_ref()
-                .is_some_and(|id| *id != client_id)
-            {
-                tracing::warn!(%username, "refresh token presented by another client");
-                return Err(refused());
-            }
-            wait_past_cutoff(state, &username).await?;
-            Ok(issued(token_response(
-                state, &username, &client_id, &successor,
-            )?))
+    let rotated = match state.sessions.exchange(&presented).await {
+        Ok(rotated) => rotated,
+        Err(SessionError::RefreshReused { account, family }) => {
+            tracing::warn!(%account, %family, "refresh token reused: session revoked");
+            return Err(refused());
         }
-        Exchange::Reused { username, family } => {
-            tracing::warn!(%username, %family, "refresh token reused: session revoked");
-            Err(refused())
-        }
-        Exchange::Refused => Err(refused()),
+        Err(SessionError::RefreshRefused) => return Err(refused()),
+        Err(error) => return Err(failed("refresh failed", &error)),
+    };
+    // RFC 6749 §6: a refresh token is good only for the client it was issued to.
+    if request
+        .client_id
+        .as_deref()
+        .is_some_and(|id| id != rotated.client().as_str())
+    {
+        tracing::warn!(account = %rotated.account(), "refresh token presented by another client");
+        return Err(refused());
     }
+    if rotated.replayed() {
+        tracing::info!(account = %rotated.account(), "refresh retried within the grace interval");
+    }
+    wait_until(state, rotated.access_not_before()).await?;
+    issued(
+        state,
+        rotated.account(),
+        rotated.client(),
+        rotated.refresh_token(),
+    )
 }
 
 /// `POST /token/revoke`, logout (RFC 7009): ends the session of a refresh token. Access tokens
 /// are not revocable one by one; they expire within their 15 minutes (a password change voids
 /// them all). 200 for any token, even unknown (§2.2): the answer must not tell a guesser
 /// anything; 400 `invalid_request` without one (§2.2.1, RFC 6749 §5.2).
-pub async fn revoke(
-    State(state): State<AppState>,
+pub async fn revoke<S: Store>(
+    State(state): State<AppState<S>>,
     headers: HeaderMap,
     form: Result<RawForm, RawFormRejection>,
 ) -> Result<Response, OAuthError> {
     let mut request = Request::read(&state, &headers, form)?;
     // `token_type_hint` is only a hint (§2.1): the token is looked up whatever it says.
     let token = request.params.take("token")?;
-    if let Ok(digest) = TokenDigest::of_presented(&token) {
-        let (db, now) = (state.db.clone(), state.keys.now().timestamp());
-        let digest = digest.to_string();
-        if let Some(username) = blocking("revoke failed", move || db.revoke_family_of(&digest, now))
-            .await
-            .map_err(super::ApiError::into_oauth)?
-        {
-            tracing::info!(%username, "session ended");
-        }
+    match state.sessions.revoke(&token).await {
+        Ok(Some((account, family))) => tracing::info!(%account, %family, "session ended"),
+        Ok(None) => {}
+        Err(error) => return Err(failed("revoke failed", &error)),
     }
     let mut response = StatusCode::OK.into_response();
     no_store(response.headers_mut());
     Ok(response)
 }
 
-/// Waits, at most about a second, until tokens issued for `username` fall after its cutoff
-/// second (see `app.rs`).
-async fn wait_past_cutoff(state: &AppState, username: &str) -> Result<(), OAuthError> {
-    let Some(cutoff) = state.cutoff(username) else {
+/// Waits until `instant` (the library's `access_not_before`: right after a password change,
+/// tokens issued in the cutoff's own second would be void), a second and a half at most.
+async fn wait_until<S: Store>(
+    state: &AppState<S>,
+    instant: Option<DateTime<Utc>>,
+) -> Result<(), OAuthError> {
+    let Some(instant) = instant else {
         return Ok(());
     };
-    let deadline = Instant::now() + Duration::from_millis(1500);
-    while state.keys.now().timestamp() <= cutoff {
-        if Instant::now() >= deadline {
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(1500);
+    while state.keys.now() < instant {
+        if tokio::time::Instant::now() >= deadline {
             return Err(OAuthError::busy("password just changed, retry in a second"));
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -243,24 +246,26 @@ async fn wait_past_cutoff(state: &AppState, username: &str) -> Result<(), OAuthE
     Ok(())
 }
 
-/// A fresh refresh token and its digest's text, for the database.
-fn new_refresh_token() -> Result<(OpaqueToken, String), OAuthError> {
-    let token =
-        OpaqueToken::generate().map_err(|error| OAuthError::internal("no randomness", error))?;
-    let digest = token.digest().to_string();
-    Ok((token, digest))
-}
-
-/// An access token for `username` and the response carrying it with `refresh`.
-fn token_response(
-    state: &AppState,
-    username: &str,
-    client_id: &str,
-    refresh: &OpaqueToken,
-) -> Result<TokenResponse, OAuthError> {
+/// The token response for `account`: an access token, and `refresh`; never cached (RFC 6749
+/// §5.1).
+fn issued<S: Store>(
+    state: &AppState<S>,
+    account: &AccountName,
+    client: &ClientId,
+    refresh: &RefreshToken,
+) -> Result<Response, OAuthError> {
     let issuer = state.keys.issuer();
     let access = issuer
-        .issue(username, &AccessClaims { client_id })
+        .issue(
+            account.as_str(),
+            &AccessClaims {
+                client_id: client.as_str(),
+            },
+        )
         .map_err(|error| OAuthError::internal("token issue failed", error))?;
-    Ok(TokenResponse::new(access, issuer.ttl()).with_refresh_token(refresh.expose_secret()))
+    let response =
+        TokenResponse::new(access, issuer.ttl()).with_refresh_token(refresh.expose_secret());
+    let mut response = Json(response).into_response();
+    no_store(response.headers_mut());
+    Ok(response)
 }
