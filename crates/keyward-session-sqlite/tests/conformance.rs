@@ -9,7 +9,8 @@ impl StoreFactory for Factory {
     type Store = SqliteStore;
 
     async fn fresh(&self) -> SqliteStore {
-        let dir = std::env::temp_dir().join(format!(
+        // Under target/tmp (Cargo's scratch folder for integration tests), one file per case.
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
             "keyward-session-sqlite-{}-{}",
             std::process::id(),
             keyward_session::testing::unique("case")

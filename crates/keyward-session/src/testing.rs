@@ -51,6 +51,12 @@ pub trait StoreFactory: Send + Sync {
 
     /// A new empty store, migrated. Panics (it is test code) when it cannot.
     fn fresh(&self) -> impl Future<Output = Self::Store> + Send;
+
+    /// Whether the store's backend can run here; `false` skips every case (the factory says
+    /// why on stderr). A factory whose backend must be present (in CI) panics instead.
+    fn available(&self) -> bool {
+        true
+    }
 }
 
 /// One case's setting: the rules over a fresh store, on a clock the case moves.
@@ -140,6 +146,9 @@ macro_rules! conformance_tests {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn $case() {
+                if !$crate::testing::StoreFactory::available(&$factory) {
+                    return;
+                }
                 let store = $crate::testing::StoreFactory::fresh(&$factory).await;
                 $crate::testing::$case(store).await;
             }
