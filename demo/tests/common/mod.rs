@@ -1,7 +1,6 @@
 //! The helpers the demo's tests share with the core crate's tests (`tests/common` at the root).
 #![allow(dead_code)]
 
-pub mod postgres;
 pub mod python;
 pub mod replica;
 #[path = "../../../tests/common/temp.rs"]

@@ -420,10 +420,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             run(args, store).await
         }
         Database::Postgres(url) => {
-            // The Postgres store is not in keyward-session-postgres yet (the sessions branch
-            // commits it after the API); until then a URL is refused, never taken for a path.
-            let _ = url;
-            Err("--db: postgres:// URLs need keyward-session-postgres's store, not in this build yet".into())
+            let store = keyward_session_postgres::PostgresStore::connect(&url)
+                .await
+                .map_err(|error| format!("--db (Postgres): {error}"))?;
+            run(args, store).await
         }
     }
 }
