@@ -23,17 +23,15 @@ would otherwise answer 429 after five failures, stays out of the measurement.
 `sessions`: logins/s and refresh exchanges/s with p50/p99, for each of SQLite with one
 replica, Postgres with one replica and Postgres with two replicas (one throwaway Postgres
 cluster for the run: initdb into a temporary folder, as the `postgres` user when run as root,
-fsync off, a free loopback port, stopped and removed at the end; a fresh database per
-configuration). With two replicas, requests alternate between them, so every refresh chain
+fsync off, a free loopback port, stopped and removed at the end: scripts/postgres.sh; a fresh
+database per configuration). With two replicas, requests alternate between them, so every refresh chain
 crosses replicas at each step. Each client thread keeps one keep-alive connection per replica.
 """
 
 import argparse
-import glob
 import http.client
 import json
 import os
-import shutil
 import socket
 import statistics
 import subprocess
@@ -97,56 +95,35 @@ class Server:
 
 
 class Postgres:
-    """A throwaway Postgres cluster on 127.0.0.1, for this run only."""
+    """A throwaway Postgres cluster on 127.0.0.1 for this run: `scripts/postgres.sh start`
+    (initdb into a temporary folder, as the `postgres` user when run as root, fsync off, a free
+    loopback port), and `scripts/postgres.sh stop` at the end."""
+
+    SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "postgres.sh")
 
     def __init__(self):
-        bindir = os.environ.get("KEYWARD_PG_BINDIR")
-        if not bindir:
-            found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-            if not found:
-                raise SystemExit("Postgres binaries not found: apt-get install postgresql "
-                                 "(or set KEYWARD_PG_BINDIR)")
-            bindir = os.path.dirname(found[-1])
-        self.bindir = bindir
-        self.dir = tempfile.mkdtemp(prefix="keyward-load-pg-")
-        self.as_user = []
-        if os.geteuid() == 0:
-            # initdb refuses to run as root: the cluster belongs to `postgres`.
-            shutil.chown(self.dir, user="postgres", group="postgres")
-            self.as_user = ["runuser", "-u", "postgres", "--"]
-        self.data = os.path.join(self.dir, "data")
-        self.port = free_port()
-        self._run("initdb", "-D", self.data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                  "--no-sync")
-        options = (f"-c fsync=off -c full_page_writes=off -c listen_addresses=127.0.0.1 "
-                   f"-c port={self.port} -c unix_socket_directories={self.dir} -c max_connections=200")
-        self._run("pg_ctl", "-D", self.data, "-w", "-t", "60", "-l",
-                  os.path.join(self.dir, "log"), "-o", options, "start")
+        started = subprocess.run(["bash", self.SCRIPT, "start"], check=True, capture_output=True, text=True)
+        values = dict(line.split("=", 1) for line in started.stdout.splitlines() if "=" in line)
+        self.url = values["KEYWARD_POSTGRES_URL"]
+        self.dir = values["KEYWARD_POSTGRES_DIR"]
         self.databases = 0
-
-    def _run(self, tool, *args):
-        subprocess.run([*self.as_user, os.path.join(self.bindir, tool), *args], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def new_database(self):
         self.databases += 1
         name = f"load{self.databases}"
-        for attempt in range(50):
-            try:
-                self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+        for _ in range(50):
+            # The first connections may meet "the database system is starting up" (57P03).
+            if subprocess.run(["psql", self.url, "-q", "-c", f"CREATE DATABASE {name}"],
+                              capture_output=True).returncode == 0:
                 break
-            except subprocess.CalledProcessError:
-                # The first connections may meet "the database system is starting up" (57P03).
-                time.sleep(0.1)
+            time.sleep(0.1)
         else:
-            raise SystemExit("createdb failed")
-        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+            raise SystemExit("CREATE DATABASE failed")
+        return self.url.rsplit("/", 1)[0] + "/" + name
 
     def stop(self):
-        try:
-            self._run("pg_ctl", "-D", self.data, "-m", "immediate", "stop")
-        finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
+        subprocess.run(["bash", self.SCRIPT, "stop", self.dir], check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def request(port, method, path, body=None, headers=None, form=False):
@@ -241,8 +218,10 @@ def load(args):
         server = Server(args.binary, os.path.join(directory, "load.db"), args.cost, extra=("--asymmetric",))
         try:
             users = [f"load{i}" for i in range(args.threads)]
-            for user in users:
-                request(server.port, "POST", "/users", {"username": user, "password": PASSWORD})
+            for i, user in enumerate(users):
+                # One address per registration: registrations are throttled per address.
+                request(server.port, "POST", "/users", {"username": user, "password": PASSWORD},
+                        headers=xff(1_000_000 + i))
             _, body, _ = request(server.port, "POST", "/token",
                                  {"username": users[0], "password": PASSWORD}, form=True)
             access = json.loads(body)["access_token"]
@@ -289,7 +268,8 @@ def timing(args):
         server = Server(args.binary, db, 12)
         try:
             for i in range(3):
-                request(server.port, "POST", "/users", {"username": f"user{i}", "password": PASSWORD})
+                request(server.port, "POST", "/users", {"username": f"user{i}", "password": PASSWORD},
+                        headers=xff(1_000_000 + i))
             print("| server | wrong password | unknown user | too-long password |")
             print("|---|---|---|---|")
             measure(server, "cost 12, hashes at 12")
@@ -363,8 +343,10 @@ def measure_sessions(args, label, dbs):
     try:
         ports = [server.port for server in servers]
         users = [f"load{i}" for i in range(args.threads)]
-        for user in users:
-            status, body, _ = request(ports[0], "POST", "/users", {"username": user, "password": PASSWORD})
+        for i, user in enumerate(users):
+            # One address per registration: registrations are throttled per address.
+            status, body, _ = request(ports[0], "POST", "/users", {"username": user, "password": PASSWORD},
+                                      headers=xff(1_000_000 + i))
             assert status == 201, (status, body)
 
         def logins(index, deadline):
