@@ -13,7 +13,7 @@
 //! keyward_session::conformance_tests!(Factory);
 //! ```
 //!
-//! The cases drive [`Sessions`](crate::Sessions) over the store with a [`TestClock`], so
+//! The cases drive [`Sessions`] over the store with a [`TestClock`], so
 //! expiry is tested by moving time, and race
 //! the atomic operations with many concurrent calls (real concurrency on the database: the
 //! store's calls run on its own threads or connections).
@@ -23,6 +23,7 @@
 
 mod accounts;
 mod keys;
+mod load;
 mod races;
 mod refresh;
 mod throttle;
@@ -38,6 +39,7 @@ use keyward::token::Clock;
 
 pub use accounts::*;
 pub use keys::*;
+pub use load::{LoadReport, cutoff_check_load, exchange_load};
 pub use races::*;
 pub use refresh::*;
 pub use throttle::*;
@@ -135,7 +137,7 @@ macro_rules! conformance_tests {
             subject_maps_to_exactly_one_account,
             pair_bucket_locks_out_only_the_guessing_network, success_gives_the_attempt_back,
             ipv6_networks_are_grouped_by_56, account_ceiling_spares_known_devices,
-            registration_is_throttled_per_network,
+            registration_is_throttled_per_network, ipv6_lockout_is_not_for_sale,
             ring_installs_once_across_replicas, next_key_is_published_before_it_signs,
             retired_key_is_published_until_its_deadline_then_pruned,
             concurrent_exchanges_have_one_winner, logins_in_flight_lose_to_a_password_change,

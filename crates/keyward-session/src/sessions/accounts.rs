@@ -20,6 +20,15 @@ impl<S: SessionStore> Sessions<S> {
     /// # Errors
     ///
     /// [`SessionError::NameTaken`] when the name exists; [`SessionError::Store`].
+    ///
+    /// ```no_run
+    /// # async fn f<S: keyward_session::SessionStore>(sessions: keyward_session::Sessions<S>) -> Result<(), keyward_session::SessionError> {
+    /// use keyward_session::AccountName;
+    /// let hash = keyward::PasswordHasher::default().hash("correct horse").expect("hash");
+    /// let account = sessions.register(&AccountName::new("alice")?, &hash).await?;
+    /// assert_eq!(account.name().as_str(), "alice");
+    /// # Ok(()) }
+    /// ```
     pub async fn register(
         &self,
         name: &AccountName,
@@ -51,6 +60,14 @@ impl<S: SessionStore> Sessions<S> {
     /// # Errors
     ///
     /// [`SessionError::Store`].
+    ///
+    /// ```no_run
+    /// # async fn f<S: keyward_session::SessionStore>(sessions: keyward_session::Sessions<S>) -> Result<(), keyward_session::SessionError> {
+    /// use keyward_session::AccountName;
+    /// let hash = keyward::PasswordHasher::default().hash("correct horse").expect("hash");
+    /// sessions.register_quietly(&AccountName::new("alice")?, &hash).await?; // same answer if taken
+    /// # Ok(()) }
+    /// ```
     pub async fn register_quietly(
         &self,
         name: &AccountName,
@@ -67,6 +84,14 @@ impl<S: SessionStore> Sessions<S> {
     /// # Errors
     ///
     /// [`SessionError::Store`].
+    ///
+    /// ```no_run
+    /// # async fn f<S: keyward_session::SessionStore>(sessions: keyward_session::Sessions<S>) -> Result<(), keyward_session::SessionError> {
+    /// let account = sessions.find_account(&keyward_session::AccountName::new("alice")?).await?;
+    /// let hash = account.as_ref().map(|a| a.password_hash());
+    /// # let _ = hash;
+    /// # Ok(()) }
+    /// ```
     pub async fn find_account(
         &self,
         name: &AccountName,
@@ -83,6 +108,14 @@ impl<S: SessionStore> Sessions<S> {
     /// # Errors
     ///
     /// [`SessionError::SubjectUnresolved`] with `matches` 0 or 2; [`SessionError::Store`].
+    ///
+    /// ```no_run
+    /// # async fn f<S: keyward_session::SessionStore>(sessions: keyward_session::Sessions<S>) -> Result<(), keyward_session::SessionError> {
+    /// // A legacy token's `sub`: exactly one account, or SubjectUnresolved.
+    /// let account = sessions.resolve_subject("Alice").await?;
+    /// # let _ = account;
+    /// # Ok(()) }
+    /// ```
     pub async fn resolve_subject(&self, subject: &str) -> Result<AccountRecord, SessionError> {
         let unresolved = |matches| SessionError::SubjectUnresolved {
             subject: subject.chars().take(AccountName::MAX_BYTES).collect(),
@@ -106,6 +139,14 @@ impl<S: SessionStore> Sessions<S> {
     /// # Errors
     ///
     /// [`SessionError::CredentialsChanged`]; [`SessionError::Store`].
+    ///
+    /// ```no_run
+    /// # async fn f<S: keyward_session::SessionStore>(sessions: keyward_session::Sessions<S>) -> Result<(), keyward_session::SessionError> {
+    /// # let account = sessions.find_account(&keyward_session::AccountName::new("alice")?).await?.unwrap();
+    /// let upgraded = keyward::PasswordHasher::default().hash("correct horse").expect("hash");
+    /// sessions.update_hash(&account, &upgraded).await?; // CredentialsChanged if it moved
+    /// # Ok(()) }
+    /// ```
     pub async fn update_hash(
         &self,
         account: &AccountRecord,
@@ -137,6 +178,15 @@ impl<S: SessionStore> Sessions<S> {
     ///
     /// [`SessionError::CredentialsChanged`] when another change came first (check the current
     /// password again); [`SessionError::Store`].
+    ///
+    /// ```no_run
+    /// # async fn f<S: keyward_session::SessionStore>(sessions: keyward_session::Sessions<S>) -> Result<(), keyward_session::SessionError> {
+    /// # let account = sessions.find_account(&keyward_session::AccountName::new("alice")?).await?.unwrap();
+    /// let new = keyward::PasswordHasher::default().hash("a new passphrase").expect("hash");
+    /// let cutoff = sessions.change_password(&account, &new).await?;
+    /// assert!(cutoff.voids(sessions.now()));
+    /// # Ok(()) }
+    /// ```
     pub async fn change_password(
         &self,
         account: &AccountRecord,
@@ -164,6 +214,13 @@ impl<S: SessionStore> Sessions<S> {
     /// # Errors
     ///
     /// [`SessionError::UnknownAccount`]; [`SessionError::Store`].
+    ///
+    /// ```no_run
+    /// # async fn f<S: keyward_session::SessionStore>(sessions: keyward_session::Sessions<S>) -> Result<(), keyward_session::SessionError> {
+    /// let cutoff = sessions.end_all_sessions(&keyward_session::AccountName::new("alice")?).await?;
+    /// # let _ = cutoff;
+    /// # Ok(()) }
+    /// ```
     pub async fn end_all_sessions(&self, name: &AccountName) -> Result<Cutoff, SessionError> {
         let now = self.now();
         if self.store.end_sessions(name, now).await? {
@@ -180,6 +237,13 @@ impl<S: SessionStore> Sessions<S> {
     /// # Errors
     ///
     /// [`SessionError::Store`].
+    ///
+    /// ```no_run
+    /// # async fn f<S: keyward_session::SessionStore>(sessions: keyward_session::Sessions<S>) -> Result<(), keyward_session::SessionError> {
+    /// let cutoff = sessions.cutoff(&keyward_session::AccountName::new("alice")?).await?;
+    /// # let _ = cutoff;
+    /// # Ok(()) }
+    /// ```
     pub async fn cutoff(&self, name: &AccountName) -> Result<Option<Cutoff>, SessionError> {
         Ok(self.store.cutoff(name).await?)
     }
@@ -193,6 +257,14 @@ impl<S: SessionStore> Sessions<S> {
     /// # Errors
     ///
     /// [`SessionError::Store`]. A subject that is not a valid account name has no cutoff.
+    ///
+    /// ```no_run
+    /// # async fn f<S: keyward_session::SessionStore>(sessions: keyward_session::Sessions<S>) -> Result<(), keyward_session::SessionError> {
+    /// // After verifying the token's signature and claims:
+    /// let void = sessions.is_access_voided("alice", Some(sessions.now())).await?;
+    /// # let _ = void;
+    /// # Ok(()) }
+    /// ```
     pub async fn is_access_voided(
         &self,
         subject: &str,

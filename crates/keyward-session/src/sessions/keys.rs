@@ -17,6 +17,15 @@ impl<S: SessionStore> Sessions<S> {
     /// # Errors
     ///
     /// [`SessionError::KeyRing`] when a stored key does not read; [`SessionError::Store`].
+    ///
+    /// ```no_run
+    /// # async fn f<S: keyward_session::SessionStore>(sessions: keyward_session::Sessions<S>) -> Result<(), keyward_session::SessionError> {
+    /// let ring = sessions.key_ring().await?;
+    /// let jwks = ring.jwks(); // serve at /.well-known/jwks.json
+    /// let signing = ring.signing_key(); // sign with this
+    /// # let _ = (jwks, signing);
+    /// # Ok(()) }
+    /// ```
     pub async fn key_ring(&self) -> Result<KeyRing, SessionError> {
         let now = self.now();
         KeyRing::from_stored(self.store.load_keys(now).await?, now)
@@ -30,6 +39,14 @@ impl<S: SessionStore> Sessions<S> {
     /// # Errors
     ///
     /// [`SessionError::Invalid`] for an HMAC key; [`SessionError::Store`].
+    ///
+    /// ```no_run
+    /// # async fn f<S: keyward_session::SessionStore>(sessions: keyward_session::Sessions<S>) -> Result<(), keyward_session::SessionError> {
+    /// use keyward::token::{KeyPairKind, SigningKey};
+    /// let key = SigningKey::generate(KeyPairKind::Ed25519).expect("key");
+    /// sessions.install_signing_key(&key).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn install_signing_key(&self, key: &SigningKey) -> Result<bool, SessionError> {
         let stored = StoredKey::from_signing_key(key, KeyState::Current, self.now())?;
         Ok(self.store.install_current(&stored).await?)
@@ -42,6 +59,14 @@ impl<S: SessionStore> Sessions<S> {
     /// # Errors
     ///
     /// [`SessionError::Invalid`] for an HMAC key; [`SessionError::Store`].
+    ///
+    /// ```no_run
+    /// # async fn f<S: keyward_session::SessionStore>(sessions: keyward_session::Sessions<S>) -> Result<(), keyward_session::SessionError> {
+    /// use keyward::token::{KeyPairKind, SigningKey};
+    /// let next = SigningKey::generate(KeyPairKind::Ed25519).expect("key");
+    /// sessions.stage_next_key(&next).await?; // published now, signs after the lead
+    /// # Ok(()) }
+    /// ```
     pub async fn stage_next_key(&self, key: &SigningKey) -> Result<bool, SessionError> {
         let stored = StoredKey::from_signing_key(key, KeyState::Next, self.now())?;
         Ok(self.store.stage_next(&stored).await?)
@@ -56,6 +81,14 @@ impl<S: SessionStore> Sessions<S> {
     /// # Errors
     ///
     /// [`SessionError::Invalid`] for an HMAC `new_next`; [`SessionError::Store`].
+    ///
+    /// ```no_run
+    /// # async fn f<S: keyward_session::SessionStore>(sessions: keyward_session::Sessions<S>) -> Result<(), keyward_session::SessionError> {
+    /// use std::time::Duration;
+    /// let outcome = sessions.rotate_keys(Duration::from_secs(15 * 60 + 60), None).await?;
+    /// # let _ = outcome;
+    /// # Ok(()) }
+    /// ```
     pub async fn rotate_keys(
         &self,
         longest_token: Duration,

@@ -20,6 +20,15 @@ impl<S: SessionStore> Sessions<S> {
     ///
     /// [`SessionError::CredentialsChanged`]; [`SessionError::RandomnessUnavailable`];
     /// [`SessionError::Store`].
+    ///
+    /// ```no_run
+    /// # async fn f<S: keyward_session::SessionStore>(sessions: keyward_session::Sessions<S>) -> Result<(), keyward_session::SessionError> {
+    /// # let account = sessions.find_account(&keyward_session::AccountName::new("alice")?).await?.unwrap();
+    /// let started = sessions.start(&account, &keyward_session::ClientId::new("web")?).await?;
+    /// let for_client = started.refresh_token().expose_secret();
+    /// # let _ = for_client;
+    /// # Ok(()) }
+    /// ```
     pub async fn start(
         &self,
         account: &AccountRecord,
@@ -66,6 +75,17 @@ impl<S: SessionStore> Sessions<S> {
     /// [`SessionError::RefreshReused`]; [`SessionError::RefreshRefused`] for a malformed,
     /// unknown or expired token, a revoked family, or one past its absolute lifetime;
     /// [`SessionError::RandomnessUnavailable`]; [`SessionError::Store`].
+    ///
+    /// ```no_run
+    /// # async fn f<S: keyward_session::SessionStore>(sessions: keyward_session::Sessions<S>) -> Result<(), keyward_session::SessionError> {
+    /// # let presented = "A".repeat(43);
+    /// match sessions.exchange(&presented).await {
+    ///     Ok(rotated) => { let _ = rotated.refresh_token().expose_secret(); }
+    ///     Err(keyward_session::SessionError::RefreshReused { account, family }) => { let _ = (account, family); } // log it
+    ///     Err(other) => return Err(other),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn exchange(&self, presented: &str) -> Result<Rotated, SessionError> {
         let digest =
             TokenDigest::of_presented(presented).map_err(|_| SessionError::RefreshRefused)?;
@@ -122,6 +142,13 @@ impl<S: SessionStore> Sessions<S> {
     /// # Errors
     ///
     /// [`SessionError::Store`].
+    ///
+    /// ```no_run
+    /// # async fn f<S: keyward_session::SessionStore>(sessions: keyward_session::Sessions<S>) -> Result<(), keyward_session::SessionError> {
+    /// let ended = sessions.revoke("any token the client sent").await?; // None: nothing to end
+    /// assert!(ended.is_none());
+    /// # Ok(()) }
+    /// ```
     pub async fn revoke(
         &self,
         presented: &str,
@@ -138,6 +165,13 @@ impl<S: SessionStore> Sessions<S> {
     /// # Errors
     ///
     /// [`SessionError::Store`].
+    ///
+    /// ```no_run
+    /// # async fn f<S: keyward_session::SessionStore>(sessions: keyward_session::Sessions<S>) -> Result<(), keyward_session::SessionError> {
+    /// let purged = sessions.purge_expired().await?;
+    /// # let _ = purged;
+    /// # Ok(()) }
+    /// ```
     pub async fn purge_expired(&self) -> Result<u64, SessionError> {
         Ok(self.store.purge_expired(self.now()).await?)
     }

@@ -17,6 +17,15 @@ impl<S: SessionStore> Sessions<S> {
     /// # Errors
     ///
     /// [`SessionError::Throttled`] with the wait (nothing taken); [`SessionError::Store`].
+    ///
+    /// ```no_run
+    /// # async fn f<S: keyward_session::SessionStore>(sessions: keyward_session::Sessions<S>) -> Result<(), keyward_session::SessionError> {
+    /// let peer: std::net::IpAddr = "2001:db8::1".parse().unwrap();
+    /// let attempt = sessions.throttle_login("alice", peer).await?; // Throttled: answer 429
+    /// // ...the password was right:
+    /// sessions.login_succeeded(attempt).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn throttle_login(
         &self,
         account: &str,
@@ -57,6 +66,13 @@ impl<S: SessionStore> Sessions<S> {
     /// # Errors
     ///
     /// [`SessionError::Store`].
+    ///
+    /// ```no_run
+    /// # async fn f<S: keyward_session::SessionStore>(sessions: keyward_session::Sessions<S>) -> Result<(), keyward_session::SessionError> {
+    /// let attempt = sessions.throttle_login("alice", [192, 0, 2, 1].into()).await?;
+    /// sessions.login_succeeded(attempt).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn login_succeeded(&self, attempt: LoginAttempt) -> Result<(), SessionError> {
         let now = self.now();
         self.store.refund(&attempt.buckets, now).await?;
@@ -70,6 +86,12 @@ impl<S: SessionStore> Sessions<S> {
     /// # Errors
     ///
     /// [`SessionError::Throttled`] with the wait; [`SessionError::Store`].
+    ///
+    /// ```no_run
+    /// # async fn f<S: keyward_session::SessionStore>(sessions: keyward_session::Sessions<S>) -> Result<(), keyward_session::SessionError> {
+    /// sessions.throttle_registration([192, 0, 2, 1].into()).await?; // Throttled: 429
+    /// # Ok(()) }
+    /// ```
     pub async fn throttle_registration(&self, address: IpAddr) -> Result<(), SessionError> {
         let group = AddressGroup::of(address, self.throttle.ipv6_prefix()).to_string();
         let buckets = [(

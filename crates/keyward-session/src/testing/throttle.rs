@@ -129,3 +129,30 @@ pub async fn registration_is_throttled_per_network<S: SessionStore + Clone + 'st
         .await
         .unwrap();
 }
+
+/// Issue 19's attack, replayed: through a trusted proxy, 21 /64s of one /56 sent 5 guesses
+/// each (105) and locked the account for its owner everywhere. Grouped by /56, the attack
+/// gets 5 guesses in and 100 refused, and the owner, from a network the account has never
+/// logged in from, still gets through.
+pub async fn ipv6_lockout_is_not_for_sale<S: SessionStore + Clone + 'static>(store: S) {
+    let h = Harness::new(store);
+    let account = unique("victim");
+    let (mut allowed, mut refused) = (0, 0);
+    for subnet in 0..21u16 {
+        for host in 0..5u16 {
+            let address = ip(&format!("2001:db8:5:{:x}::{:x}", 0x4400 + subnet, host + 1));
+            match h.sessions.throttle_login(&account, address).await {
+                Ok(_failed) => allowed += 1,
+                Err(SessionError::Throttled { .. }) => refused += 1,
+                Err(other) => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+    assert_eq!((allowed, refused), (5, 100));
+    let owner = h
+        .sessions
+        .throttle_login(&account, ip("2001:db8:ffff:1::1"))
+        .await
+        .expect("the owner is not locked out");
+    h.sessions.login_succeeded(owner).await.unwrap();
+}
