@@ -122,7 +122,7 @@ fn bad_input_gives_a_message_and_exit_code_2() {
         (vec!["verify", "$2b$04$broken"], "hash is malformed"),
         (
             vec!["verify", "plain text"],
-            "hash is not in a recognised bcrypt format",
+            "hash is in no format keyward reads; expected bcrypt, bcrypt-sha256 or argon2",
         ),
         (
             vec!["hash", "--cost", "3"],
