@@ -36,7 +36,11 @@ fn refetch_cooldown() -> CacheDuration {
 }
 
 fn key_file(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/../tests/keys/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read(format!(
+        "{}/../tests/keys/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 struct Services {

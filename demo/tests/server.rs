@@ -980,8 +980,11 @@ mod key_ring {
     use super::*;
 
     fn es256(name: &str) -> SigningKey {
-        let pem =
-            std::fs::read(format!("{}/../tests/keys/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let pem = std::fs::read(format!(
+            "{}/../tests/keys/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
         SigningKey::es256_pem(pem).unwrap()
     }
 

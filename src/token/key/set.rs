@@ -2,9 +2,10 @@
 
 use serde::Serialize;
 
-use super::key::{JwkDocument, JwkSetDocument, Purpose};
-use super::strict_json::StrictValue;
-use super::{Algorithm, KeyError, SkippedKey, TokenError, VerifyingKey};
+use super::jwk::{JwkDocument, JwkSetDocument, Purpose};
+use super::{KeyError, SkippedKey, VerifyingKey};
+use crate::token::strict_json::StrictValue;
+use crate::token::{Algorithm, TokenError};
 
 /// The keys a [`TokenVerifier`](crate::token::TokenVerifier) chooses from by the token's `kid`:
 /// never empty, and no key id twice.

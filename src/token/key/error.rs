@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
-use super::Algorithm;
+use crate::token::Algorithm;
 
 /// Why a key, a PEM document, a JWK or a JWK set was refused, for
 /// [`TokenError::InvalidKey`](crate::token::TokenError::InvalidKey).
