@@ -51,13 +51,13 @@ mod algorithm_confusion {
             let unsigned = format!("{}.", signing_input(&header, &valid_payload()));
             assert_eq!(
                 refused(&verifier, &unsigned),
-                TokenError::UnsupportedAlgorithm,
+                TokenError::UnsupportedAlgorithm { found: alg.into() },
                 "{alg:?}"
             );
             let signed = craft::hs256(&SECRET, &header, &valid_payload());
             assert_eq!(
                 refused(&verifier, &signed),
-                TokenError::UnsupportedAlgorithm,
+                TokenError::UnsupportedAlgorithm { found: alg.into() },
                 "{alg:?}"
             );
         }
@@ -117,7 +117,7 @@ mod algorithm_confusion {
             let token = craft::hs256(&SECRET, &header, &valid_payload());
             assert_eq!(
                 refused(&hs256_verifier(), &token),
-                TokenError::UnsupportedAlgorithm,
+                TokenError::UnsupportedAlgorithm { found: alg.into() },
                 "{alg}"
             );
         }

@@ -183,7 +183,7 @@ fn a_leaked_secret_refuses_the_whole_set() {
         TokenError::InvalidKey(KeyError::InKeySet {
             index,
             key_id: Some("hmac-1".into()),
-            error: Box::new(KeyError::SecretNotAllowed)
+            error: Box::new(KeyError::SecretNotAllowed { member: "k" })
         })
     );
 }

@@ -429,7 +429,16 @@ mod issuer_and_audience {
         ] {
             assert_eq!(
                 strict.verify::<()>(&crafted(wrong)).unwrap_err(),
-                TokenError::InvalidIssuer,
+                TokenError::InvalidIssuer {
+                    found: serde_json::from_str::<serde_json::Value>(&format!(
+                        "{{{}}}",
+                        &wrong[1..]
+                    ))
+                    .unwrap()["iss"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned()
+                },
                 "{wrong}"
             );
         }
@@ -451,12 +460,16 @@ mod issuer_and_audience {
         );
         assert_eq!(
             api.verify::<()>(&crafted(r#","aud":"apix""#)).unwrap_err(),
-            TokenError::InvalidAudience
+            TokenError::InvalidAudience {
+                found: vec!["apix".into()]
+            }
         );
         assert_eq!(
             api.verify::<()>(&crafted(r#","aud":["other"]"#))
                 .unwrap_err(),
-            TokenError::InvalidAudience
+            TokenError::InvalidAudience {
+                found: vec!["other".into()]
+            }
         );
         for invalid in [
             r#","aud":[]"#,
@@ -923,19 +936,30 @@ mod keys_and_rotation {
         let with_junk = format!(r#"{{"keys":[{public},{{"kty":5}},"a string",{{"kid":"x"}}]}}"#);
         let keys = KeySet::from_jwks(&with_junk).unwrap();
         assert_eq!(keys.keys().len(), 1);
-        let reasons: Vec<(usize, bool)> = keys
+        let reasons: Vec<(usize, &KeyError)> = keys
             .skipped()
             .iter()
-            .map(|k| (k.index(), matches!(k.reason(), KeyError::NotJson(_))))
+            .map(|k| (k.index(), k.reason()))
             .collect();
-        assert_eq!(reasons, [(1, true), (2, true), (3, true)]);
+        assert_eq!(
+            reasons[0],
+            (
+                1,
+                &KeyError::InvalidMember {
+                    name: "kty",
+                    expected: "a string"
+                }
+            )
+        );
+        assert!(matches!(reasons[1], (2, KeyError::NotJson(_))));
+        assert_eq!(reasons[2], (3, &KeyError::MissingParameter("kty")));
         let junk_with_secret = format!(r#"{{"keys":[{public},{{"kty":5,"d":"AA"}}]}}"#);
         assert_eq!(
             KeySet::from_jwks(&junk_with_secret).unwrap_err(),
             TokenError::InvalidKey(KeyError::InKeySet {
                 index: 1,
                 key_id: None,
-                error: Box::new(KeyError::SecretNotAllowed)
+                error: Box::new(KeyError::SecretNotAllowed { member: "d" })
             })
         );
         let with_secret = format!(
@@ -947,7 +971,7 @@ mod keys_and_rotation {
             TokenError::InvalidKey(KeyError::InKeySet {
                 index: 1,
                 key_id: Some("h".into()),
-                error: Box::new(KeyError::SecretNotAllowed)
+                error: Box::new(KeyError::SecretNotAllowed { member: "k" })
             })
         );
         for broken in ["", "{}", r#"{"keys":{}}"#, "[1]"] {
@@ -1009,7 +1033,7 @@ mod keys_and_rotation {
             ),
             (
                 format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}","d":"{x}"}}"#),
-                KeyError::SecretNotAllowed,
+                KeyError::SecretNotAllowed { member: "d" },
             ),
             (
                 format!(r#"{{"kty":"ECC","crv":"Ed25519","x":"{x}"}}"#),

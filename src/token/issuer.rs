@@ -10,8 +10,8 @@ use serde_json::{Map, Value};
 use super::jws;
 use super::revocation::{RevocationCheck, TokenInfo};
 use super::{
-    Algorithm, Claim, Claims, Clock, KeySet, Leeway, Lifetime, SigningKey, TokenError, TokenKind,
-    TokenResponse, TokenVerifier, VerifyingKey,
+    Algorithm, Claim, Claims, Clock, JsonError, KeySet, Leeway, Lifetime, SigningKey, TokenError,
+    TokenKind, TokenResponse, TokenVerifier, VerifyingKey,
 };
 use crate::SecretKey;
 
@@ -606,17 +606,16 @@ impl TokenIssuer {
             return Err(TokenError::InvalidClaim(Claim::Subject));
         }
         let claims = match serde_json::to_value(extra)
-            .map_err(|error| TokenError::InvalidExtraClaims(error.into()))?
+            .map_err(|error| TokenError::InvalidExtraClaims(JsonError::new(error)))?
         {
             Value::Object(map) => map,
             Value::Null => Map::new(),
             _ => {
-                return Err(TokenError::InvalidExtraClaims(
+                return Err(TokenError::InvalidExtraClaims(JsonError::new(
                     <serde_json::Error as serde::ser::Error>::custom(
                         "extra claims must serialize to a JSON object",
-                    )
-                    .into(),
-                ));
+                    ),
+                )));
             }
         };
         if let Some(&reserved) = Claim::ALL
@@ -650,7 +649,7 @@ impl TokenIssuer {
             extra: &claims,
         };
         let payload = serde_json::to_vec(&payload)
-            .map_err(|error| TokenError::InvalidExtraClaims(error.into()))?;
+            .map_err(|error| TokenError::InvalidExtraClaims(JsonError::new(error)))?;
         jws::encode(&self.key, kind, &payload)
     }
 

@@ -125,7 +125,10 @@ impl<'a> Header<'a> {
             }
             Some(_) => return Err(TokenError::Malformed(TokenPart::Header)),
         }
-        let algorithm = Algorithm::from_name(&wire.alg).ok_or(TokenError::UnsupportedAlgorithm)?;
+        let algorithm =
+            Algorithm::from_name(&wire.alg).ok_or_else(|| TokenError::UnsupportedAlgorithm {
+                found: wire.alg.clone().into_owned(),
+            })?;
         Ok(Header {
             algorithm,
             typ: wire.typ,

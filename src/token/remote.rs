@@ -340,7 +340,9 @@ impl RemoteKeySet {
     ///
     /// let remote = RemoteKeySet::new(TokenVerifier::new);
     /// let outcome = remote.verify_blocking::<()>("a.b.c", || Err(FetchError::new("connection refused")));
-    /// assert_eq!(outcome.unwrap_err(), TokenError::KeySetUnavailable);
+    /// let error = outcome.unwrap_err();
+    /// assert!(matches!(error, TokenError::KeySetUnavailable { .. }));
+    /// assert_eq!(error.to_string(), "the issuer's key set is unavailable: fetching the key set failed: connection refused");
     /// assert!(remote.last_refresh_error().is_some());
     /// ```
     pub fn last_refresh_error(&self) -> Option<RefreshError> {
@@ -382,7 +384,7 @@ impl RemoteKeySet {
         // The outcome is recorded for `last_refresh_error`; what matters here is the set now held.
         let _ = self.refresh_blocking_inner(fetch, true);
         self.attempt(token, false)
-            .unwrap_or(Err(TokenError::KeySetUnavailable))
+            .unwrap_or_else(|| Err(self.unavailable()))
     }
 
     /// As [`verify_blocking`](Self::verify_blocking), with an async fetch: `fetch` returns a
@@ -428,7 +430,7 @@ impl RemoteKeySet {
         }
         let _ = self.refresh_inner(fetch, true).await;
         self.attempt(token, false)
-            .unwrap_or(Err(TokenError::KeySetUnavailable))
+            .unwrap_or_else(|| Err(self.unavailable()))
     }
 
     /// Fetches now, whatever the cache holds and ignoring the cooldown (if another caller is
@@ -487,7 +489,7 @@ impl RemoteKeySet {
         may_fetch: bool,
     ) -> Option<Result<Claims<T>, TokenError>> {
         let Some(cached) = self.snapshot() else {
-            return (!may_fetch).then_some(Err(TokenError::KeySetUnavailable));
+            return (!may_fetch).then(|| Err(self.unavailable()));
         };
         match cached.age(self.clock.now(), self.settings.max_staleness) {
             Age::Fresh => match cached.verifier.verify::<T>(token) {
@@ -496,7 +498,24 @@ impl RemoteKeySet {
             },
             Age::Stale if may_fetch => None,
             Age::Stale => Some(cached.verifier.verify::<T>(token)),
-            Age::Unusable => (!may_fetch).then_some(Err(TokenError::KeySetUnavailable)),
+            Age::Unusable => (!may_fetch).then(|| Err(self.unavailable())),
+        }
+    }
+
+    /// [`TokenError::KeySetUnavailable`], saying why the last fetch failed: the whole chain of
+    /// causes, each carried once, joined by `: `.
+    fn unavailable(&self) -> TokenError {
+        TokenError::KeySetUnavailable {
+            last_error: self.last_refresh_error().map(|error| {
+                let mut text = error.to_string();
+                let mut cause = std::error::Error::source(&error);
+                while let Some(error) = cause {
+                    text.push_str(": ");
+                    text.push_str(&error.to_string());
+                    cause = error.source();
+                }
+                text
+            }),
         }
     }
 

@@ -233,7 +233,7 @@ impl TokenVerifier {
     /// let token = issuer.issue("alice", &())?;
     /// assert!(issuer.verifier().verify::<()>(&token).is_ok());
     /// let orders = issuer.verifier().with_audience("orders");
-    /// assert_eq!(orders.verify::<()>(&token).unwrap_err(), TokenError::InvalidAudience);
+    /// assert_eq!(orders.verify::<()>(&token).unwrap_err(), TokenError::InvalidAudience { found: vec!["billing".into()] });
     /// # Ok::<(), TokenError>(())
     /// ```
     #[must_use]
@@ -358,7 +358,7 @@ impl TokenVerifier {
     /// let issuer = TokenIssuer::hs256([1u8; 32])?;
     /// let token = issuer.issue("alice", &serde_json::json!({ "token_use": "id" }))?;
     /// let access_only = issuer.verifier().with_required_claims([("token_use", "access")]);
-    /// assert_eq!(access_only.verify::<()>(&token).unwrap_err(), TokenError::ClaimMismatch { name: "token_use".into() });
+    /// assert_eq!(access_only.verify::<()>(&token).unwrap_err(), TokenError::ClaimMismatch { name: "token_use".into(), found: Some("id".into()) });
     /// # Ok::<(), TokenError>(())
     /// ```
     #[must_use]
@@ -665,7 +665,9 @@ impl TokenVerifier {
             match &issuer {
                 None => return Err(TokenError::MissingClaim(Claim::Issuer)),
                 Some(found) if !config.issuers.contains(found) => {
-                    return Err(TokenError::InvalidIssuer);
+                    return Err(TokenError::InvalidIssuer {
+                        found: found.clone(),
+                    });
                 }
                 Some(_) => {}
             }
@@ -681,13 +683,19 @@ impl TokenVerifier {
             // RFC 7519 §4.1.3: a recipient not named in a present `aud` must reject the token.
             (Some(_), true) => return Err(TokenError::UnexpectedAudience),
             (Some(found), false) if !expected.iter().any(|a| found.contains(a)) => {
-                return Err(TokenError::InvalidAudience);
+                return Err(TokenError::InvalidAudience {
+                    found: found.iter().map(str::to_owned).collect(),
+                });
             }
             _ => {}
         }
         for (name, value) in &config.required_claims {
-            if !payload.has_string(name, value) {
-                return Err(TokenError::ClaimMismatch { name: name.clone() });
+            let found = payload.extra_string(name);
+            if found != Some(value.as_str()) {
+                return Err(TokenError::ClaimMismatch {
+                    name: name.clone(),
+                    found: found.map(str::to_owned),
+                });
             }
         }
 

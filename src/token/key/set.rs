@@ -2,9 +2,8 @@
 
 use serde::Serialize;
 
-use super::jwk::{JwkDocument, JwkSetDocument, Purpose};
+use super::jwk::{self, JwkDocument, Purpose};
 use super::{KeyError, SkippedKey, VerifyingKey};
-use crate::token::strict_json::StrictValue;
 use crate::token::{Algorithm, TokenError};
 
 /// The keys a [`TokenVerifier`](crate::token::TokenVerifier) chooses from by the token's `kid`:
@@ -35,6 +34,11 @@ impl KeySet {
     /// The largest number of keys [`from_jwks`](Self::from_jwks) reads from one document:
     /// providers publish a handful, and each key costs a check at load.
     pub const MAX_JWKS_KEYS: usize = 100;
+
+    /// The longest JWK set document [`from_jwks`](Self::from_jwks) reads, in bytes (1 MiB):
+    /// a hundred RSA keys with their certificate chains fit several times over. A longer
+    /// document is refused before any of it is parsed.
+    pub const MAX_JWKS_BYTES: usize = 1024 * 1024;
 
     /// A key set of `keys`, in order.
     ///
@@ -145,17 +149,29 @@ impl KeySet {
 
     fn import(json: &str, rsa_default: Option<Algorithm>) -> Result<Self, TokenError> {
         let invalid = TokenError::InvalidKey;
-        let not_json = |error: serde_json::Error| invalid(KeyError::NotJson(error.into()));
-        let StrictValue(document) = serde_json::from_str(json).map_err(not_json)?;
-        let document: JwkSetDocument = serde_json::from_value(document).map_err(not_json)?;
-        if document.keys.is_empty() {
+        // The limits hold before and while the document is read: its length first, then its
+        // key count, counted as the keys are read (the keys past the cap are never read).
+        if json.len() > Self::MAX_JWKS_BYTES {
+            return Err(invalid(KeyError::DocumentTooLarge {
+                len: json.len(),
+                max: Self::MAX_JWKS_BYTES,
+            }));
+        }
+        let documents = jwk::read_set(json, Self::MAX_JWKS_KEYS).map_err(invalid)?;
+        if documents.is_empty() {
             return Err(invalid(KeyError::EmptyKeySet));
         }
-        if document.keys.len() > Self::MAX_JWKS_KEYS {
-            return Err(invalid(KeyError::TooManyKeys {
-                count: document.keys.len(),
-                max: Self::MAX_JWKS_KEYS,
-            }));
+        // Secret material refuses the whole set, whichever key holds it, and before any key is
+        // judged: judged on the raw member names, so that a secret is refused loudly even
+        // inside a key too malformed to read.
+        for (index, document) in documents.iter().enumerate() {
+            if let Some(member) = document.private_member() {
+                return Err(invalid(KeyError::InKeySet {
+                    index,
+                    key_id: document.kid.clone(),
+                    error: Box::new(KeyError::SecretNotAllowed { member }),
+                }));
+            }
         }
         let purpose = Purpose {
             allow_secret: false,
@@ -163,28 +179,11 @@ impl KeySet {
         };
         let mut keys = Vec::new();
         let mut skipped = Vec::new();
-        for (index, value) in document.keys.into_iter().enumerate() {
-            let key_id = value
-                .get("kid")
-                .and_then(serde_json::Value::as_str)
-                .map(str::to_owned);
-            // Judged on the raw member names, so that a secret is refused loudly even inside
-            // a key too malformed to read.
-            let secret = value
-                .as_object()
-                .is_some_and(|members| members.contains_key("d") || members.contains_key("k"));
-            if secret {
-                return Err(invalid(KeyError::InKeySet {
-                    index,
-                    key_id,
-                    error: Box::new(KeyError::SecretNotAllowed),
-                }));
-            }
+        for (index, document) in documents.into_iter().enumerate() {
+            let key_id = document.kid.clone();
             // A key missing a required member or of the wrong shape is skipped like any other
             // key keyward cannot use (RFC 7517 §5).
-            let parsed = JwkDocument::from_value(value)
-                .and_then(|jwk| VerifyingKey::from_document(jwk, purpose));
-            match parsed {
+            match VerifyingKey::from_document(document, purpose) {
                 Ok(key) => keys.push(key),
                 Err(reason) => skipped.push(SkippedKey {
                     index,

@@ -151,8 +151,9 @@ pub enum RefreshError {
     /// The document is not a usable JWK set: not JSON, more than
     /// [`KeySet::MAX_JWKS_KEYS`](crate::token::KeySet::MAX_JWKS_KEYS) keys, secret key
     /// material, no usable key; see [`KeySet::from_jwks`](crate::token::KeySet::from_jwks).
-    #[error("key set document is unusable")]
-    Keys(#[source] TokenError),
+    /// Transparent: the message is the [`TokenError`]'s, which says why.
+    #[error(transparent)]
+    Keys(TokenError),
 
     /// A blocking caller waited [`RemoteKeySet::MAX_BLOCKING_WAIT`](super::RemoteKeySet::MAX_BLOCKING_WAIT)
     /// for another caller's fetch, which had not finished.

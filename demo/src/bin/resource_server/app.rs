@@ -178,7 +178,7 @@ async fn orders(State(jwks): State<Arc<Jwks>>, headers: HeaderMap) -> Response {
         }))
         .into_response(),
         // The token may be fine; this server cannot check it until the auth server answers.
-        Err(TokenError::KeySetUnavailable) => {
+        Err(TokenError::KeySetUnavailable { .. }) => {
             let reason = jwks.last_refresh_error().map(|error| error_chain(&error));
             tracing::error!(?reason, "no usable JWKS: cannot verify tokens");
             let mut response = (
