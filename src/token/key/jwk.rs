@@ -481,3 +481,71 @@ fn minimal_integer(value: Option<&str>, name: &'static str) -> Result<Vec<u8>, K
         _ => Ok(bytes),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::io::Read;
+    use std::rc::Rc;
+
+    use super::*;
+
+    /// A reader that counts the bytes taken from it.
+    struct Counting<'a> {
+        data: &'a [u8],
+        read: Rc<Cell<usize>>,
+    }
+
+    impl Read for Counting<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.data.read(buf)?;
+            self.read.set(self.read.get() + n);
+            Ok(n)
+        }
+    }
+
+    /// The key count is enforced while the document is read: of 200,000 keys, only the first
+    /// `max + 1` are read, and the bytes taken stop right after them (counted, not timed).
+    #[test]
+    fn the_key_count_stops_the_reading() {
+        let max = 100;
+        let document = format!(r#"{{"keys":[{}]}}"#, vec!["{}"; 200_000].join(","));
+        let read = Rc::new(Cell::new(0));
+        let reader = Counting {
+            data: document.as_bytes(),
+            read: Rc::clone(&read),
+        };
+        let mut deserializer = serde_json::Deserializer::from_reader(reader);
+        let error = read_set_from(&mut deserializer, max).err();
+        assert_eq!(error, Some(KeyError::TooManyKeys { max }));
+        // `{"keys":[` and 101 keys of `{},`: 9 + 3 × 101 bytes, give or take the reader's
+        // look-ahead; the whole document is 600,010 bytes.
+        assert!(
+            read.get() <= 9 + 3 * (max + 1) + 8,
+            "read {} bytes",
+            read.get()
+        );
+        assert_eq!(document.len(), 600_010);
+    }
+
+    /// A set of exactly `max` keys is read whole.
+    #[test]
+    fn a_set_at_the_cap_is_read() {
+        let document = format!(r#"{{"keys":[{}]}}"#, vec!["{}"; 100].join(","));
+        assert_eq!(
+            read_set(&document, 100).map(|keys| keys.len()).ok(),
+            Some(100)
+        );
+    }
+
+    /// The values of private members are not kept, and `k` only in a wiped buffer.
+    #[test]
+    fn private_values_are_dropped_and_noted() {
+        let jwk =
+            JwkDocument::parse(r#"{"kty":"RSA","n":"AQAB","e":"AQAB","qi":"c2VjcmV0"}"#).unwrap();
+        assert_eq!(jwk.private_member(), Some("qi"));
+        let oct = JwkDocument::parse(r#"{"kty":"oct","k":"c2VjcmV0"}"#).unwrap();
+        assert_eq!(oct.private_member(), Some("k"));
+        assert_eq!(oct.k.as_deref().map(String::as_str), Some("c2VjcmV0"));
+    }
+}
