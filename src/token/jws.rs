@@ -326,6 +326,8 @@ pub(crate) fn encode(
             out.copy_from_slice(signature);
             Some(signature.len())
         })?
+        // A signature longer than any keyward's keys make (the checks cap RSA moduli): kept
+        // as the backend's unexplained refusal, since no key keyward loads can reach it.
         .ok_or(TokenError::InvalidKey(KeyError::Rejected))?;
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(&copy[..len], &mut token);

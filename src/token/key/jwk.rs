@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use zeroize::{Zeroize as _, Zeroizing};
 
+use super::super::backend::{HmacHash, RsaPadding};
 use super::super::strict_json::{StrictValue, duplicate};
 use super::super::{Algorithm, JsonError, KeyError};
 
@@ -340,7 +341,7 @@ pub(crate) struct Purpose {
 /// The material of a usable JWK, checked for form (not yet for strength).
 pub(crate) enum JwkMaterial {
     Rsa {
-        algorithm: Algorithm,
+        padding: RsaPadding,
         n: Vec<u8>,
         e: Vec<u8>,
     },
@@ -352,7 +353,7 @@ pub(crate) enum JwkMaterial {
         x: Vec<u8>,
     },
     Hmac {
-        algorithm: Algorithm,
+        hash: HmacHash,
         k: Zeroizing<Vec<u8>>,
     },
 }
@@ -403,13 +404,12 @@ impl JwkDocument {
         };
         match self.kty.as_str() {
             "RSA" => {
-                let algorithm = match algorithm.or(rsa_default) {
-                    Some(algorithm @ (Algorithm::RS256 | Algorithm::PS256)) => algorithm,
-                    Some(other) => return Err(mismatch(other)),
+                let padding = match algorithm.or(rsa_default) {
+                    Some(algorithm) => RsaPadding::of(algorithm).ok_or(mismatch(algorithm))?,
                     None => return Err(KeyError::MissingAlgorithm),
                 };
                 Ok(JwkMaterial::Rsa {
-                    algorithm,
+                    padding,
                     n: minimal_integer(self.n.as_deref(), "n")?,
                     e: minimal_integer(self.e.as_deref(), "e")?,
                 })
@@ -434,11 +434,10 @@ impl JwkDocument {
                 }
             }
             "oct" => match algorithm {
-                Some(algorithm) if algorithm.is_symmetric() => Ok(JwkMaterial::Hmac {
-                    algorithm,
+                Some(algorithm) => Ok(JwkMaterial::Hmac {
+                    hash: HmacHash::of(algorithm).ok_or(mismatch(algorithm))?,
                     k: secret_param(self.k.as_deref().map(String::as_str))?,
                 }),
-                Some(other) => Err(mismatch(other)),
                 None => Err(KeyError::MissingAlgorithm),
             },
             other => Err(KeyError::UnsupportedKeyType(other.to_owned())),

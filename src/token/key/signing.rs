@@ -9,7 +9,8 @@ use super::jwk::{self, JwkDocument, Purpose};
 use super::pem::{self, KeyKind};
 use super::{VerifyingKey, generate, invalid, kind_for, wanting};
 use crate::SecretKey;
-use crate::token::{Algorithm, KeyError, TokenError, backend};
+use crate::token::backend::{self, HmacHash, RsaPadding, SignerApi as _};
+use crate::token::{Algorithm, KeyError, TokenError};
 
 /// A key that signs tokens, with its algorithm and optional key id (`kid`).
 ///
@@ -78,7 +79,7 @@ impl SigningKey {
     /// assert!(matches!(SigningKey::hs256(*b"too short"), Err(TokenError::InvalidKey(KeyError::Weak { .. }))));
     /// ```
     pub fn hs256(secret: impl Into<SecretKey>) -> Result<Self, TokenError> {
-        Self::hmac(Algorithm::HS256, &secret.into())
+        Self::hmac(HmacHash::Sha256, &secret.into())
     }
 
     /// An HS384 key. The secret must be at least 48 bytes.
@@ -93,7 +94,7 @@ impl SigningKey {
     /// assert!(SigningKey::hs384([1u8; 47]).is_err());
     /// ```
     pub fn hs384(secret: impl Into<SecretKey>) -> Result<Self, TokenError> {
-        Self::hmac(Algorithm::HS384, &secret.into())
+        Self::hmac(HmacHash::Sha384, &secret.into())
     }
 
     /// An HS512 key. The secret must be at least 64 bytes.
@@ -108,12 +109,12 @@ impl SigningKey {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn hs512(secret: impl Into<SecretKey>) -> Result<Self, TokenError> {
-        Self::hmac(Algorithm::HS512, &secret.into())
+        Self::hmac(HmacHash::Sha512, &secret.into())
     }
 
-    fn hmac(algorithm: Algorithm, secret: &SecretKey) -> Result<Self, TokenError> {
-        let verifying = VerifyingKey::hmac(algorithm, secret)?;
-        let signer = backend::Signer::hmac(algorithm, secret.expose_secret());
+    fn hmac(hash: HmacHash, secret: &SecretKey) -> Result<Self, TokenError> {
+        let verifying = VerifyingKey::hmac(hash, secret).map_err(invalid)?;
+        let signer = backend::Signer::hmac(hash, secret.expose_secret());
         Self::checked(signer, None, verifying)
     }
 
@@ -280,37 +281,32 @@ impl SigningKey {
 
     /// Builds a key from checked PKCS#8 DER of the kind `algorithm` needs.
     fn from_pkcs8(algorithm: Algorithm, pkcs8: Zeroizing<Vec<u8>>) -> Result<Self, TokenError> {
+        let rsa = |padding: RsaPadding| -> Result<_, KeyError> {
+            use pkcs1::der::Decode as _;
+            let pkcs1 = pem::pkcs8_inner(&pkcs8)?;
+            // Read the public half first, so a weak key is refused as weak on both backends
+            // (aws-lc-rs would not even parse a private key under 2048 bits).
+            let private = pkcs1::RsaPrivateKey::from_der(pkcs1)
+                .map_err(|_| KeyError::MalformedPem("PKCS#1 RSA private key"))?;
+            let verifying = VerifyingKey::rsa(
+                padding,
+                private.modulus.as_bytes(),
+                private.public_exponent.as_bytes(),
+            )?;
+            Ok((backend::Signer::rsa(padding, pkcs1)?, verifying))
+        };
         let (signer, verifying) = match algorithm {
-            Algorithm::RS256 | Algorithm::PS256 => {
-                use pkcs1::der::Decode as _;
-                let pkcs1 = pem::pkcs8_inner(&pkcs8).map_err(invalid)?;
-                // Read the public half first, so a weak key is refused as weak on both backends
-                // (aws-lc-rs would not even parse a private key under 2048 bits).
-                let private = pkcs1::RsaPrivateKey::from_der(pkcs1)
-                    .map_err(|_| invalid(KeyError::MalformedPem("PKCS#1 RSA private key")))?;
-                let verifying = VerifyingKey::rsa(
-                    algorithm,
-                    private.modulus.as_bytes(),
-                    private.public_exponent.as_bytes(),
-                )?;
-                (
-                    backend::Signer::rsa(algorithm, pkcs1).map_err(invalid)?,
-                    verifying,
-                )
-            }
+            Algorithm::RS256 => rsa(RsaPadding::Pkcs1).map_err(invalid)?,
+            Algorithm::PS256 => rsa(RsaPadding::Pss).map_err(invalid)?,
             // The public half comes from the parsed private key, and is checked as any public
             // key is before the verifying key is built.
             Algorithm::ES256 => {
-                let signer = backend::Signer::p256(&pkcs8).map_err(invalid)?;
-                let point = signer.public_key().ok_or(invalid(KeyError::Rejected))?;
-                let verifying = VerifyingKey::p256(&point)?;
-                (signer, verifying)
+                let (signer, point) = backend::Signer::p256(&pkcs8).map_err(invalid)?;
+                (signer, VerifyingKey::p256(&point).map_err(invalid)?)
             }
             Algorithm::EdDSA => {
-                let signer = backend::Signer::ed25519(&pkcs8).map_err(invalid)?;
-                let x = signer.public_key().ok_or(invalid(KeyError::Rejected))?;
-                let verifying = VerifyingKey::ed25519(&x)?;
-                (signer, verifying)
+                let (signer, x) = backend::Signer::ed25519(&pkcs8).map_err(invalid)?;
+                (signer, VerifyingKey::ed25519(&x).map_err(invalid)?)
             }
             Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
                 return Err(invalid(KeyError::WrongKeyType {
@@ -353,11 +349,10 @@ impl SigningKey {
             allow_secret: true,
             rsa_default: None,
         };
-        let jwk::JwkMaterial::Hmac { algorithm, k } = jwk.material(purpose).map_err(invalid)?
-        else {
+        let jwk::JwkMaterial::Hmac { hash, k } = jwk.material(purpose).map_err(invalid)? else {
             unreachable!("an `oct` JWK is HMAC material or an error");
         };
-        let key = Self::hmac(algorithm, &SecretKey::from_bytes(k.to_vec()))?;
+        let key = Self::hmac(hash, &SecretKey::from_bytes(k.to_vec()))?;
         Ok(match jwk.kid {
             Some(kid) => key.with_key_id(kid),
             None => key,
@@ -370,9 +365,7 @@ impl SigningKey {
         pkcs8: Option<Zeroizing<Vec<u8>>>,
         verifying: VerifyingKey,
     ) -> Result<Self, TokenError> {
-        signer
-            .sign(b"keyward key check", |_| ())
-            .map_err(|_| invalid(KeyError::Rejected))?;
+        signer.sign(b"keyward key check", |_| ())?;
         Ok(SigningKey {
             signer: Arc::new(signer),
             pkcs8: pkcs8.map(Arc::new),

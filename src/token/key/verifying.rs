@@ -11,7 +11,8 @@ use super::jwk::{self, JwkDocument, Purpose};
 use super::pem::{self, KeyKind};
 use super::{checks, invalid, kind_for, wanting};
 use crate::SecretKey;
-use crate::token::{Algorithm, KeyError, TokenError, TokenKind, backend, jws};
+use crate::token::backend::{self, HmacHash, RsaPadding, VerifierApi as _};
+use crate::token::{Algorithm, KeyError, TokenError, TokenKind, jws};
 
 /// A key that verifies tokens, with its algorithm and optional key id (`kid`).
 ///
@@ -50,9 +51,10 @@ pub struct VerifyingKey {
 impl VerifyingKey {
     /// The smallest RSA modulus accepted, in bits (NIST SP 800-57 Part 1 §5.6.1, RFC 7518 §3.3).
     pub const MIN_RSA_BITS: usize = checks::MIN_RSA_BITS;
-    /// The largest RSA modulus accepted, in bits: the enabled backend's limit, 8192 with
-    /// aws-lc-rs and 4096 with the RustCrypto `rsa` crate. Larger moduli would only fail at
-    /// verification, and cost time per token.
+    /// The largest RSA modulus accepted, in bits: 4096, with either backend (the RustCrypto
+    /// `rsa` crate verifies no larger key; aws-lc-rs would take 8192, but a key must not be
+    /// accepted under one feature set and refused under another). Larger moduli cost time per
+    /// token, and no provider publishes them.
     pub const MAX_RSA_BITS: usize = checks::MAX_RSA_BITS;
 
     /// An HS256 verifying key: the shared secret, at least 32 bytes.
@@ -66,7 +68,7 @@ impl VerifyingKey {
     /// assert!(VerifyingKey::hs256([3u8; 32]).is_ok());
     /// ```
     pub fn hs256(secret: impl Into<SecretKey>) -> Result<Self, TokenError> {
-        Self::hmac(Algorithm::HS256, &secret.into())
+        Self::hmac(HmacHash::Sha256, &secret.into()).map_err(invalid)
     }
 
     /// An HS384 verifying key: the shared secret, at least 48 bytes.
@@ -80,7 +82,7 @@ impl VerifyingKey {
     /// assert!(VerifyingKey::hs384([3u8; 32]).is_err());
     /// ```
     pub fn hs384(secret: impl Into<SecretKey>) -> Result<Self, TokenError> {
-        Self::hmac(Algorithm::HS384, &secret.into())
+        Self::hmac(HmacHash::Sha384, &secret.into()).map_err(invalid)
     }
 
     /// An HS512 verifying key: the shared secret, at least 64 bytes.
@@ -94,26 +96,22 @@ impl VerifyingKey {
     /// assert!(VerifyingKey::hs512([3u8; 64]).is_ok());
     /// ```
     pub fn hs512(secret: impl Into<SecretKey>) -> Result<Self, TokenError> {
-        Self::hmac(Algorithm::HS512, &secret.into())
+        Self::hmac(HmacHash::Sha512, &secret.into()).map_err(invalid)
     }
 
-    pub(super) fn hmac(algorithm: Algorithm, secret: &SecretKey) -> Result<Self, TokenError> {
-        let min_bits = match algorithm {
-            Algorithm::HS384 => 384,
-            Algorithm::HS512 => 512,
-            _ => 256,
-        };
+    pub(super) fn hmac(hash: HmacHash, secret: &SecretKey) -> Result<Self, KeyError> {
+        let (algorithm, min_bits) = (hash.algorithm(), hash.min_bits());
         let bits = secret.len() * 8;
         if bits < min_bits {
-            return Err(invalid(KeyError::Weak {
+            return Err(KeyError::Weak {
                 algorithm,
                 bits,
                 min_bits,
-            }));
+            });
         }
         Ok(Self::new(
             algorithm,
-            backend::Verifier::hmac(algorithm, secret.expose_secret()),
+            backend::Verifier::hmac(hash, secret.expose_secret()),
             None,
         ))
     }
@@ -179,8 +177,13 @@ impl VerifyingKey {
                 use pkcs1::der::Decode as _;
                 let rsa = pkcs1::RsaPublicKey::from_der(&key.key)
                     .map_err(|_| invalid(KeyError::MalformedPem("PKCS#1 RSA public key")))?;
+                // `from_pem_as` has matched the algorithm to the key kind already.
+                let padding = RsaPadding::of(algorithm).ok_or(invalid(KeyError::WrongKeyType {
+                    found: "RSA".to_owned(),
+                    expected: "a key for the algorithm",
+                }))?;
                 Self::rsa(
-                    algorithm,
+                    padding,
                     rsa.modulus.as_bytes(),
                     rsa.public_exponent.as_bytes(),
                 )
@@ -188,6 +191,7 @@ impl VerifyingKey {
             KeyKind::P256 => Self::p256(&key.key),
             KeyKind::Ed25519 => Self::ed25519(&key.key),
         }
+        .map_err(invalid)
     }
 
     /// An RS256 verifying key from a PEM RSA public key; `from_pem_as(pem, Algorithm::RS256)`.
@@ -255,33 +259,34 @@ impl VerifyingKey {
         Self::from_pem_as(pem, Algorithm::EdDSA)
     }
 
-    pub(super) fn rsa(algorithm: Algorithm, n: &[u8], e: &[u8]) -> Result<Self, TokenError> {
+    pub(super) fn rsa(padding: RsaPadding, n: &[u8], e: &[u8]) -> Result<Self, KeyError> {
+        let algorithm = padding.algorithm();
         let (n, e) = (checks::trim(n), checks::trim(e));
-        checks::rsa_public_key(algorithm, n, e).map_err(invalid)?;
+        checks::rsa_public_key(algorithm, n, e)?;
         let jwk = PublicJwk::Rsa {
             n: URL_SAFE_NO_PAD.encode(n),
             e: URL_SAFE_NO_PAD.encode(e),
         };
-        let verifier = backend::Verifier::rsa(algorithm, n, e).map_err(invalid)?;
+        let verifier = backend::Verifier::rsa(padding, n, e)?;
         Ok(Self::new(algorithm, verifier, Some(jwk)))
     }
 
-    pub(super) fn p256(sec1: &[u8]) -> Result<Self, TokenError> {
-        let point = checks::p256_public_key(sec1).map_err(invalid)?;
+    pub(super) fn p256(sec1: &[u8]) -> Result<Self, KeyError> {
+        let point = checks::p256_public_key(sec1)?;
         let jwk = PublicJwk::P256 {
             x: URL_SAFE_NO_PAD.encode(&point[1..33]),
             y: URL_SAFE_NO_PAD.encode(&point[33..]),
         };
-        let verifier = backend::Verifier::p256(&point).map_err(invalid)?;
+        let verifier = backend::Verifier::p256(&point)?;
         Ok(Self::new(Algorithm::ES256, verifier, Some(jwk)))
     }
 
-    pub(super) fn ed25519(x: &[u8]) -> Result<Self, TokenError> {
-        checks::ed25519_public_key(x).map_err(invalid)?;
+    pub(super) fn ed25519(x: &[u8]) -> Result<Self, KeyError> {
+        let x = checks::ed25519_public_key(x)?;
         let jwk = PublicJwk::Ed25519 {
             x: URL_SAFE_NO_PAD.encode(x),
         };
-        let verifier = backend::Verifier::ed25519(x).map_err(invalid)?;
+        let verifier = backend::Verifier::ed25519(&x)?;
         Ok(Self::new(Algorithm::EdDSA, verifier, Some(jwk)))
     }
 
@@ -317,12 +322,8 @@ impl VerifyingKey {
     /// A key from a parsed JWK, its error left bare so that a key set can tell skipped keys
     /// from fatal ones.
     pub(crate) fn from_document(jwk: JwkDocument, purpose: Purpose) -> Result<Self, KeyError> {
-        let bare = |error: TokenError| match error {
-            TokenError::InvalidKey(error) => error,
-            _ => KeyError::Rejected,
-        };
         let key = match jwk.material(purpose)? {
-            jwk::JwkMaterial::Rsa { algorithm, n, e } => Self::rsa(algorithm, &n, &e),
+            jwk::JwkMaterial::Rsa { padding, n, e } => Self::rsa(padding, &n, &e),
             jwk::JwkMaterial::P256 { x, y } => {
                 for (name, coordinate) in [("x", &x), ("y", &y)] {
                     if coordinate.len() != 32 {
@@ -336,11 +337,10 @@ impl VerifyingKey {
                 Self::p256(&[&[0x04][..], &x, &y].concat())
             }
             jwk::JwkMaterial::Ed25519 { x } => Self::ed25519(&x),
-            jwk::JwkMaterial::Hmac { algorithm, k } => {
-                Self::hmac(algorithm, &SecretKey::from_bytes(k.to_vec()))
+            jwk::JwkMaterial::Hmac { hash, k } => {
+                Self::hmac(hash, &SecretKey::from_bytes(k.to_vec()))
             }
-        }
-        .map_err(bare)?;
+        }?;
         Ok(match jwk.kid {
             Some(kid) => key.with_key_id(kid),
             None => key,
