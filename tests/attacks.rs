@@ -690,7 +690,9 @@ mod payloads {
         for depth in [200, 10_000] {
             let nested = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
             let token = signed(&payload_at(NOW, &format!(r#","deep":{nested}"#)));
-            let verifier = hs256_verifier().with_max_token_bytes(1 << 20);
+            let verifier = hs256_verifier()
+                .try_with_max_token_bytes(1 << 20)
+                .expect("a non-zero limit");
             assert_eq!(
                 refused(&verifier, &token),
                 TokenError::Malformed(TokenPart::Payload),
@@ -721,7 +723,8 @@ mod payloads {
             TokenError::TooLarge { .. }
         ));
         verifier
-            .with_max_token_bytes(1 << 20)
+            .try_with_max_token_bytes(1 << 20)
+            .expect("a non-zero limit")
             .verify::<serde_json::Value>(&padded)
             .unwrap();
     }

@@ -334,7 +334,9 @@ fn refresh_tokens_carry_an_audience_no_api_accepts() {
 /// Several issuers can be accepted, and `Debug` shows every relaxation in force.
 #[test]
 fn the_policy_is_visible_in_debug() {
-    let verifier = policy_for("cognito").with_issuers(["https://a.example", "https://b.example"]);
+    let verifier = policy_for("cognito")
+        .try_with_issuers(["https://a.example", "https://b.example"])
+        .unwrap();
     let shown = format!("{verifier:?}");
     for part in [
         r#"issuers: ["https://a.example", "https://b.example"]"#,

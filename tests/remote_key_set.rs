@@ -580,7 +580,7 @@ fn a_key_dropped_from_the_document_is_refused_after_the_refresh() {
 fn an_oversized_document_is_refused_and_the_old_set_kept() {
     let clock = FixedClock::at_unix_seconds(START);
     let k1 = key("k1");
-    let remote = remote(&clock).with_max_document_bytes(1024);
+    let remote = remote(&clock).try_with_max_document_bytes(1024).unwrap();
     let good = jwks(&[&k1]);
     remote
         .refresh_blocking(|| Ok(JwksResponse::new(good.clone())))

@@ -209,6 +209,22 @@ pub enum TokenError {
         last_error: Option<String>,
     },
 
+    /// A setting that needs at least one value was given none: `try_with_issuers([])` would
+    /// otherwise turn the issuer check off without a word.
+    #[error("{setting} needs at least one value")]
+    EmptySetting {
+        /// The setting (`issuers`).
+        setting: &'static str,
+    },
+
+    /// A size limit of zero bytes, which would refuse every token or document: almost always
+    /// a mistake (an unset variable read as 0), so it is refused rather than applied.
+    #[error("{setting} must be at least 1 byte")]
+    ZeroLimit {
+        /// The setting (`max_token_bytes`, `max_document_bytes`).
+        setting: &'static str,
+    },
+
     /// The operating system's random number generator failed (token id or secret generation).
     #[error("the system random number generator is unavailable")]
     RandomnessUnavailable,

@@ -51,7 +51,7 @@ use super::{Algorithm, Claims, Clock, KeySet, SystemClock, TokenError, TokenVeri
 /// - **Failure**: a failed fetch or an unusable document keeps the last good set, served for
 ///   up to [`with_max_staleness`](Self::with_max_staleness) (1 day by default) past its expiry;
 ///   then tokens are refused with [`TokenError::KeySetUnavailable`] until a fetch succeeds.
-/// - **Size**: documents over [`with_max_document_bytes`](Self::with_max_document_bytes)
+/// - **Size**: documents over [`try_with_max_document_bytes`](Self::try_with_max_document_bytes)
 ///   (256 KiB) or with more than [`KeySet::MAX_JWKS_KEYS`] keys are refused unparsed.
 ///
 /// The verifier's policy (issuer, audience, leeway, clock) stays the caller's: `new` takes a
@@ -170,7 +170,7 @@ impl RemoteKeySet {
     /// `stale-if-error` Auth0 sends. Long enough to ride out an outage of the provider, short
     /// enough that a service cut off from it stops trusting old keys the next day.
     pub const DEFAULT_MAX_STALENESS: CacheDuration = CacheDuration::const_secs(86_400);
-    /// The default [`with_max_document_bytes`](Self::with_max_document_bytes): 256 KiB.
+    /// The default [`try_with_max_document_bytes`](Self::try_with_max_document_bytes): 256 KiB.
     /// Provider documents are a few KiB; 100 RSA keys with certificate chains still fit.
     pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 256 * 1024;
     /// How long [`verify_blocking`](Self::verify_blocking) and
@@ -267,12 +267,24 @@ impl RemoteKeySet {
     ///
     /// ```
     /// # use keyward::token::{RemoteKeySet, TokenVerifier};
-    /// let remote = RemoteKeySet::new(TokenVerifier::new).with_max_document_bytes(64 * 1024);
+    /// # Errors
+    ///
+    /// [`TokenError::ZeroLimit`] for 0, which would refuse every document.
+    ///
     /// ```
-    #[must_use]
-    pub fn with_max_document_bytes(mut self, max: usize) -> Self {
+    /// # use keyward::token::{RemoteKeySet, TokenError, TokenVerifier};
+    /// let remote = RemoteKeySet::new(TokenVerifier::new).try_with_max_document_bytes(64 * 1024)?;
+    /// assert!(RemoteKeySet::new(TokenVerifier::new).try_with_max_document_bytes(0).is_err());
+    /// # Ok::<(), TokenError>(())
+    /// ```
+    pub fn try_with_max_document_bytes(mut self, max: usize) -> Result<Self, TokenError> {
+        if max == 0 {
+            return Err(TokenError::ZeroLimit {
+                setting: "max_document_bytes",
+            });
+        }
         self.settings.max_document_bytes = max;
-        self
+        Ok(self)
     }
 
     /// Returns this cache reading RSA keys without `alg` as keys for `algorithm`, RS256 or

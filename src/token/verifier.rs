@@ -201,26 +201,40 @@ impl TokenVerifier {
     /// # Ok::<(), TokenError>(())
     /// ```
     #[must_use]
-    pub fn with_issuer(self, issuer: impl Into<String>) -> Self {
-        self.with_issuers([issuer])
+    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.config_mut().issuers = vec![issuer.into()];
+        self
     }
 
     /// Returns this verifier accepting `iss` equal to any of `issuers` (replacing any issuer set
-    /// before); none, the default, accepts any `iss` or none.
+    /// before). Without an issuer setting, the default, any `iss` or none is accepted.
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError::EmptySetting`] when `issuers` is empty: an empty list would turn the
+    /// issuer check off, which is never what a list of issuers means.
     ///
     /// ```
     /// use keyward::token::{TokenError, TokenIssuer};
     ///
     /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_issuer("https://eu.auth.example.com");
     /// let verifier = issuer.verifier()
-    ///     .with_issuers(["https://eu.auth.example.com", "https://us.auth.example.com"]);
+    ///     .try_with_issuers(["https://eu.auth.example.com", "https://us.auth.example.com"])?;
     /// verifier.verify::<()>(&issuer.issue("alice", &())?)?;
+    /// let none: [&str; 0] = [];
+    /// assert_eq!(issuer.verifier().try_with_issuers(none).unwrap_err(), TokenError::EmptySetting { setting: "issuers" });
     /// # Ok::<(), TokenError>(())
     /// ```
-    #[must_use]
-    pub fn with_issuers(mut self, issuers: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.config_mut().issuers = issuers.into_iter().map(Into::into).collect();
-        self
+    pub fn try_with_issuers(
+        mut self,
+        issuers: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Result<Self, TokenError> {
+        let issuers: Vec<String> = issuers.into_iter().map(Into::into).collect();
+        if issuers.is_empty() {
+            return Err(TokenError::EmptySetting { setting: "issuers" });
+        }
+        self.config_mut().issuers = issuers;
+        Ok(self)
     }
 
     /// Returns this verifier accepting access tokens whose `aud` names `audience` (replacing
@@ -394,14 +408,19 @@ impl TokenVerifier {
     ///
     /// let issuer = TokenIssuer::hs256([1u8; 32])?;
     /// let token = issuer.issue("alice", &())?;
-    /// let tiny = issuer.verifier().with_max_token_bytes(16);
+    /// let tiny = issuer.verifier().try_with_max_token_bytes(16)?;
     /// assert!(matches!(tiny.verify::<()>(&token), Err(TokenError::TooLarge { max: 16, .. })));
+    /// assert_eq!(issuer.verifier().try_with_max_token_bytes(0).unwrap_err(), TokenError::ZeroLimit { setting: "max_token_bytes" });
     /// # Ok::<(), TokenError>(())
     /// ```
-    #[must_use]
-    pub fn with_max_token_bytes(mut self, max: usize) -> Self {
+    pub fn try_with_max_token_bytes(mut self, max: usize) -> Result<Self, TokenError> {
+        if max == 0 {
+            return Err(TokenError::ZeroLimit {
+                setting: "max_token_bytes",
+            });
+        }
         self.config_mut().max_token_bytes = max;
-        self
+        Ok(self)
     }
 
     /// Returns this verifier reading the time from `clock`: any [`Clock`], including an

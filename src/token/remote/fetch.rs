@@ -138,7 +138,7 @@ pub enum RefreshError {
     Fetch(FetchError),
 
     /// The document is longer than
-    /// [`with_max_document_bytes`](super::RemoteKeySet::with_max_document_bytes) allows; it
+    /// [`try_with_max_document_bytes`](super::RemoteKeySet::try_with_max_document_bytes) allows; it
     /// was not parsed.
     #[error("key set document is {len} bytes long; at most {max} bytes are accepted")]
     TooLarge {
