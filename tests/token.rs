@@ -1236,6 +1236,12 @@ mod error_messages {
     use super::*;
     use keyward::token::{FetchError, JwksResponse, RemoteKeySet};
 
+    #[derive(Debug, Deserialize)]
+    struct Extra {
+        #[allow(dead_code)]
+        n: u32,
+    }
+
     /// Walks `error`'s `source()` chain: no message may contain its source's message.
     fn assert_cause_once(error: &(dyn std::error::Error + 'static)) {
         let mut current = error;
@@ -1277,11 +1283,6 @@ mod error_messages {
         let token = issuer
             .issue("alice", &serde_json::json!({ "n": "text" }))
             .unwrap();
-        #[derive(Debug, Deserialize)]
-        struct Extra {
-            #[allow(dead_code)]
-            n: u32,
-        }
         let extra = issuer.verify::<Extra>(&token).unwrap_err();
         assert!(matches!(extra, TokenError::InvalidExtraClaims(_)));
         assert_cause_once(&extra);

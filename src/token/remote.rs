@@ -265,8 +265,6 @@ impl RemoteKeySet {
     /// Returns this cache refusing documents longer than `max` bytes, unparsed
     /// ([`RefreshError::TooLarge`]).
     ///
-    /// ```
-    /// # use keyward::token::{RemoteKeySet, TokenVerifier};
     /// # Errors
     ///
     /// [`TokenError::ZeroLimit`] for 0, which would refuse every document.

@@ -403,6 +403,10 @@ impl TokenVerifier {
 
     /// Returns this verifier refusing tokens longer than `max` bytes before any decoding.
     ///
+    /// # Errors
+    ///
+    /// [`TokenError::ZeroLimit`] for 0, which would refuse every token.
+    ///
     /// ```
     /// use keyward::token::{TokenError, TokenIssuer};
     ///

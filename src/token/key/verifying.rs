@@ -17,7 +17,8 @@ use crate::token::{Algorithm, KeyError, TokenError, TokenKind, jws};
 /// A key that verifies tokens, with its algorithm and optional key id (`kid`).
 ///
 /// For HMAC it holds the shared secret; for RSA, ECDSA and Ed25519 only the public key. Get one
-/// from a [`SigningKey`] with [`SigningKey::verifying_key`], from a public key in PEM, or from a
+/// from a [`SigningKey`](super::SigningKey) with
+/// [`SigningKey::verifying_key`](super::SigningKey::verifying_key), from a public key in PEM, or from a
 /// JWK. Public keys are checked when they are built: an RSA modulus that is even, under 2048
 /// bits or over [`MAX_RSA_BITS`](Self::MAX_RSA_BITS), an RSA exponent that is even, below 3 or
 /// above 2³³ − 1, an EC point off the curve, and an Ed25519 point of small order, outside the
