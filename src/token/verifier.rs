@@ -444,26 +444,6 @@ impl TokenVerifier {
         self
     }
 
-    pub(crate) fn clock(&self) -> &dyn Clock {
-        &*self.config.clock
-    }
-
-    /// The issuer name an issuer stamps: the one configured, if exactly one is.
-    pub(crate) fn issuer(&self) -> Option<&str> {
-        match self.config.issuers.as_slice() {
-            [single] => Some(single),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn refresh_audience(&self) -> &str {
-        &self.config.refresh_audience
-    }
-
-    pub(crate) fn audiences(&self) -> &[String] {
-        &self.config.audiences
-    }
-
     /// Returns this verifier calling `check` on every token that passes all other checks; a
     /// `true` refuses it with [`TokenError::Revoked`]. See [`RevocationCheck`] for what to
     /// key it on.
