@@ -78,20 +78,24 @@ impl KeySet {
     /// are both possible; see [`from_jwks_assuming`](Self::from_jwks_assuming)), or key
     /// material that fails its checks (a small-order Ed25519 point, a weak RSA modulus, ...).
     ///
-    /// Secret material is never skipped quietly: a private key (`d`) or shared secret (`k`) in
-    /// a published key set means whoever reads the document can forge tokens, so the whole
+    /// Secret material is never skipped quietly: a private member or shared secret in a
+    /// published key set means whoever reads the document can forge tokens, so the whole
     /// document is refused.
     ///
     /// # Errors
     ///
     /// [`TokenError::InvalidKey`] with:
+    /// - [`KeyError::DocumentTooLarge`] for a document over
+    ///   [`MAX_JWKS_BYTES`](Self::MAX_JWKS_BYTES), before any of it is parsed;
+    /// - [`KeyError::TooManyKeys`] at the first key past [`MAX_JWKS_KEYS`](Self::MAX_JWKS_KEYS),
+    ///   without reading the rest;
     /// - [`KeyError::NotJson`] when the text is not a JSON object with a `keys` array (or
-    ///   repeats a member name);
-    /// - [`KeyError::InKeySet`] wrapping [`KeyError::SecretNotAllowed`] for secret material
-    ///   (a key that is not a JWK object at all is skipped with [`KeyError::NotJson`]);
+    ///   repeats a member name at any depth);
+    /// - [`KeyError::InKeySet`] wrapping [`KeyError::SecretNotAllowed`] when any key holds a
+    ///   private member (`d`; RSA `p`, `q`, `dp`, `dq`, `qi`, `oth`; `oct` `k`), judged on the
+    ///   member names even in a key too malformed to read;
     /// - [`KeyError::EmptyKeySet`] for `{"keys": []}`, [`KeyError::NoUsableKey`] when every
     ///   key was skipped;
-    /// - [`KeyError::TooManyKeys`] for more than [`MAX_JWKS_KEYS`](Self::MAX_JWKS_KEYS) keys;
     ///
     /// and [`TokenError::DuplicateKeyId`] when two usable keys share a `kid`.
     ///
