@@ -182,7 +182,7 @@ mod ecdsa {
     fn embedded_keys_in_the_header_are_never_trusted() {
         let (_, verifier) = es256();
         let attacker = TokenIssuer::es256_pem(key_file("p256-2-private.pem")).unwrap();
-        let attacker_jwk = attacker.verifier().keys()[0].to_jwk().unwrap();
+        let attacker_jwk = attacker.verifier().key_set().keys()[0].to_jwk().unwrap();
         let genuine = attacker.issue("alice", &()).unwrap();
         let payload = genuine.split('.').nth(1).unwrap();
         for extra in [

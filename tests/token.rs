@@ -931,7 +931,10 @@ mod keys_and_rotation {
         let with_enc = format!(
             r#"{{"keys":[{public},{{"kty":"RSA","use":"enc","kid":"e","n":"AQAB","e":"AQAB"}}]}}"#
         );
-        assert_eq!(TokenVerifier::from_jwks(&with_enc).unwrap().keys().len(), 1);
+        assert_eq!(
+            TokenVerifier::from_jwks(&with_enc).unwrap().key_set().len(),
+            1
+        );
         // Keys too malformed to read are skipped too (RFC 7517 §5), unless they hold a secret.
         let with_junk = format!(r#"{{"keys":[{public},{{"kty":5}},"a string",{{"kid":"x"}}]}}"#);
         let keys = KeySet::from_jwks(&with_junk).unwrap();
@@ -1072,7 +1075,7 @@ mod keys_and_rotation {
         let rotated = verifier
             .clone()
             .with_key_set(KeySet::from_jwks(&new.verifier().to_jwks()).unwrap());
-        assert_eq!(rotated.keys().len(), 1);
+        assert_eq!(rotated.key_set().len(), 1);
         let good = new
             .clone()
             .with_issuer("me")

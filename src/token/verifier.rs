@@ -11,10 +11,7 @@ use super::claims::media_types_match;
 use super::jws::{self, Compact, Header, HeaderBuf};
 use super::revocation::{RevocationCheck, TokenInfo};
 use super::wire::WirePayload;
-use super::{
-    Claim, Claims, Clock, KeySet, Leeway, SystemClock, TokenError, TokenKind, TokenPart,
-    VerifyingKey,
-};
+use super::{Claim, Claims, Clock, KeySet, Leeway, SystemClock, TokenError, TokenKind, TokenPart};
 
 /// Verifies tokens: the verify-only half of a [`TokenIssuer`](crate::token::TokenIssuer), or a
 /// standalone verifier for a service that only checks tokens.
@@ -81,7 +78,7 @@ impl TokenVerifier {
     /// ```
     /// use keyward::token::{TokenVerifier, VerifyingKey};
     /// let verifier = TokenVerifier::new(VerifyingKey::hs256([1u8; 32])?);
-    /// assert_eq!(verifier.keys().len(), 1);
+    /// assert_eq!(verifier.key_set().keys().len(), 1);
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     pub fn new(keys: impl Into<KeySet>) -> Self {
@@ -118,7 +115,7 @@ impl TokenVerifier {
     ///     "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
     ///     "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}"#;
     /// let verifier = TokenVerifier::from_jwks(jwks)?;
-    /// assert_eq!(verifier.keys()[0].key_id(), Some("a3"));
+    /// assert_eq!(verifier.key_set().keys()[0].key_id(), Some("a3"));
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     pub fn from_jwks(json: &str) -> Result<Self, TokenError> {
@@ -174,18 +171,6 @@ impl TokenVerifier {
     /// ```
     pub fn key_set(&self) -> &KeySet {
         &self.config.keys
-    }
-
-    /// The keys, in the order they were added.
-    ///
-    /// ```
-    /// # use keyward::token::{TokenVerifier, VerifyingKey};
-    /// let verifier = TokenVerifier::new(VerifyingKey::hs256([1u8; 32])?);
-    /// assert_eq!(verifier.keys()[0].key_id(), None);
-    /// # Ok::<(), keyward::token::TokenError>(())
-    /// ```
-    pub fn keys(&self) -> &[VerifyingKey] {
-        self.config.keys.keys()
     }
 
     /// Returns this verifier requiring `iss` to equal `issuer`. A token without `iss` is then

@@ -215,6 +215,7 @@ fn reload_on_hangup(path: PathBuf, keys: Arc<keys::KeyRing>) -> std::io::Result<
 fn current_thumbprint(keys: &keys::KeyRing) -> Option<String> {
     keys.issuer()
         .verifier()
+        .key_set()
         .keys()
         .first()
         .and_then(VerifyingKey::thumbprint)
