@@ -16,7 +16,7 @@ use super::{Claim, Claims, Clock, KeySet, Leeway, SystemClock, TokenError, Token
 /// Verifies tokens: the verify-only half of a [`TokenIssuer`](crate::token::TokenIssuer), or a
 /// standalone verifier for a service that only checks tokens.
 ///
-/// It holds one or more [`VerifyingKey`]s (only public keys for asymmetric algorithms), chosen
+/// It holds one or more [`VerifyingKey`](crate::token::VerifyingKey)s (only public keys for asymmetric algorithms), chosen
 /// per token by the header's `kid`, and the policy: expected issuer and audience, leeway, size
 /// cap, clock and revocation check. Cloning is cheap and clones share nothing mutable, so one
 /// verifier can serve every thread.
@@ -71,7 +71,7 @@ impl TokenVerifier {
     /// `aud` but not `typ` (PyJWT, `jose`) still refuses a refresh token as an access token.
     pub const DEFAULT_REFRESH_AUDIENCE: &'static str = "urn:keyward:refresh-token";
 
-    /// A verifier of `keys` (one [`VerifyingKey`], or a [`KeySet`]) with the default policy:
+    /// A verifier of `keys` (one [`VerifyingKey`](crate::token::VerifyingKey), or a [`KeySet`]) with the default policy:
     /// no issuer or audience expected (a token that carries `aud` is then refused), no
     /// leeway, an 8 KiB size cap, the system clock.
     ///
