@@ -415,8 +415,8 @@ fn inspect_verifies_with_a_jwks_and_lists_skipped_keys() {
     assert!(text(&verified.stdout).contains("VERIFIED: signature valid"));
     let notes = text(&verified.stderr);
     assert!(
-        notes.contains(r#"skipped key 1 (kid "big"): curve `P-521` is not supported"#)
-            && notes.contains(r#"skipped key 2 (kid "enc-1"): key is for `enc`"#),
+        notes.contains(r#"skipped key 1 (kid "big"): curve "P-521" is not supported"#)
+            && notes.contains(r#"skipped key 2 (kid "enc-1"): key is for "enc""#),
         "{notes}"
     );
 
