@@ -53,3 +53,28 @@ fn jwks() {
 fn claims() {
     replay("claims", checks::claims);
 }
+
+#[test]
+fn pem_key() {
+    replay("pem_key", checks::pem_key);
+}
+
+#[test]
+fn jwk() {
+    replay("jwk", checks::jwk);
+}
+
+#[test]
+fn jws_header() {
+    replay("jws_header", checks::jws_header);
+}
+
+#[test]
+fn remote_jwks() {
+    replay("remote_jwks", checks::remote_jwks);
+}
+
+#[test]
+fn differential() {
+    replay("differential", checks::differential);
+}
