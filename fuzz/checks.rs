@@ -175,11 +175,7 @@ pub fn jwk(data: &[u8]) {
 /// when it is a JSON object saying `alg: HS256`, an access-token `typ`, and no `crit` or
 /// `b64`. What `dangerous::decode_unverified` shows of an accepted header is what it says.
 pub fn jws_header(data: &[u8]) {
-    let claims = format!(
-        r#"{{"sub":"fuzz","iat":{},"exp":{}}}"#,
-        NOW - 10,
-        NOW + 600
-    );
+    let claims = format!(r#"{{"sub":"fuzz","iat":{},"exp":{}}}"#, NOW - 10, NOW + 600);
     let input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(data),
@@ -246,11 +242,13 @@ pub fn remote_jwks(data: &[u8]) {
         };
         response = response.with_cache_control(cache_control);
     }
-    let remote =
-        RemoteKeySet::new(TokenVerifier::new).with_clock(FixedClock::at_unix_seconds(NOW));
+    let remote = RemoteKeySet::new(TokenVerifier::new).with_clock(FixedClock::at_unix_seconds(NOW));
     match remote.refresh_blocking(|| Ok(response)) {
         Ok(()) => {
-            assert!(remote.verifier().is_some(), "a refresh succeeded without a set");
+            assert!(
+                remote.verifier().is_some(),
+                "a refresh succeeded without a set"
+            );
             let expires = remote.expires_at().expect("a held set expires").timestamp();
             assert!(
                 (NOW + 300..=NOW + 86_400).contains(&expires),
@@ -260,7 +258,10 @@ pub fn remote_jwks(data: &[u8]) {
             assert!(remote.last_refresh_error().is_none());
         }
         Err(_) => {
-            assert!(remote.verifier().is_none(), "a failed first refresh left a set");
+            assert!(
+                remote.verifier().is_none(),
+                "a failed first refresh left a set"
+            );
             assert!(remote.last_refresh_error().is_some());
         }
     }

@@ -78,3 +78,17 @@ fn remote_jwks() {
 fn differential() {
     replay("differential", checks::differential);
 }
+
+/// The `differential` target's mutating mode starts from one genuine token per key: both
+/// libraries must accept each, or the mutations never reach the whole verify path.
+#[test]
+fn differential_seed_tokens_are_valid_in_both() {
+    for key in checks::differential_keys() {
+        assert!(
+            key.oracle_accepts(&key.valid),
+            "jsonwebtoken: {}",
+            key.valid
+        );
+        assert!(key.keyward_accepts(&key.valid), "keyward: {}", key.valid);
+    }
+}
