@@ -441,7 +441,8 @@ mod tokens_with_pyjwt {
             {"alg": "HS256", "key": b64(&secret), "headers": {}, "claims": base},
             // A float exp, which PyJWT writes when given time.time() + n.
             {"alg": "HS256", "key": b64(&secret), "headers": {"typ": "at+jwt"}, "claims": float_exp},
-            // The seed tutorial's 26-byte secret: refused by keyward before any token is made.
+            // The 26-byte secret of blog posts copying the FastAPI tutorial: refused by keyward
+            // before any token is made.
             {"alg": "HS256", "key": b64(b"your-super-secret-key-here"), "headers": {"typ": "at+jwt"}, "claims": base},
         ]});
         let answer = python::answer(Venv::Modern, "tokens.py", &encode);
