@@ -370,26 +370,76 @@ impl DifferentialKey {
     }
 }
 
+/// Header members keyward ignores (RFC 7515 §4.1: it acts only on `alg`, `typ`, `kid` and
+/// `crit`) that jsonwebtoken decodes into typed fields, refusing a token where one has another
+/// JSON type. A documented difference, not a looser rule: keyward never reads them.
+const TYPED_ONLY_BY_JSONWEBTOKEN: [&str; 7] =
+    ["cty", "jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256"];
+
+/// Whether `token`'s header carries a member of [`TYPED_ONLY_BY_JSONWEBTOKEN`].
+fn has_member_only_jsonwebtoken_types(token: &str) -> bool {
+    let Some(header) = token.split('.').next() else {
+        return false;
+    };
+    let Ok(bytes) = URL_SAFE_NO_PAD.decode(header) else {
+        return false;
+    };
+    let Ok(serde_json::Value::Object(members)) = serde_json::from_slice(&bytes) else {
+        return false;
+    };
+    TYPED_ONLY_BY_JSONWEBTOKEN
+        .iter()
+        .any(|name| members.contains_key(*name))
+}
+
 /// Any token jsonwebtoken refuses under the same key and policy, keyward refuses too.
 ///
-/// The first byte picks the key (`differential_keys`) and the mode: even, the rest is the
-/// token; odd, the rest is a list of (offset, xor) byte pairs applied to a valid token of that
-/// key, so the fuzzer explores near-valid tokens, down to ones whose signature still checks.
+/// The first byte picks the mode (its low two bits) and the key (`differential_keys`, the
+/// rest):
+/// - 0: the rest is the token;
+/// - 1 or 3: the rest is a list of (offset, xor) byte pairs applied to a valid token of that
+///   key, so the fuzzer explores near-valid tokens;
+/// - 2: the rest is a header and claims, split at the first 0xff byte, signed with the HS256
+///   secret: arbitrary content under a signature that checks, so every header and claims rule
+///   of both libraries is compared.
 pub fn differential(data: &[u8]) {
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };
     let keys = differential_keys();
-    let key = &keys[usize::from(selector >> 1) % keys.len()];
-    let token = if selector & 1 == 0 {
-        rest.to_vec()
+    let mode = selector & 3;
+    let key = if mode == 2 {
+        &keys[0]
     } else {
-        let mut token = key.valid.as_bytes().to_vec();
-        for pair in rest.chunks_exact(2) {
-            let offset = usize::from(pair[0]) * token.len() / 256;
-            token[offset] ^= pair[1];
+        &keys[usize::from(selector >> 2) % keys.len()]
+    };
+    let token = match mode {
+        0 => rest.to_vec(),
+        2 => {
+            let split = rest.iter().position(|&b| b == 0xff).unwrap_or(rest.len());
+            let (header, claims) = rest.split_at(split);
+            let claims = claims.get(1..).unwrap_or_default();
+            let input = format!(
+                "{}.{}",
+                URL_SAFE_NO_PAD.encode(header),
+                URL_SAFE_NO_PAD.encode(claims)
+            );
+            let mut mac = Hmac::<Sha256>::new_from_slice(&SECRET).unwrap();
+            mac.update(input.as_bytes());
+            format!(
+                "{input}.{}",
+                URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+            )
+            .into_bytes()
         }
-        token
+        _ => {
+            let mut token = key.valid.as_bytes().to_vec();
+            for pair in rest.chunks_exact(2) {
+                let offset = usize::from(pair[0]) * token.len() / 256;
+                token[offset] ^= pair[1];
+            }
+            token
+        }
     };
     let Ok(token) = std::str::from_utf8(&token) else {
         return;
@@ -397,6 +447,9 @@ pub fn differential(data: &[u8]) {
     // jsonwebtoken reads the system clock: ask it first, so that keyward, asked later, sees a
     // time no earlier, and ask it again on a disagreement in case a second ticked over `nbf`.
     if key.oracle_accepts(token) || !key.keyward_accepts(token) {
+        return;
+    }
+    if has_member_only_jsonwebtoken_types(token) {
         return;
     }
     assert!(
