@@ -16,9 +16,9 @@
 //! password keyward hashes (4096 bytes) is refused without reading further. An empty password is
 //! refused. Everything printed from a token or a key set (header, claims, key ids, key types,
 //! error messages quoting them) has control characters escaped and long values cut, so a
-//! hostile token or JWKS cannot write escape sequences to the terminal. Secrets come from `KEYWARD_SECRET`, never from the
-//! command line (where `ps` and shell history would keep them), read as base64 unless
-//! `--secret-encoding hex|text` says otherwise. Exit codes: 0 success, 1 refused (wrong
+//! hostile token or JWKS cannot write escape sequences to the terminal. Secrets come from
+//! `KEYWARD_SECRET`, never from the command line (where `ps` and shell history would keep
+//! them), read as base64 unless `--secret-encoding hex|text` says otherwise. Exit codes: 0 success, 1 refused (wrong
 //! password, invalid token), 2 unusable input.
 
 // The doc comments below are clap's --help text, read in a terminal: no Markdown backticks.
