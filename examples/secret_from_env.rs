@@ -1,8 +1,12 @@
 //! Loading the signing secret from the environment instead of the source code.
 //!
-//! The seed tutorial ships `SECRET_KEY = "your-super-secret-key-here"  # TODO: Move to .env`.
-//! Here the secret comes from `KEYWARD_SECRET` (base64, at least 32 bytes); when it is absent,
-//! the example prints a freshly generated one to put in your `.env` file.
+//! The FastAPI tutorial's OAuth2 with JWT example (fastapi.tiangolo.com/tutorial/security/oauth2-jwt/)
+//! writes `SECRET_KEY = "..."` in the source, and blog posts that copy it ship
+//! `SECRET_KEY = "your-super-secret-key-here"  # TODO: Move to .env`. Here the secret comes from
+//! `KEYWARD_SECRET` (base64, at least 32 bytes); when it is absent, the example prints a freshly
+//! generated one to put in your `.env` file. (A secret shared with python-jose or PyJWT services,
+//! such as the tutorial's `openssl rand -hex 32` string, is read with `SecretEncoding::Text`:
+//! they sign with the string's bytes.)
 //!
 //! Run with `cargo run --example secret_from_env`, then again with the printed line exported:
 //! `KEYWARD_SECRET=... cargo run --example secret_from_env`.

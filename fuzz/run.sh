@@ -15,7 +15,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 export RUSTC_BOOTSTRAP=1
 seconds=${SECONDS_EACH:-600}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(verify_hs256 verify_es256 password_hash jwks claims bearer)
+[ ${#targets[@]} -gt 0 ] || targets=(verify_hs256 verify_es256 password_hash jwks claims bearer pem_key jwk jws_header remote_jwks differential)
 
 cargo fuzz build --release
 mkdir -p logs

@@ -14,8 +14,10 @@ use zeroize::{Zeroize as _, Zeroizing};
 /// The bytes are wiped from memory when the value is dropped, `Debug` prints `[REDACTED]`, and
 /// the only way to read them is [`expose_secret`](SecretKey::expose_secret), which is easy to
 /// find in a review. Load one with [`from_env`](SecretKey::from_env) instead of writing it in the
-/// source (the seed tutorial's `SECRET_KEY = "..."  # TODO: Move to .env`), and make one for a
-/// `.env` file with [`generate`](SecretKey::generate).
+/// source (as `SECRET_KEY = "..."` is in the FastAPI tutorial's OAuth2 with JWT example,
+/// fastapi.tiangolo.com/tutorial/security/oauth2-jwt/, and the blog posts that copy it with a
+/// `# TODO: Move to .env`), and make one for a `.env` file with
+/// [`generate`](SecretKey::generate).
 ///
 /// ```
 /// use keyward::SecretKey;
@@ -69,8 +71,9 @@ impl SecretKey {
     }
 
     /// The text's own UTF-8 bytes, exactly as given: what python-jose, PyJWT and most JWT
-    /// libraries use when handed a `str` key, so a secret shared with such a service (the seed
-    /// tutorial's `SECRET_KEY = "09d25e09..."`) verifies the same tokens.
+    /// libraries use when handed a `str` key, so a secret shared with such a service (the
+    /// `SECRET_KEY = "09d25e09..."` of the FastAPI tutorial's OAuth2 with JWT example,
+    /// fastapi.tiangolo.com/tutorial/security/oauth2-jwt/) verifies the same tokens.
     ///
     /// Nothing is decoded, trimmed or guessed. If the text is an encoding of random bytes, say
     /// which with [`from_hex`](Self::from_hex) or [`from_base64`](Self::from_base64) instead.
@@ -84,8 +87,14 @@ impl SecretKey {
         Self::from_bytes(text.as_bytes().to_vec())
     }
 
-    /// Decodes a hex secret (either case), as `openssl rand -hex 32` prints one; surrounding
-    /// whitespace is ignored.
+    /// Decodes a hex secret (either case), as `openssl rand -hex 32` prints one, into the bytes
+    /// the digits spell; surrounding whitespace is ignored.
+    ///
+    /// Only for a secret that every service sharing it decodes as hex. A hex string that
+    /// python-jose or PyJWT services also use (the FastAPI tutorial's `SECRET_KEY`, made with
+    /// `openssl rand -hex 32`) is a [`from_text`](Self::from_text) secret: they sign with the
+    /// string's 64 UTF-8 bytes, and the 32 decoded bytes are another key, under which all their
+    /// tokens fail with "signature is invalid".
     ///
     /// # Errors
     ///
@@ -293,7 +302,19 @@ impl<const N: usize> From<&[u8; N]> for SecretKey {
 // No `From<&str>` or `From<String>`: text could be the secret's bytes, hex or base64, and a
 // conversion would have to pick one silently. `from_text`, `from_hex` and `from_base64` say which.
 
-/// How a secret is written as text.
+/// How a secret is written as text: which bytes the same characters stand for.
+///
+/// Choose by who else uses the secret, not by how it looks:
+///
+/// | the secret | shared with | encoding |
+/// |---|---|---|
+/// | `keyward gen-secret` output | keyward only | `Base64` |
+/// | `openssl rand -hex 32` output (the FastAPI tutorial's `SECRET_KEY`) | python-jose or PyJWT services (`jwt.encode(claims, SECRET_KEY, ...)` with the string) | `Text`: they use the string's UTF-8 bytes |
+/// | `openssl rand -hex 32` output | services that hex-decode it (`bytes.fromhex`, Go's `hex.DecodeString`) | `Hex` |
+/// | any passphrase | python-jose, PyJWT, Node `jose` with a `TextEncoder` | `Text` |
+///
+/// A migrating FastAPI service therefore reads its `SECRET_KEY` with `SecretEncoding::Text`;
+/// `Hex` gives a 32-byte key that verifies none of the Python service's tokens.
 ///
 /// ```
 /// use keyward::{SecretEncoding, SecretKey};
@@ -306,9 +327,11 @@ impl<const N: usize> From<&[u8; N]> for SecretKey {
 pub enum SecretEncoding {
     /// Base64, standard or URL-safe, padded or not: what keyward's `gen-secret` prints.
     Base64,
-    /// Hex digits, as `openssl rand -hex 32` prints.
+    /// Hex digits decoded to the bytes they spell, for secrets every user hex-decodes. Not for
+    /// a hex string that python-jose or PyJWT services sign with: they use its text (`Text`).
     Hex,
-    /// The text's own bytes, not decoded: what python-jose and PyJWT use.
+    /// The text's own UTF-8 bytes, not decoded: what python-jose and PyJWT use for a `str` key,
+    /// `openssl rand -hex 32` output included (the FastAPI tutorial's `SECRET_KEY`).
     Text,
 }
 

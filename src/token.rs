@@ -24,6 +24,7 @@ pub mod dpop;
 mod duration;
 mod error;
 mod issuer;
+mod json_object;
 mod jws;
 mod key;
 mod opaque;
@@ -40,6 +41,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use duration::{Leeway, Lifetime};
 pub use error::{Claim, TokenError, TokenPart};
 pub use issuer::TokenIssuer;
+pub use json_object::JsonObject;
 pub use key::{JsonError, KeyError, KeyPairKind, KeySet, SigningKey, SkippedKey, VerifyingKey};
 pub use opaque::{OpaqueToken, TokenDigest};
 pub use remote::{

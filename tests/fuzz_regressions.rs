@@ -58,3 +58,42 @@ fn claims() {
 fn bearer() {
     replay("bearer", checks::bearer);
 }
+
+#[test]
+fn pem_key() {
+    replay("pem_key", checks::pem_key);
+}
+
+#[test]
+fn jwk() {
+    replay("jwk", checks::jwk);
+}
+
+#[test]
+fn jws_header() {
+    replay("jws_header", checks::jws_header);
+}
+
+#[test]
+fn remote_jwks() {
+    replay("remote_jwks", checks::remote_jwks);
+}
+
+#[test]
+fn differential() {
+    replay("differential", checks::differential);
+}
+
+/// The `differential` target's mutating mode starts from one genuine token per key: both
+/// libraries must accept each, or the mutations never reach the whole verify path.
+#[test]
+fn differential_seed_tokens_are_valid_in_both() {
+    for key in checks::differential_keys() {
+        assert!(
+            key.oracle_accepts(&key.valid),
+            "jsonwebtoken: {}",
+            key.valid
+        );
+        assert!(key.keyward_accepts(&key.valid), "keyward: {}", key.valid);
+    }
+}

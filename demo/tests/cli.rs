@@ -509,3 +509,191 @@ fn the_secret_encoding_is_chosen_never_guessed() {
     as_hex.env("KEYWARD_SECRET", hex);
     assert_eq!(run(as_hex, b"").status.code(), Some(0));
 }
+
+/// Runs `command` with `chunk` written to its standard input again and again, up to `limit`
+/// bytes or until the command closes the pipe; returns its output and how many bytes it was
+/// given. A count far below `limit` proves the command stopped reading early.
+fn run_streaming(mut command: Command, chunk: &'static [u8], limit: usize) -> (Output, usize) {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let mut written = 0;
+        while written < limit {
+            // A broken pipe means the command exited: what it read is what it got.
+            if stdin.write_all(chunk).is_err() {
+                break;
+            }
+            written += chunk.len();
+        }
+        written
+    });
+    let output = child.wait_with_output().unwrap();
+    (output, writer.join().unwrap())
+}
+
+/// Issue 18 (outside attacker): `yes | keyward hash` read standard input to the end, 2.5 GB
+/// after 6 s and never finishing. Reading now stops at the first line ending: the password is
+/// "y", and almost nothing of the 64 MiB offered was taken.
+#[test]
+fn an_endless_piped_input_is_read_only_to_the_first_line() {
+    static YES: [u8; 64 * 1024] = {
+        let mut chunk = [b'\n'; 64 * 1024];
+        let mut i = 0;
+        while i < chunk.len() {
+            chunk[i] = b'y';
+            i += 2;
+        }
+        chunk
+    };
+    let limit = 64 * 1024 * 1024;
+    let (output, written) = run_streaming(with_args(&["hash", "--cost", "4"]), &YES, limit);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let hash = text(&output.stdout).trim().to_owned();
+    keyward::PasswordHasher::new().verify("y", &hash).unwrap();
+    assert!(written < limit, "the CLI took all {written} bytes");
+}
+
+/// Issue 18: 300 MB of NUL bytes took 836 MB of memory. A first line longer than the longest
+/// password keyward hashes is refused after 4 KiB, unread beyond that.
+#[test]
+fn three_hundred_megabytes_without_a_line_ending_are_refused_unread() {
+    static NULS: [u8; 64 * 1024] = [0; 64 * 1024];
+    let limit = 300 * 1000 * 1000;
+    let (output, written) = run_streaming(
+        with_args(&["hash", "--cost", "4", "--pre-hash"]),
+        &NULS,
+        limit,
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    assert!(output.stdout.is_empty());
+    let message = text(&output.stderr);
+    assert!(
+        message.contains("longer than 4096 bytes") && message.contains("nothing more was read"),
+        "{message}"
+    );
+    // What a pipe buffers and one read takes, not the whole stream.
+    assert!(written < 4 * 1024 * 1024, "the CLI took {written} bytes");
+}
+
+/// The cap is the longest password keyward hashes (`MAX_PRE_HASHED_PASSWORD_BYTES`): exactly
+/// that many bytes, with either line ending, are hashed; one more is refused.
+#[test]
+fn the_password_line_cap_is_the_longest_password_keyward_hashes() {
+    let max = keyward::PasswordHasher::MAX_PRE_HASHED_PASSWORD_BYTES;
+    for ending in [&b"\n"[..], b"\r\n", b""] {
+        let mut input = vec![b'p'; max];
+        input.extend_from_slice(ending);
+        let output = run(with_args(&["hash", "--cost", "4", "--pre-hash"]), &input);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        let hash = text(&output.stdout).trim().to_owned();
+        keyward::PasswordHasher::new()
+            .verify(&input[..max], &hash)
+            .unwrap();
+
+        let mut over = vec![b'p'; max + 1];
+        over.extend_from_slice(ending);
+        let refused = run(with_args(&["hash", "--cost", "4", "--pre-hash"]), &over);
+        assert_eq!(refused.status.code(), Some(2), "{ending:?}");
+        assert!(text(&refused.stderr).contains("longer than 4096 bytes"));
+    }
+}
+
+/// Issue 18: `inspect --verify --jwks evil.json` printed `kty`/`crv` raw, so a key set could
+/// set the window title, clear the screen or print a fake "VERIFIED". Every control and
+/// bidirectional-formatting character from a token or a key set is printed escaped, and long
+/// values are cut.
+#[test]
+fn inspect_escapes_what_a_hostile_token_or_key_set_says() {
+    let public = std::fs::read(key_path("p256-1-public.pem")).unwrap();
+    let jwk = VerifyingKey::from_pem(public)
+        .unwrap()
+        .with_key_id("p256-1")
+        .to_jwk()
+        .unwrap();
+    // OSC 0 (window title) in kty, ED (clear screen) in crv, an 8-bit CSI and a right-to-left
+    // override in kid.
+    let jwks = format!(
+        r#"{{"keys":[{jwk},
+            {{"kty":"\u001b]0;pwned\u0007","kid":"a"}},
+            {{"kty":"EC","crv":"\u001b[2J\u001b[32mVERIFIED","kid":"b"}},
+            {{"kty":"EC","crv":"P-521","kid":"c\u009b2J\u202edilav"}}]}}"#
+    );
+    let jwks = scratch_file("evil-jwks.json", &jwks);
+    let long = "x".repeat(1000);
+    let token = TokenIssuer::from_pem(std::fs::read(key_path("p256-1-private.pem")).unwrap())
+        .unwrap()
+        .with_key_id("p256-1")
+        .issue(
+            "\u{1b}[2J\u{1b}[32mVERIFIED\u{1b}[0m",
+            &serde_json::json!({ "note": "\u{9b}31m\u{202e}", "long": long }),
+        )
+        .unwrap();
+    let output = run(
+        with_args(&[
+            "inspect",
+            &token,
+            "--verify",
+            "--jwks",
+            jwks.to_str().unwrap(),
+        ]),
+        b"",
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    for (name, stream) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
+        let shown = text(stream);
+        assert!(
+            !shown
+                .chars()
+                .any(|c| (c.is_control() && c != '\n') || ('\u{202a}'..='\u{202e}').contains(&c)),
+            "{name} carries a raw control character: {shown:?}"
+        );
+    }
+    let notes = text(&output.stderr);
+    assert!(
+        notes.contains(r"\u{1b}]0;pwned\u{7}") && notes.contains(r"\u{1b}[2J"),
+        "{notes}"
+    );
+    let shown = text(&output.stdout);
+    assert!(
+        shown.contains(r"\u{202e}") && shown.contains("more characters)"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains(&long),
+        "a 1000-character claim printed whole"
+    );
+}
+
+/// Issue 18: `issue --claims '{"a":1,"a":2}'` signed `a=2` silently, a token every keyward
+/// verifier refuses. The CLI reads claims with the library's rule (`token::JsonObject`): no
+/// member name twice, at any depth.
+#[test]
+fn issue_refuses_claims_that_name_a_member_twice() {
+    let secret = secret();
+    for (claims, name) in [
+        (r#"{"a":1,"a":2}"#, "a"),
+        (r#"{"roles":{"admin":false,"admin":true}}"#, "admin"),
+        (r#"{"role":"user","\u0072ole":"admin"}"#, "role"),
+    ] {
+        let mut issue = with_args(&["issue", "--sub", "alice", "--claims", claims]);
+        issue.env("KEYWARD_SECRET", &secret);
+        let output = run(issue, b"");
+        assert_eq!(output.status.code(), Some(2), "{claims}");
+        assert!(output.stdout.is_empty(), "{claims}: a token was printed");
+        let message = text(&output.stderr);
+        assert!(
+            message.contains(&format!("duplicate member `{name}`")),
+            "{claims}: {message}"
+        );
+    }
+    let mut not_object = with_args(&["issue", "--sub", "alice", "--claims", "[1,2]"]);
+    not_object.env("KEYWARD_SECRET", &secret);
+    let output = run(not_object, b"");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("expected a JSON object, found an array"));
+}

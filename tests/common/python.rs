@@ -1,9 +1,16 @@
 //! Runs the Python interop scripts in `tests/interop/` inside the virtualenvs that
 //! `scripts/interop-env.sh` creates.
 //!
-//! When a virtualenv is missing the test is skipped with a note, so `cargo test` passes on a
-//! machine without Python packages; `.ci/run` sets `KEYWARD_REQUIRE_INTEROP=1`, which turns a
-//! missing virtualenv into a failure so CI always runs these tests for real.
+//! A missing environment is never a silent pass:
+//! - the interop tests are `#[ignore = "needs the interop environments ..."]`, so a plain
+//!   `cargo test` lists them as ignored; `scripts/test.sh` builds the environments and runs
+//!   them with `--include-ignored`;
+//! - [`answer`], which they call, fails the test when its virtualenv is missing: a test that
+//!   was asked to run does run.
+//!
+//! [`run`] is the older form for tests that are not ignored (demo/tests/server.rs): it skips
+//! with a note on stderr, unless `KEYWARD_REQUIRE_INTEROP=1` (set by `scripts/test.sh`) makes a
+//! missing virtualenv a failure there too.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -18,13 +25,15 @@ pub enum Venv {
     Modern,
     /// passlib 1.7.4 on pyca bcrypt 4.0.1.
     Passlib,
-    /// python-jose 3.5.0 with its cryptography backend: the seed tutorial's token library.
+    /// python-jose 3.5.0 with its cryptography backend: the token library of the FastAPI
+    /// tutorial's OAuth2 with JWT example (fastapi.tiangolo.com/tutorial/security/oauth2-jwt/).
     Jose,
     /// argon2-cffi 25.1.0, pwdlib 0.3.1 and passlib 1.7.4 (Argon2).
     Argon2,
 }
 
-fn interpreter(venv: Venv) -> Option<PathBuf> {
+/// The virtualenv's interpreter, if `scripts/interop-env.sh` made it.
+fn installed(venv: Venv) -> Result<PathBuf, PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let dir = std::env::var_os("KEYWARD_INTEROP_DIR")
         .map_or_else(|| root.join("target/interop"), |d| root.join(d));
@@ -36,8 +45,17 @@ fn interpreter(venv: Venv) -> Option<PathBuf> {
     };
     let python = dir.join(name).join("bin/python");
     if python.exists() {
-        return Some(python);
+        Ok(python)
+    } else {
+        Err(python)
     }
+}
+
+fn interpreter(venv: Venv) -> Option<PathBuf> {
+    let python = match installed(venv) {
+        Ok(python) => return Some(python),
+        Err(missing) => missing,
+    };
     let required = std::env::var("KEYWARD_REQUIRE_INTEROP").is_ok_and(|v| v == "1");
     assert!(
         !required,
@@ -51,10 +69,28 @@ fn interpreter(venv: Venv) -> Option<PathBuf> {
     None
 }
 
+/// Sends `request` to `tests/interop/<script>` and returns its JSON answer; fails the test
+/// when the virtualenv is missing (run `scripts/interop-env.sh`).
+pub fn answer(venv: Venv, script: &str, request: &Value) -> Value {
+    let python = installed(venv).unwrap_or_else(|missing| {
+        panic!(
+            "{} is missing: run scripts/interop-env.sh (or scripts/test.sh)",
+            missing.display()
+        )
+    });
+    ask(&python, script, request)
+}
+
 /// Sends `request` to `tests/interop/<script>` and returns its JSON answer, or `None` when the
-/// virtualenv is absent and interop is not required.
+/// virtualenv is absent and interop is not required (see the module docs: new tests are
+/// `#[ignore]`d and call [`answer`]).
 pub fn run(venv: Venv, script: &str, request: &Value) -> Option<Value> {
     let python = interpreter(venv)?;
+    Some(ask(&python, script, request))
+}
+
+/// Runs `script` under `python` with `request` on its standard input.
+fn ask(python: &std::path::Path, script: &str, request: &Value) -> Value {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/interop")
         .join(script);
@@ -78,7 +114,7 @@ pub fn run(venv: Venv, script: &str, request: &Value) -> Option<Value> {
         script.display(),
         String::from_utf8_lossy(&output.stderr)
     );
-    Some(serde_json::from_slice(&output.stdout).expect("the script answers JSON"))
+    serde_json::from_slice(&output.stdout).expect("the script answers JSON")
 }
 
 /// Standard base64, the scripts' encoding for raw bytes.

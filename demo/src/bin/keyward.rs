@@ -12,15 +12,19 @@
 //! ```
 //!
 //! Passwords are read without echo from a terminal, or as one line from standard input when it
-//! is piped; an empty password is refused. Secrets come from `KEYWARD_SECRET`, never from the
-//! command line (where `ps` and shell history would keep them), read as base64 unless
-//! `--secret-encoding hex|text` says otherwise. Exit codes: 0 success, 1 refused (wrong
+//! is piped: reading stops at the first line ending, and a first line longer than the longest
+//! password keyward hashes (4096 bytes) is refused without reading further. An empty password is
+//! refused. Everything printed from a token or a key set (header, claims, key ids, key types,
+//! error messages quoting them) has control characters escaped and long values cut, so a
+//! hostile token or JWKS cannot write escape sequences to the terminal. Secrets come from
+//! `KEYWARD_SECRET`, never from the command line (where `ps` and shell history would keep
+//! them), read as base64 unless `--secret-encoding hex|text` says otherwise. Exit codes: 0 success, 1 refused (wrong
 //! password, invalid token), 2 unusable input.
 
 // The doc comments below are clap's --help text, read in a terminal: no Markdown backticks.
 #![allow(clippy::doc_markdown)]
 
-use std::io::{IsTerminal as _, Read as _};
+use std::io::{BufRead as _, IsTerminal as _, Read as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -28,8 +32,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use keyward::password::{Cost, LongPasswords, PasswordError, PasswordHasher};
 use keyward::token::{
-    KeyError, KeySet, Lifetime, TokenError, TokenIssuer, TokenPart, TokenVerifier, VerifyingKey,
-    dangerous,
+    JsonObject, KeyError, KeySet, Lifetime, TokenError, TokenIssuer, TokenPart, TokenVerifier,
+    VerifyingKey, dangerous,
 };
 use keyward::{SecretEncoding, SecretError, SecretKey};
 use zeroize::Zeroizing;
@@ -223,29 +227,53 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("keyward: {}", failure.message);
+            // Messages may quote a token's or a key set's values: escaped, like all output.
+            eprintln!("keyward: {}", terminal_safe(&failure.message));
             ExitCode::from(if failure.refused { 1 } else { 2 })
         }
     }
 }
 
-/// The password: prompted without echo on a terminal, else one line of standard input (the
-/// line ending removed, nothing else: spaces are part of passwords).
+/// The most bytes of a piped password line: the longest password keyward hashes at all (with
+/// pre-hashing), so anything longer would be refused anyway.
+const MAX_PASSWORD_LINE: usize = PasswordHasher::MAX_PRE_HASHED_PASSWORD_BYTES;
+
+/// The password: prompted without echo on a terminal, else the first line of standard input
+/// (the line ending removed, nothing else: spaces are part of passwords). Reading stops at the
+/// first `\n`, or after `MAX_PASSWORD_LINE` bytes and a line ending, so `yes | keyward hash` or
+/// an endless stream of NUL bytes is answered at once with bounded memory.
 fn read_password() -> Result<Zeroizing<Vec<u8>>, Failure> {
     if std::io::stdin().is_terminal() {
         let typed = rpassword::prompt_password("Password: ").map_err(unusable)?;
         return Ok(Zeroizing::new(typed.into_bytes()));
     }
-    let mut input = Zeroizing::new(Vec::new());
-    std::io::stdin().read_to_end(&mut input).map_err(unusable)?;
-    let line_end = input
-        .iter()
-        .position(|&b| b == b'\n')
-        .unwrap_or(input.len());
-    let line = input[..line_end]
-        .strip_suffix(b"\r")
-        .unwrap_or(&input[..line_end]);
-    Ok(Zeroizing::new(line.to_vec()))
+    read_password_line(&mut std::io::stdin().lock())
+}
+
+/// The first line of `input`, read no further than `MAX_PASSWORD_LINE` bytes plus `\r\n`.
+fn read_password_line(input: &mut impl std::io::BufRead) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    // Room for the longest line and its "\r\n", allocated once: no reallocation leaves an
+    // unwiped copy of the password behind.
+    let limit = MAX_PASSWORD_LINE + 2;
+    let mut line = Zeroizing::new(Vec::with_capacity(limit + 1));
+    input
+        .take(u64::try_from(limit).unwrap_or(u64::MAX))
+        .read_until(b'\n', &mut line)
+        .map_err(|error| unusable(format!("standard input: {error}")))?;
+    let ended = line.last() == Some(&b'\n');
+    if ended {
+        line.pop();
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+    }
+    if line.len() > MAX_PASSWORD_LINE {
+        return Err(unusable(format!(
+            "standard input: the password line is longer than {MAX_PASSWORD_LINE} bytes, the \
+             longest password keyward hashes; nothing more was read"
+        )));
+    }
+    Ok(line)
 }
 
 fn hash(cost: u32, pre_hash: bool) -> Result<(), Failure> {
@@ -331,8 +359,14 @@ fn issue(
     aud: Option<String>,
     secret: &SecretArgs,
 ) -> Result<(), Failure> {
-    let extra: serde_json::Value = serde_json::from_str(claims)
-        .map_err(|error| unusable(format!("--claims is not JSON: {error}")))?;
+    // The library's rule for claims: a JSON object with no member name twice at any depth (a
+    // token with `{"a":1,"a":2}` in it is refused by every keyward verifier).
+    let extra = JsonObject::parse(claims).map_err(|error| match error {
+        TokenError::InvalidExtraClaims(reason) => unusable(format!(
+            "--claims is not a JSON object keyward accepts: {reason}"
+        )),
+        other => unusable(other),
+    })?;
     let mut issuer =
         TokenIssuer::hs256(secret_from_env(secret.secret_encoding.into())?).map_err(unusable)?;
     if let Some(iss) = iss {
@@ -384,12 +418,14 @@ fn verifier_for(keys: &KeySource) -> Result<TokenVerifier, Failure> {
             match KeySet::from_jwks(json) {
                 Ok(set) => {
                     for skipped in set.skipped() {
+                        let skipped = terminal_safe(&skipped.to_string());
                         eprintln!("keyward: {}: skipped {skipped}", path.display());
                     }
                     Ok(TokenVerifier::new(set))
                 }
                 Err(TokenError::InvalidKey(KeyError::NoUsableKey(skipped))) => {
                     for skipped in &skipped {
+                        let skipped = terminal_safe(&skipped.to_string());
                         eprintln!("keyward: {}: skipped {skipped}", path.display());
                     }
                     Err(unusable(format!(
@@ -439,11 +475,11 @@ fn inspect(
     }
     println!(
         "header: {}",
-        serde_json::to_string_pretty(&header).map_err(unusable)?
+        terminal_safe(&serde_json::to_string_pretty(&header).map_err(unusable)?)
     );
     println!(
         "claims: {}",
-        serde_json::to_string_pretty(&seen.claims).map_err(unusable)?
+        terminal_safe(&serde_json::to_string_pretty(&seen.claims).map_err(unusable)?)
     );
     if let Some(mut verifier) = verifier {
         if let Some(iss) = iss {
@@ -466,6 +502,43 @@ fn inspect(
         }
     }
     Ok(())
+}
+
+/// The most characters printed of one line taken from a token or a key set; the rest is
+/// replaced by a count.
+const MAX_PRINTED_LINE: usize = 240;
+
+/// `text` made safe to print to a terminal: every control character (C0, DEL, C1: the escape
+/// sequences' introducers) and every bidirectional-formatting character (which can make text
+/// read in another order than it is) is written as `\u{..}`; each line is cut after
+/// `MAX_PRINTED_LINE` characters. Line breaks between lines are kept.
+fn terminal_safe(text: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(text.len().min(64 * 1024));
+    for (index, line) in text.split('\n').enumerate() {
+        if index > 0 {
+            out.push('\n');
+        }
+        let mut chars = line.chars();
+        for c in chars.by_ref().take(MAX_PRINTED_LINE) {
+            if c.is_control() || is_bidi_control(c) {
+                let _ = write!(out, "{}", c.escape_unicode());
+            } else {
+                out.push(c);
+            }
+        }
+        let rest = chars.count();
+        if rest > 0 {
+            let _ = write!(out, "... ({rest} more characters)");
+        }
+    }
+    out
+}
+
+/// Unicode's bidirectional formatting characters (UAX #9 §2): marks, embeddings, overrides
+/// and isolates. A "Trojan Source" trick (CVE-2021-42574) for terminals as much as code.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 fn calibrate_argon2(target_ms: u64, memory_mib: u32) -> Result<(), Failure> {
