@@ -21,7 +21,7 @@ fn from_env_in_child_as(value: Option<&[u8]>, encoding: &str) -> String {
     command
         .args([
             "--exact",
-            "child_reports_from_env",
+            "secret::child_reports_from_env",
             "--nocapture",
             "--test-threads=1",
         ])
