@@ -1,8 +1,7 @@
 //! An attack catalog: hostile tokens, each citing where the attack comes from, each refused with
 //! the right `TokenError` variant and no panic.
 
-#[path = "common/mod.rs"]
-mod common;
+use crate::common;
 
 use common::craft::{self, AT_HS256, b64url, payload_at, signing_input};
 use keyward::token::{

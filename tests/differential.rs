@@ -33,8 +33,7 @@
 //! aws-lc-rs backend, aws-lc-rs under its rust-crypto backend), so each run also checks the
 //! signatures across two implementations of the primitives.
 
-#[path = "common/mod.rs"]
-mod common;
+use crate::common;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -4,9 +4,7 @@
 //! §4.3's `typ`, `htm`, `htu`, `iat`, `jti` and `ath` checks). Both sides also compute the
 //! RFC 7638 thumbprint, so `cnf.jkt` values agree. `scripts/interop-env.sh` installs jose.
 
-#[allow(dead_code)]
-#[path = "common/node.rs"]
-mod node;
+use crate::common::node;
 
 use keyward::token::dpop::{DpopError, DpopProver, DpopRequest, DpopVerifier, ProofClaims};
 use keyward::token::{Algorithm, KeyPairKind, SigningKey};

@@ -4,8 +4,7 @@
 
 #![allow(clippy::doc_markdown)]
 
-#[path = "common/mod.rs"]
-mod common;
+use crate::common;
 
 use common::python::{self, Venv, b64};
 use keyward::password::{Cost, LongPasswords, PasswordError, PasswordHasher};

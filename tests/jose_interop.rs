@@ -18,12 +18,8 @@
 
 #![allow(clippy::doc_markdown)]
 
-#[allow(dead_code)]
-#[path = "common/node.rs"]
-mod node;
-#[allow(dead_code)]
-#[path = "common/python.rs"]
-mod python;
+use crate::common::node;
+use crate::common::python;
 
 use keyward::token::{
     Claim, KeySet, TokenError, TokenIssuer, TokenKind, TokenVerifier, VerifyingKey,

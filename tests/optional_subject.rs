@@ -4,12 +4,8 @@
 //! with `urn:example:claim`, `iat`, `iss`, `aud` and `exp`, and no `sub`
 //! (<https://github.com/panva/jose/blob/main/docs/jwt/sign/classes/SignJWT.md>).
 
-#[allow(dead_code)]
-#[path = "common/craft.rs"]
-mod craft;
-#[allow(dead_code)]
-#[path = "common/node.rs"]
-mod node;
+use crate::common::craft;
+use crate::common::node;
 
 use keyward::token::{Claim, FixedClock, TokenError, TokenVerifier, VerifyingKey};
 use serde_json::{Value, json};

@@ -3,6 +3,8 @@
 //! themselves. Each module is still its own file and can be run alone by its path, e.g.
 //! `cargo test --test suite attacks::`.
 
+mod common;
+
 #[path = "api_surface.rs"]
 mod api_surface;
 

@@ -1,8 +1,7 @@
 //! Behaviour of `keyward::token` as a user relies on it: issuing and verifying with every
 //! algorithm, typed claims, expiry, issuer and audience, token kinds, rotation and JWKS.
 
-#[path = "common/mod.rs"]
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,5 +3,6 @@
 #![allow(dead_code)]
 
 pub mod craft;
+pub mod node;
 pub mod python;
 pub mod temp;
