@@ -508,6 +508,26 @@ mod encoding {
         }
     }
 
+    /// RFC 7797's unencoded payload (`b64: false`) without `crit`: a recipient that ignores
+    /// the unlisted member reads a different payload than one that honours it. keyward
+    /// implements neither reading, so any `b64` is refused, whatever its value. Found by the
+    /// `jws_header` fuzz target in a 10-minute run (tests/fuzz-regressions/jws_header/
+    /// b64-without-crit), with `b64` beside an unrelated `"!crit"` member.
+    #[test]
+    fn unencoded_payload_header_without_crit() {
+        for b64 in ["false", "true", "null", r#""false""#] {
+            for extra in ["", r#","!crit":["b64"]"#] {
+                let header = format!(r#"{{"alg":"HS256","typ":"at+jwt","b64":{b64}{extra}}}"#);
+                let token = craft::hs256(&SECRET, &header, &valid_payload());
+                assert_eq!(
+                    refused(&hs256_verifier(), &token),
+                    TokenError::UnsupportedCriticalHeader,
+                    "{header}"
+                );
+            }
+        }
+    }
+
     /// RFC 7515 §4.1.11: `crit` "MUST be an array", and "Producers MUST NOT use the empty list
     /// `[]`". A `crit` of any other shape is not an extension keyward fails to understand but a
     /// malformed header; `null` in particular must not read as "absent".

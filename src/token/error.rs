@@ -75,7 +75,8 @@ pub enum TokenError {
 
     /// The header lists critical extensions (`crit`); keyward understands none, so RFC 7515
     /// §4.1.11 requires the token to be rejected. (A `crit` that is not a non-empty array of
-    /// names is [`Malformed`](Self::Malformed).)
+    /// names is [`Malformed`](Self::Malformed).) A header with RFC 7797's `b64` member, listed
+    /// in `crit` or not, is refused the same way: keyward reads every payload as base64url.
     #[error("token requires a critical header extension that is not supported")]
     UnsupportedCriticalHeader,
 

@@ -94,6 +94,8 @@ struct BorrowedHeader<'a> {
     typ: Option<Cow<'a, str>>,
     kid: Option<Cow<'a, str>>,
     crit: Option<Value>,
+    /// Whether the header has a `b64` member (RFC 7797), whatever its value or `crit`.
+    b64: bool,
 }
 
 impl<'a> BorrowedHeader<'a> {
@@ -114,6 +116,14 @@ impl<'a> Header<'a> {
             }
         };
         let wire = BorrowedHeader::parse(bytes)?;
+        // RFC 7797's `b64: false` says the payload is not base64url: a signer meaning that
+        // signed other bytes than keyward would read. Its §6 wants `b64` listed in `crit`, but
+        // an implementation that ignores an unlisted `b64` would read the payload differently
+        // from one that honours it, so keyward, which implements neither, refuses any `b64`.
+        // (Found by the jws_header fuzz target: `{"b64":false,"!crit":["b64"]}` was accepted.)
+        if wire.b64 {
+            return Err(TokenError::UnsupportedCriticalHeader);
+        }
         match wire.crit {
             None => {}
             // RFC 7515 §4.1.11: when present, `crit` is a non-empty array of names. keyward
@@ -154,6 +164,7 @@ impl<'de> Visitor<'de> for HeaderVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BorrowedHeader<'de>, A::Error> {
         let (mut alg, mut typ, mut kid, mut crit) = (None, None, None, None);
+        let mut b64 = false;
         // Names of members keyward does not read, kept only to refuse a second one. A set, not
         // a list: the header is decoded before the signature is checked, so a forged header of
         // a thousand short names must not cost a million comparisons.
@@ -175,6 +186,7 @@ impl<'de> Visitor<'de> for HeaderVisitor {
                 }
                 _ => {
                     let StrictValue(_) = map.next_value()?;
+                    b64 |= name == "b64";
                     if others.contains(&name) {
                         return Err(duplicate(&name));
                     }
@@ -192,6 +204,7 @@ impl<'de> Visitor<'de> for HeaderVisitor {
             typ,
             kid,
             crit,
+            b64,
         })
     }
 }
