@@ -53,7 +53,22 @@ pub async fn serve(
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = limits.wrap(app);
+    serve_wrapped(listener, limits.wrap(app), limits, shutdown).await
+}
+
+/// [`serve`] for an `app` that already has the request limits ([`Limits::wrap`]) inside its
+/// own outer layers: for a server whose error shaping (JSON bodies) or request log must see
+/// the limits' own answers (408, 413) too. The connection limits are applied here.
+///
+/// # Errors
+///
+/// None today, as for [`serve`].
+pub async fn serve_wrapped(
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let slots = Arc::new(Semaphore::new(limits.max_connections()));
     let clients = Arc::new(PerClient::new(limits.max_connections_per_client()));
     let (closing, closed) = watch::channel(false);
