@@ -170,7 +170,11 @@ async fn hash_new_password<S: Store>(
 /// A registration request.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct Registration {
+    /// 3 to 64 letters (any script), digits, `_`, `-` or `.`, after case and width mapping.
+    #[schema(min_length = 3, max_length = 64)]
     username: String,
+    /// At least 8 characters, at most 72 bytes in UTF-8.
+    #[schema(min_length = 8, max_length = 72)]
     password: String,
 }
 
@@ -253,6 +257,8 @@ pub async fn me(Caller(account): Caller) -> Json<UserView> {
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct PasswordChange {
     current_password: String,
+    /// At least 8 characters, at most 72 bytes in UTF-8.
+    #[schema(min_length = 8, max_length = 72)]
     new_password: String,
 }
 

@@ -88,33 +88,39 @@ impl Modify for PasswordFlow {
 }
 
 /// `POST /token` (RFC 6749 §4.3 and §6): a form. A form without `grant_type` is the password
-/// grant, as FastAPI's `OAuth2PasswordRequestForm` takes it.
+/// grant, as FastAPI's `OAuth2PasswordRequestForm` takes it. An empty parameter counts as
+/// left out (§3.1); a repeated one, a `scope` (none is offered) or a `client_secret` (the
+/// client is public) is refused.
 #[derive(ToSchema)]
 #[allow(dead_code)] // A schema only: the endpoint reads the form by hand (`oauth.rs`).
 pub struct TokenRequest {
-    grant_type: Option<GrantType>,
+    #[schema(required = false)]
+    grant_type: GrantType,
     /// The password grant's account name.
-    username: Option<String>,
+    #[schema(required = false)]
+    username: String,
     /// The password grant's password.
-    password: Option<String>,
+    #[schema(required = false)]
+    password: String,
     /// The refresh grant's refresh token.
-    refresh_token: Option<String>,
-    /// Refused: this server issues tokens without scopes.
-    scope: Option<String>,
+    #[schema(required = false)]
+    refresh_token: String,
     /// This server's one (public) client; any other is `invalid_client`.
-    client_id: Option<String>,
-    /// Refused: the client is public and has no secret.
-    client_secret: Option<String>,
+    #[schema(required = false)]
+    client_id: String,
 }
 
 /// `POST /token/refresh`: the refresh grant at its older path.
 #[derive(ToSchema)]
 #[allow(dead_code)] // A schema only, as `TokenRequest`.
 pub struct RefreshRequest {
-    /// `refresh_token` or left out.
-    grant_type: Option<String>,
+    /// `refresh_token`, or left out.
+    #[schema(required = false, pattern = "^refresh_token$")]
+    grant_type: String,
+    #[schema(min_length = 1)]
     refresh_token: String,
-    client_id: Option<String>,
+    #[schema(required = false)]
+    client_id: String,
 }
 
 /// `POST /token/revoke` (RFC 7009 §2.1).
@@ -122,10 +128,13 @@ pub struct RefreshRequest {
 #[allow(dead_code)] // A schema only, as `TokenRequest`.
 pub struct RevokeRequest {
     /// The refresh token whose session ends.
+    #[schema(min_length = 1)]
     token: String,
     /// Only a hint: the token is looked up whatever it says.
-    token_type_hint: Option<String>,
-    client_id: Option<String>,
+    #[schema(required = false)]
+    token_type_hint: String,
+    #[schema(required = false)]
+    client_id: String,
 }
 
 /// The grants the token endpoint takes.
