@@ -877,6 +877,34 @@ mod limits {
         server.stop().await;
     }
 
+    // Issue 20: one client re-opening idle connections as they closed held every slot of
+    // the login server, even with `--max-connections 200`. On the shared accept loop, past its
+    // share each new connection from it is closed on accept, and others are served.
+    #[tokio::test]
+    async fn one_client_holds_at_most_its_share_of_connections() {
+        use common::raw::{closed_within, connect_from, status_of};
+        let attacker: IpAddr = "127.0.0.2".parse().unwrap();
+        let client: IpAddr = "127.0.0.3".parse().unwrap();
+        let limits = only(|limits| limits.with_max_connections_per_client(3));
+        let (_db, server) = start("per-client", limits).await;
+        let mut held = Vec::new();
+        for _ in 0..8 {
+            held.push(connect_from(attacker, server.addr).await.unwrap());
+        }
+        let mut closed_at_once = 0;
+        for stream in &mut held {
+            if closed_within(stream, Duration::from_millis(200)).await {
+                closed_at_once += 1;
+            }
+        }
+        assert_eq!(closed_at_once, 5);
+        let jwks = b"GET /.well-known/jwks.json HTTP/1.1\r\nHost: x\r\n\r\n";
+        let served = status_of(client, server.addr, jwks, Duration::from_secs(20)).await;
+        assert_eq!(served, Some(200));
+        drop(held);
+        server.stop().await;
+    }
+
     #[tokio::test]
     async fn a_10_gb_body_is_refused_with_413_before_it_is_read() {
         let limits = only(|limits| limits.with_body_timeout(SHORT));
