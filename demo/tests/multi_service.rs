@@ -440,6 +440,106 @@ async fn answer(client: &reqwest::Client, url: &str, values: &[Vec<u8>]) -> Answ
     (response.status(), challenge, response.text().await.unwrap())
 }
 
+/// A header case: its name, the `Authorization` values sent, the status both servers must
+/// answer, and how their challenge must start (`None`: no challenge).
+type Case = (&'static str, Vec<Vec<u8>>, StatusCode, Option<&'static str>);
+
+/// The cases, around `valid`, a valid access token. The grammar is RFC 6750 §2.1's
+/// (`"Bearer" 1*SP b64token`, the scheme in any case) and RFC 9110 §11.6.2's (one field).
+fn header_cases(valid: &str) -> Vec<Case> {
+    let one = |value: &[u8]| vec![value.to_vec()];
+    let with = |value: String| vec![value.into_bytes()];
+    let bare = Some("Bearer");
+    let invalid_request = Some(
+        r#"Bearer error="invalid_request", error_description="Malformed Authorization header""#,
+    );
+    let invalid_token = Some(r#"Bearer error="invalid_token", error_description="#);
+    let (ok, bad) = (StatusCode::OK, StatusCode::BAD_REQUEST);
+    let unauthorized = StatusCode::UNAUTHORIZED;
+    let twice = vec![format!("Bearer {valid}").into_bytes(); 2];
+    let (big, huge) = ("a".repeat(12 * 1024), "a".repeat(100 * 1024));
+    vec![
+        ("no header", vec![], unauthorized, bare),
+        ("a valid token", with(format!("Bearer {valid}")), ok, None),
+        (
+            "the scheme in lower case",
+            with(format!("bearer {valid}")),
+            ok,
+            None,
+        ),
+        (
+            "two spaces after the scheme",
+            with(format!("Bearer  {valid}")),
+            ok,
+            None,
+        ),
+        (
+            "another scheme",
+            one(b"Basic YWxpY2U6aHVudGVyMg=="),
+            unauthorized,
+            bare,
+        ),
+        ("the header twice", twice, bad, invalid_request),
+        ("Bearer with no token", one(b"Bearer"), bad, invalid_request),
+        ("Bearer and a space", one(b"Bearer "), bad, invalid_request),
+        (
+            "a tab after the scheme",
+            with(format!("Bearer\t{valid}")),
+            bad,
+            invalid_request,
+        ),
+        (
+            "a comma after the scheme",
+            with(format!("Bearer,{valid}")),
+            bad,
+            invalid_request,
+        ),
+        (
+            "a quoted token",
+            with(format!("Bearer \"{valid}\"")),
+            bad,
+            invalid_request,
+        ),
+        (
+            "a second word",
+            with(format!("Bearer {valid} extra")),
+            bad,
+            invalid_request,
+        ),
+        (
+            "a non-ASCII byte",
+            one(b"Bearer abc\xff"),
+            bad,
+            invalid_request,
+        ),
+        (
+            "UTF-8 text",
+            one("Bearer jéton".as_bytes()),
+            bad,
+            invalid_request,
+        ),
+        (
+            "a garbage token",
+            one(b"Bearer  x"),
+            unauthorized,
+            invalid_token,
+        ),
+        (
+            "a 12 KiB token",
+            with(format!("Bearer {big}")),
+            unauthorized,
+            invalid_token,
+        ),
+        // Under hyper's limit on a request head, far over the verifier's on a token.
+        (
+            "a 100 KiB header",
+            with(format!("Bearer {huge}")),
+            unauthorized,
+            invalid_token,
+        ),
+    ]
+}
+
 /// Issue 20: the two servers answered `Bearer  x` differently (401 at one, 400 at the
 /// other). Both now read the header with keyward's one parser through keyward-tower, so every
 /// malformed or odd header gets the same status, challenge and body at the login server's
@@ -450,113 +550,10 @@ async fn both_servers_answer_every_malformed_header_alike() {
     let services = start().await;
     let tokens = services.login("alice").await;
     let valid = tokens["access_token"].as_str().unwrap().to_owned();
-    let bearer = |token: &str| format!("Bearer {token}").into_bytes();
-    let bare = Some("Bearer");
-    let invalid_request = Some(
-        r#"Bearer error="invalid_request", error_description="Malformed Authorization header""#,
-    );
-    let invalid_token = Some(r#"Bearer error="invalid_token", error_description="#);
     let ok = StatusCode::OK;
-    let (bad, unauthorized) = (StatusCode::BAD_REQUEST, StatusCode::UNAUTHORIZED);
-    // The values sent, the status both must answer, and how the challenge must start.
-    let cases: Vec<(&str, Vec<Vec<u8>>, StatusCode, Option<&str>)> = vec![
-        ("no header", vec![], unauthorized, bare),
-        ("a valid token", vec![bearer(&valid)], ok, None),
-        (
-            "the scheme in lower case",
-            vec![format!("bearer {valid}").into_bytes()],
-            ok,
-            None,
-        ),
-        (
-            "two spaces after the scheme",
-            vec![format!("Bearer  {valid}").into_bytes()],
-            ok,
-            None,
-        ),
-        (
-            "another scheme",
-            vec![b"Basic YWxpY2U6aHVudGVyMg==".to_vec()],
-            unauthorized,
-            bare,
-        ),
-        (
-            "the header twice",
-            vec![bearer(&valid), bearer(&valid)],
-            bad,
-            invalid_request,
-        ),
-        (
-            "Bearer with no token",
-            vec![b"Bearer".to_vec()],
-            bad,
-            invalid_request,
-        ),
-        (
-            "Bearer and a space",
-            vec![b"Bearer ".to_vec()],
-            bad,
-            invalid_request,
-        ),
-        (
-            "a tab after the scheme",
-            vec![format!("Bearer\t{valid}").into_bytes()],
-            bad,
-            invalid_request,
-        ),
-        (
-            "a comma after the scheme",
-            vec![format!("Bearer,{valid}").into_bytes()],
-            bad,
-            invalid_request,
-        ),
-        (
-            "a quoted token",
-            vec![format!("Bearer \"{valid}\"").into_bytes()],
-            bad,
-            invalid_request,
-        ),
-        (
-            "a second word",
-            vec![format!("Bearer {valid} extra").into_bytes()],
-            bad,
-            invalid_request,
-        ),
-        (
-            "a non-ASCII byte",
-            vec![[bearer(&valid), b"\xff".to_vec()].concat()],
-            bad,
-            invalid_request,
-        ),
-        (
-            "UTF-8 text",
-            vec!["Bearer jéton".as_bytes().to_vec()],
-            bad,
-            invalid_request,
-        ),
-        (
-            "a garbage token",
-            vec![b"Bearer  x".to_vec()],
-            unauthorized,
-            invalid_token,
-        ),
-        (
-            "a 12 KiB token",
-            vec![bearer(&"a".repeat(12 * 1024))],
-            unauthorized,
-            invalid_token,
-        ),
-        // Under hyper's limit on a request head, far over the verifier's on a token.
-        (
-            "a 100 KiB header",
-            vec![bearer(&"a".repeat(100 * 1024))],
-            unauthorized,
-            invalid_token,
-        ),
-    ];
     let login = format!("http://{}/users/me", services.auth);
     let resource = format!("http://{}/orders", services.resource);
-    for (name, values, status, challenge) in cases {
+    for (name, values, status, challenge) in header_cases(&valid) {
         let at_login = answer(&services.client, &login, &values).await;
         let at_resource = answer(&services.client, &resource, &values).await;
         assert_eq!(at_login.0, status, "{name}: {at_login:?}");

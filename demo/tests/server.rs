@@ -899,8 +899,8 @@ mod limits {
         }
         assert_eq!(closed_at_once, 5);
         let jwks = b"GET /.well-known/jwks.json HTTP/1.1\r\nHost: x\r\n\r\n";
-        let served = status_of(client, server.addr, jwks, Duration::from_secs(20)).await;
-        assert_eq!(served, Some(200));
+        let answered = status_of(client, server.addr, jwks, Duration::from_secs(20)).await;
+        assert_eq!(answered, Some(200));
         drop(held);
         server.stop().await;
     }

@@ -20,7 +20,7 @@ pub enum Venv {
     Modern,
     /// authlib and requests-oauthlib: standard OAuth 2.0 clients.
     OAuth,
-    /// schemathesis: property-based tests of an OpenAPI document against the live server.
+    /// schemathesis: property-based tests of an `OpenAPI` document against the live server.
     Schemathesis,
 }
 
