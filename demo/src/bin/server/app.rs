@@ -12,12 +12,15 @@
 //! | `GET /users/me`, `/users/me/` | the account of the bearer access token |
 //! | `POST /users/me/password` | change password (JSON `current_password`, `new_password`): ends every session |
 //! | `GET /.well-known/jwks.json` | the public verification keys |
+//! | `GET /openapi.json` | the `OpenAPI` 3.1 document of these routes (`openapi.rs`) |
 //!
 //! Every session rule is `keyward_session`'s, over the store `--db` names (SQLite or
 //! Postgres): refresh families that rotate once with reuse detection, revocation, the cutoff a
 //! password change sets, failed-login and registration throttling, the shared signing-key
 //! ring. This server only reads requests, checks passwords on a bounded pool of threads,
-//! calls those rules, and writes responses (`token.rs`, `account.rs`).
+//! calls those rules, and writes responses (`token.rs`, `account.rs`). Bearer tokens are
+//! checked by keyward-tower's `BearerAuth`, as at the resource server (`access.rs`), and
+//! connections are served by the demo's shared accept loop (`keyward_demo::serve`).
 
 // The test crates include this file and each uses only part of it.
 #![cfg_attr(test, allow(dead_code))]
