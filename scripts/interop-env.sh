@@ -7,6 +7,8 @@
 #   venv-jose     python-jose[cryptography] 3.5.0 (tests/interop/requirements-jose.txt)
 #   venv-oauth    authlib 1.9.6 + requests-oauthlib 2.0.0, the OAuth 2.0 clients of the
 #                 login server's tests (demo/tests/interop/requirements-oauth.txt)
+#   venv-schemathesis  schemathesis 4.32.5, run against the login server's /openapi.json
+#                 (demo/tests/interop/requirements-schemathesis.txt)
 #   node          Node jose 6                      (tests/interop/node/package-lock.json)
 #
 # They live under ${KEYWARD_INTEROP_DIR:-target/interop} (a relative path is
@@ -104,6 +106,7 @@ make_venv venv-passlib "$root/tests/interop/requirements-passlib.txt"
 make_venv venv-argon2 "$root/tests/interop/requirements-argon2.txt"
 make_venv venv-jose "$root/tests/interop/requirements-jose.txt"
 make_venv venv-oauth "$root/demo/tests/interop/requirements-oauth.txt"
+make_venv venv-schemathesis "$root/demo/tests/interop/requirements-schemathesis.txt"
 make_node
 
 echo "interop-env: interpreters:"
@@ -112,4 +115,5 @@ echo "  passlib: $dir/venv-passlib/bin/python"
 echo "  argon2:  $dir/venv-argon2/bin/python"
 echo "  jose:    $dir/venv-jose/bin/python"
 echo "  oauth:   $dir/venv-oauth/bin/python"
+echo "  schemathesis: $dir/venv-schemathesis/bin/schemathesis"
 echo "  node:    $(command -v node || echo missing) with $dir/node/node_modules"

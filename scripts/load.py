@@ -78,7 +78,9 @@ class Server:
         env = dict(os.environ, RUST_LOG="warn", KEYWARD_SECRET="a2V5d2FyZC1sb2FkLXRlc3Qtc2VjcmV0LTAxMjM0NTY3OA==")
         self.process = subprocess.Popen(
             [binary, "--db", db, "--addr", f"{HOST}:{self.port}", "--cost", str(cost),
-             "--trusted-proxy", HOST, *extra],
+             "--trusted-proxy", HOST,
+             # Every load thread connects from HOST, as clients behind a proxy would.
+             "--max-connections-per-client", "1024", *extra],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for_port(self.port, self.process, "server")
 

@@ -47,13 +47,54 @@ use per_client::PerClient;
 /// # Errors
 ///
 /// None today: a failed `accept` (out of file descriptors, a reset) is logged and retried.
+///
+/// ```no_run
+/// # async fn run() -> std::io::Result<()> {
+/// use axum::{Router, routing::get};
+/// use keyward_demo::serve::{Limits, serve};
+///
+/// let app = Router::new().route("/", get(|| async { "hello" }));
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// serve(listener, app, Limits::default(), std::future::pending()).await
+/// # }
+/// ```
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = limits.wrap(app);
+    serve_wrapped(listener, limits.wrap(app), limits, shutdown).await
+}
+
+/// [`serve`] for an `app` that already has the request limits ([`Limits::wrap`]) inside its
+/// own outer layers: for a server whose error shaping (JSON bodies) or request log must see
+/// the limits' own answers (408, 413) too. The connection limits are applied here.
+///
+/// # Errors
+///
+/// None today, as for [`serve`].
+///
+/// ```no_run
+/// # async fn run() -> std::io::Result<()> {
+/// use axum::{Router, middleware, routing::get};
+/// use keyward_demo::serve::{Limits, serve_wrapped};
+///
+/// let limits = Limits::default();
+/// let app = limits
+///     .wrap(Router::new().route("/", get(|| async { "hello" })))
+///     // Sees the limits' own 408 and 413, e.g. to log them or turn them into JSON.
+///     .layer(middleware::from_fn(|request, next: middleware::Next| next.run(request)));
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// serve_wrapped(listener, app, limits, std::future::pending()).await
+/// # }
+/// ```
+pub async fn serve_wrapped(
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let slots = Arc::new(Semaphore::new(limits.max_connections()));
     let clients = Arc::new(PerClient::new(limits.max_connections_per_client()));
     let (closing, closed) = watch::channel(false);

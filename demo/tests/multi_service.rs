@@ -419,3 +419,156 @@ async fn a_restart_with_the_previous_key_keeps_its_tokens_valid() {
     let published: Value = serde_json::from_str(&restarted.jwks()).unwrap();
     assert_eq!(published["keys"].as_array().unwrap().len(), 2);
 }
+
+/// What one server answered to one request: status, challenge, body.
+type Answer = (StatusCode, Option<String>, String);
+
+/// A GET of `url` with these raw `Authorization` values (none, one, or several fields).
+async fn answer(client: &reqwest::Client, url: &str, values: &[Vec<u8>]) -> Answer {
+    let mut headers = reqwest::header::HeaderMap::new();
+    for value in values {
+        headers.append(
+            reqwest::header::AUTHORIZATION,
+            reqwest::header::HeaderValue::from_bytes(value).unwrap(),
+        );
+    }
+    let response = client.get(url).headers(headers).send().await.unwrap();
+    let challenge = response
+        .headers()
+        .get(reqwest::header::WWW_AUTHENTICATE)
+        .map(|value| value.to_str().unwrap().to_owned());
+    (response.status(), challenge, response.text().await.unwrap())
+}
+
+/// A header case: its name, the `Authorization` values sent, the status both servers must
+/// answer, and how their challenge must start (`None`: no challenge).
+type Case = (&'static str, Vec<Vec<u8>>, StatusCode, Option<&'static str>);
+
+/// The cases, around `valid`, a valid access token. The grammar is RFC 6750 §2.1's
+/// (`"Bearer" 1*SP b64token`, the scheme in any case) and RFC 9110 §11.6.2's (one field).
+fn header_cases(valid: &str) -> Vec<Case> {
+    let one = |value: &[u8]| vec![value.to_vec()];
+    let with = |value: String| vec![value.into_bytes()];
+    let bare = Some("Bearer");
+    let invalid_request = Some(
+        r#"Bearer error="invalid_request", error_description="Malformed Authorization header""#,
+    );
+    let invalid_token = Some(r#"Bearer error="invalid_token", error_description="#);
+    let (ok, bad) = (StatusCode::OK, StatusCode::BAD_REQUEST);
+    let unauthorized = StatusCode::UNAUTHORIZED;
+    let twice = vec![format!("Bearer {valid}").into_bytes(); 2];
+    let (big, huge) = ("a".repeat(12 * 1024), "a".repeat(100 * 1024));
+    vec![
+        ("no header", vec![], unauthorized, bare),
+        ("a valid token", with(format!("Bearer {valid}")), ok, None),
+        (
+            "the scheme in lower case",
+            with(format!("bearer {valid}")),
+            ok,
+            None,
+        ),
+        (
+            "two spaces after the scheme",
+            with(format!("Bearer  {valid}")),
+            ok,
+            None,
+        ),
+        (
+            "another scheme",
+            one(b"Basic YWxpY2U6aHVudGVyMg=="),
+            unauthorized,
+            bare,
+        ),
+        ("the header twice", twice, bad, invalid_request),
+        ("Bearer with no token", one(b"Bearer"), bad, invalid_request),
+        ("Bearer and a space", one(b"Bearer "), bad, invalid_request),
+        (
+            "a tab after the scheme",
+            with(format!("Bearer\t{valid}")),
+            bad,
+            invalid_request,
+        ),
+        (
+            "a comma after the scheme",
+            with(format!("Bearer,{valid}")),
+            bad,
+            invalid_request,
+        ),
+        (
+            "a quoted token",
+            with(format!("Bearer \"{valid}\"")),
+            bad,
+            invalid_request,
+        ),
+        (
+            "a second word",
+            with(format!("Bearer {valid} extra")),
+            bad,
+            invalid_request,
+        ),
+        (
+            "a non-ASCII byte",
+            one(b"Bearer abc\xff"),
+            bad,
+            invalid_request,
+        ),
+        (
+            "UTF-8 text",
+            one("Bearer jéton".as_bytes()),
+            bad,
+            invalid_request,
+        ),
+        (
+            "a garbage token",
+            one(b"Bearer  x"),
+            unauthorized,
+            invalid_token,
+        ),
+        (
+            "a 12 KiB token",
+            with(format!("Bearer {big}")),
+            unauthorized,
+            invalid_token,
+        ),
+        // Under hyper's limit on a request head, far over the verifier's on a token.
+        (
+            "a 100 KiB header",
+            with(format!("Bearer {huge}")),
+            unauthorized,
+            invalid_token,
+        ),
+    ]
+}
+
+/// Issue 20: the two servers answered `Bearer  x` differently (401 at one, 400 at the
+/// other). Both now read the header with keyward's one parser through keyward-tower, so every
+/// malformed or odd header gets the same status, challenge and body at the login server's
+/// `/users/me` and the resource server's `/orders`. The cases are RFC 6750 §2.1's grammar
+/// (`"Bearer" 1*SP b64token`, the scheme in any case) and RFC 9110 §11.6.2 (one field).
+#[tokio::test]
+async fn both_servers_answer_every_malformed_header_alike() {
+    let services = start().await;
+    let tokens = services.login("alice").await;
+    let valid = tokens["access_token"].as_str().unwrap().to_owned();
+    let ok = StatusCode::OK;
+    let login = format!("http://{}/users/me", services.auth);
+    let resource = format!("http://{}/orders", services.resource);
+    for (name, values, status, challenge) in header_cases(&valid) {
+        let at_login = answer(&services.client, &login, &values).await;
+        let at_resource = answer(&services.client, &resource, &values).await;
+        assert_eq!(at_login.0, status, "{name}: {at_login:?}");
+        match challenge {
+            Some(start) => assert!(
+                at_login.1.as_deref().is_some_and(|c| c.starts_with(start)),
+                "{name}: {at_login:?}"
+            ),
+            None => assert_eq!(at_login.1, None, "{name}"),
+        }
+        if status == ok {
+            // The handlers differ; the authentication does not.
+            assert_eq!(at_resource.0, ok, "{name}: {at_resource:?}");
+        } else {
+            assert_eq!(at_login, at_resource, "{name}");
+        }
+    }
+}

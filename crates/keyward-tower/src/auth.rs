@@ -1,7 +1,9 @@
 //! `BearerAuth`: what a service accepts, and how it answers what it refuses.
 
 use std::fmt;
+use std::future::Future;
 use std::marker::PhantomData;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -15,6 +17,8 @@ use crate::{ErrorBody, InsufficientScope, InvalidRealm, Issuers, KeySource, Refu
 type Check<T> = Arc<dyn Fn(&Claims<T>) -> Result<(), InsufficientScope> + Send + Sync>;
 type Shape = Arc<dyn Fn(&Refusal) -> ErrorBody + Send + Sync>;
 type Hook = Arc<dyn Fn(&Refusal) + Send + Sync>;
+type Verdict = Pin<Box<dyn Future<Output = Result<(), Refusal>> + Send>>;
+type TokenCheck<T> = Arc<dyn Fn(&str, &Claims<T>) -> Verdict + Send + Sync>;
 
 /// Bearer-token authentication for a service: which tokens it accepts (keys, issuers,
 /// policy, a claims check) and how it answers the others (RFC 6750 §3 challenges, a `realm`,
@@ -49,6 +53,7 @@ struct Inner<T> {
     keys: Keys,
     realm: Option<String>,
     check: Option<Check<T>>,
+    revocation: Option<TokenCheck<T>>,
     shape: Shape,
     hook: Option<Hook>,
     claims: PhantomData<fn() -> T>,
@@ -68,6 +73,7 @@ impl<T> Clone for Inner<T> {
             },
             realm: self.realm.clone(),
             check: self.check.clone(),
+            revocation: self.revocation.clone(),
             shape: Arc::clone(&self.shape),
             hook: self.hook.clone(),
             claims: PhantomData,
@@ -120,6 +126,7 @@ impl<T> BearerAuth<T> {
                 keys,
                 realm: None,
                 check: None,
+                revocation: None,
                 shape: Arc::new(ErrorBody::default_for),
                 hook: None,
                 claims: PhantomData,
@@ -180,6 +187,50 @@ impl<T> BearerAuth<T> {
         check: impl Fn(&Claims<T>) -> Result<(), InsufficientScope> + Send + Sync + 'static,
     ) -> Self {
         self.edit(|inner| inner.check = Some(Arc::new(check)))
+    }
+
+    /// Returns this authentication awaiting `check` for every token that verified and passed
+    /// the claims check: the place for what only a store can say, such as a session ended by
+    /// a password change or a logout, or a token on a deny list. `check` gets the token as
+    /// presented (to read its header, or to look it up by hash) and its claims; its `Err` is
+    /// answered like any other refusal, so return
+    /// [`Refusal::InvalidToken`]`(`[`TokenError::Revoked`]`)` for a revoked token (401
+    /// `invalid_token`), or [`Refusal::KeysUnavailable`] when the store cannot answer (503:
+    /// the token was not checked). The refusal hook sees it as it sees every refusal.
+    ///
+    /// With a check, every request is verified in a boxed future, since the check awaits.
+    /// A later call replaces an earlier one.
+    ///
+    /// ```
+    /// use std::collections::HashSet;
+    /// use std::sync::{Arc, RwLock};
+    /// use keyward::token::{TokenError, TokenIssuer};
+    /// use keyward_tower::{BearerAuth, Refusal};
+    ///
+    /// // Subjects whose tokens are refused, e.g. filled by a "log out everywhere".
+    /// let ended: Arc<RwLock<HashSet<String>>> = Arc::default();
+    /// let seen = Arc::clone(&ended);
+    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier())
+    ///     .with_revocation_check(move |_token, claims| {
+    ///         let revoked = seen.read().unwrap().contains(&claims.subject);
+    ///         async move {
+    ///             if revoked {
+    ///                 return Err(Refusal::InvalidToken(TokenError::Revoked));
+    ///             }
+    ///             Ok(())
+    ///         }
+    ///     });
+    /// # let _ = auth;
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    #[must_use]
+    pub fn with_revocation_check<F, Fut>(self, check: F) -> Self
+    where
+        F: Fn(&str, &Claims<T>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), Refusal>> + Send + 'static,
+    {
+        let check: TokenCheck<T> = Arc::new(move |token, claims| Box::pin(check(token, claims)));
+        self.edit(|inner| inner.revocation = Some(check))
     }
 
     /// Returns this authentication answering refusals with the body `shape` returns (by
@@ -296,15 +347,22 @@ impl<T: DeserializeOwned> BearerAuth<T> {
             Keys::One(source) => source.verify::<T>(token).await,
             Keys::ByIssuer(issuers) => issuers.verify::<T>(token).await,
         };
-        self.check(verified)
+        let claims = self.check(verified)?;
+        if let Some(revocation) = &self.inner.revocation {
+            revocation(token, &claims).await?;
+        }
+        Ok(claims)
     }
 
     /// [`authenticate`](Self::authenticate) without awaiting, when no key set may need a
-    /// fetch (keys in memory); `None` when one may.
+    /// fetch (keys in memory) and no revocation check awaits; `None` otherwise.
     pub(crate) fn authenticate_now(
         &self,
         headers: &HeaderMap,
     ) -> Option<Result<Claims<T>, Refusal>> {
+        if self.inner.revocation.is_some() {
+            return None;
+        }
         let token = match bearer(headers) {
             Ok(token) => token,
             Err(refusal) => return Some(Err(refusal)),
@@ -349,6 +407,7 @@ impl<T> fmt::Debug for BearerAuth<T> {
         debug
             .field("realm", &self.inner.realm)
             .field("claims_check", &self.inner.check.is_some())
+            .field("revocation_check", &self.inner.revocation.is_some())
             .field("refusal_hook", &self.inner.hook.is_some())
             .finish_non_exhaustive()
     }

@@ -34,6 +34,7 @@ pub struct KeySource(Kind);
 enum Kind {
     Local(TokenVerifier),
     Current(Arc<dyn Fn() -> TokenVerifier + Send + Sync>),
+    PerToken(Arc<dyn Fn(&str) -> TokenVerifier + Send + Sync>),
     Remote {
         keys: Arc<RemoteKeySet>,
         fetch: Fetch,
@@ -76,6 +77,34 @@ impl KeySource {
         KeySource(Kind::Current(Arc::new(current)))
     }
 
+    /// A verifier chosen for each token by `choose`, which sees the token before it is
+    /// verified: for a service that accepts two kinds of token on one route, told apart by
+    /// something each verifier enforces (the header's `typ`, say: a migration window for a
+    /// replaced service's tokens beside the service's own). Whatever `choose` reads is
+    /// unverified, so the choice must never relax a check: each verifier it may return must
+    /// refuse the other kind's tokens. For tokens of several issuers, use [`Issuers`].
+    ///
+    /// [`Issuers`]: crate::Issuers
+    ///
+    /// ```
+    /// use keyward::token::{TokenIssuer, TokenVerifier, dangerous};
+    /// use keyward_tower::KeySource;
+    ///
+    /// let current = TokenIssuer::hs256([3u8; 32])?.verifier();
+    /// let legacy = TokenIssuer::hs256([4u8; 32])?.verifier().with_access_token_types(["JWT"]);
+    /// let source = KeySource::per_token(move |token| {
+    ///     let typ = dangerous::decode_unverified::<serde::de::IgnoredAny>(token)
+    ///         .ok()
+    ///         .and_then(|seen| seen.header.typ);
+    ///     if typ.as_deref() == Some("JWT") { legacy.clone() } else { current.clone() }
+    /// });
+    /// # let _ = source;
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn per_token(choose: impl Fn(&str) -> TokenVerifier + Send + Sync + 'static) -> Self {
+        KeySource(Kind::PerToken(Arc::new(choose)))
+    }
+
     /// Another issuer's published keys, kept by `keys` (its cache, cooldown and policy), and
     /// `fetch`, which reads the issuer's JWKS with the caller's async HTTP client when `keys`
     /// says a fetch is due. The fetch is awaited, never blocked on; cap what it reads with
@@ -113,6 +142,7 @@ impl KeySource {
         match &self.0 {
             Kind::Local(verifier) => Some(verifier.verify(token)),
             Kind::Current(current) => Some(current().verify(token)),
+            Kind::PerToken(choose) => Some(choose(token).verify(token)),
             Kind::Remote { .. } => None,
         }
     }
@@ -124,6 +154,7 @@ impl KeySource {
         match &self.0 {
             Kind::Local(verifier) => verifier.verify(token),
             Kind::Current(current) => current().verify(token),
+            Kind::PerToken(choose) => choose(token).verify(token),
             Kind::Remote { keys, fetch } => keys.verify(token, || fetch()).await,
         }
     }
@@ -143,6 +174,7 @@ impl fmt::Debug for KeySource {
                 .field(verifier)
                 .finish(),
             Kind::Current(_) => f.write_str("KeySource::Current(..)"),
+            Kind::PerToken(_) => f.write_str("KeySource::PerToken(..)"),
             Kind::Remote { keys, .. } => f.debug_tuple("KeySource::Remote").field(keys).finish(),
         }
     }

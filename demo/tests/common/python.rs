@@ -20,6 +20,8 @@ pub enum Venv {
     Modern,
     /// authlib and requests-oauthlib: standard OAuth 2.0 clients.
     OAuth,
+    /// schemathesis: property-based tests of an `OpenAPI` document against the live server.
+    Schemathesis,
 }
 
 /// Where a script lives.
@@ -45,6 +47,7 @@ fn interpreter(venv: Venv) -> Option<PathBuf> {
     let name = match venv {
         Venv::Modern => "venv-modern",
         Venv::OAuth => "venv-oauth",
+        Venv::Schemathesis => "venv-schemathesis",
     };
     let python = dir.join(name).join("bin/python");
     if python.exists() {
@@ -61,6 +64,12 @@ fn interpreter(venv: Venv) -> Option<PathBuf> {
         python.display()
     );
     None
+}
+
+/// The command-line tool `name` installed in `venv` (beside its interpreter), or `None` when
+/// the virtualenv is absent and interop is not required.
+pub fn tool(venv: Venv, name: &str) -> Option<PathBuf> {
+    Some(interpreter(venv)?.with_file_name(name))
 }
 
 /// Sends `request` to the script and returns its JSON answer, or `None` when the virtualenv is

@@ -6,16 +6,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use axum::extract::{ConnectInfo, FromRequestParts, Json, State};
-use axum::http::request::Parts;
+use axum::extract::{ConnectInfo, Json, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use keyward::PasswordHash;
 use keyward::password::{Cost, PasswordError, PasswordHasher};
-use keyward::token::{Claims, TokenError};
 use keyward_session::{AccountName, AccountRecord, SessionError};
 use serde::{Deserialize, Serialize};
 
+use super::access::Caller;
 use super::{ApiError, AppState, Store, store_failed, username};
 
 /// The hasher that checks passwords: the configured one, at the highest cost seen in a stored
@@ -169,14 +168,18 @@ async fn hash_new_password<S: Store>(
 }
 
 /// A registration request.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Registration {
+    /// 3 to 64 letters (any script), digits, `_`, `-` or `.`, after case and width mapping.
+    #[schema(min_length = 3, max_length = 64)]
     username: String,
+    /// At least 8 characters, at most 72 bytes in UTF-8.
+    #[schema(min_length = 8, max_length = 72)]
     password: String,
 }
 
 /// An account as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct UserView {
     username: String,
     created_at: i64,
@@ -245,99 +248,17 @@ pub async fn register<S: Store>(
     }
 }
 
-/// The bearer token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1).
-pub struct Bearer(String);
-
-impl<S: Send + Sync> FromRequestParts<S> for Bearer {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        // No bearer credentials at all (or another scheme): a bare challenge, RFC 6750 §3.1.
-        let missing = || ApiError::unauthorized("Not authenticated");
-        let value = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or_else(missing)?;
-        let value = value.to_str().map_err(|_| missing())?;
-        keyward::token::bearer_token(value)
-            .map(|token| Bearer(token.to_owned()))
-            .map_err(|_| missing())
-    }
-}
-
-/// Logs why an access token was refused, by the verifier that judged it, and answers 401.
-fn refused(reason: &dyn std::fmt::Display, verifier: &'static str) -> ApiError {
-    tracing::info!(%reason, verifier, "access token refused");
-    ApiError::invalid_token()
-}
-
-/// Verifies a bearer access token, then asks the store whether a password change (on any
-/// replica) voided it; during a migration window, a token of the replaced service too. The
-/// verifier is chosen by the token's `typ` (this server's are `at+jwt`, the replaced
-/// service's `JWT`), so the log names the reason the right verifier refused it.
-pub(super) async fn authenticate<S: Store>(
-    state: &AppState<S>,
-    token: &str,
-) -> Result<AccountRecord, ApiError> {
-    let legacy = state.legacy.as_ref().filter(|legacy| {
-        keyward::token::dangerous::decode_unverified::<serde::de::IgnoredAny>(token)
-            .is_ok_and(|seen| seen.header.typ.as_deref() == Some("JWT"))
-            && state.keys.now() < legacy.until
-    });
-    let (account, issued_at, verifier) = if let Some(legacy) = legacy {
-        let claims: Claims<()> = legacy
-            .verifier
-            .verify(token)
-            .map_err(|error| refused(&error, "legacy"))?;
-        // The old service kept names as typed: the subject must name exactly one account.
-        let account = match state.sessions.resolve_subject(&claims.subject).await {
-            Ok(account) => account,
-            Err(error @ SessionError::SubjectUnresolved { .. }) => {
-                return Err(refused(&error, "legacy"));
-            }
-            Err(error) => return Err(store_failed("subject lookup failed", &error)),
-        };
-        tracing::info!(
-            account = %account.name(),
-            window_ends = %legacy.until,
-            "accepted a legacy access token"
-        );
-        (account, None, "legacy")
-    } else {
-        let claims: Claims<()> = state
-            .keys
-            .verifier()
-            .verify(token)
-            .map_err(|error: TokenError| refused(&error, "current"))?;
-        let account = find(state, Some(&claims.subject))
-            .await?
-            .ok_or_else(|| refused(&"no such account", "current"))?;
-        (account, claims.issued_at, "current")
-    };
-    let voided = state
-        .sessions
-        .is_access_voided(account.name().as_str(), issued_at)
-        .await
-        .map_err(|error| store_failed("cutoff lookup failed", &error))?;
-    if voided {
-        return Err(refused(&"voided by a password change", verifier));
-    }
-    Ok(account)
-}
-
 /// `GET /users/me`.
-pub async fn me<S: Store>(
-    State(state): State<AppState<S>>,
-    Bearer(token): Bearer,
-) -> Result<Json<UserView>, ApiError> {
-    let account = authenticate(&state, &token).await?;
-    Ok(Json(UserView::from(&account)))
+pub async fn me(Caller(account): Caller) -> Json<UserView> {
+    Json(UserView::from(&account))
 }
 
 /// A password change request.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct PasswordChange {
     current_password: String,
+    /// At least 8 characters, at most 72 bytes in UTF-8.
+    #[schema(min_length = 8, max_length = 72)]
     new_password: String,
 }
 
@@ -348,10 +269,10 @@ pub async fn change_password<S: Store>(
     State(state): State<AppState<S>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Bearer(token): Bearer,
+    Caller(caller): Caller,
     Json(body): Json<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    let name = authenticate(&state, &token).await?.name().clone();
+    let name = caller.name().clone();
     let client = state.client_address(peer, &headers);
     let attempt = state
         .sessions

@@ -12,22 +12,27 @@
 //! | `GET /users/me`, `/users/me/` | the account of the bearer access token |
 //! | `POST /users/me/password` | change password (JSON `current_password`, `new_password`): ends every session |
 //! | `GET /.well-known/jwks.json` | the public verification keys |
+//! | `GET /openapi.json` | the `OpenAPI` 3.1 document of these routes (`openapi.rs`) |
 //!
 //! Every session rule is `keyward_session`'s, over the store `--db` names (SQLite or
 //! Postgres): refresh families that rotate once with reuse detection, revocation, the cutoff a
 //! password change sets, failed-login and registration throttling, the shared signing-key
 //! ring. This server only reads requests, checks passwords on a bounded pool of threads,
-//! calls those rules, and writes responses (`token.rs`, `account.rs`).
+//! calls those rules, and writes responses (`token.rs`, `account.rs`). Bearer tokens are
+//! checked by keyward-tower's `BearerAuth`, as at the resource server (`access.rs`), and
+//! connections are served by the demo's shared accept loop (`keyward_demo::serve`).
 
 // The test crates include this file and each uses only part of it.
 #![cfg_attr(test, allow(dead_code))]
 
+#[path = "access.rs"]
+mod access;
 #[path = "account.rs"]
 mod account;
 #[path = "oauth.rs"]
 mod oauth;
-#[path = "serve.rs"]
-mod serve;
+#[path = "openapi.rs"]
+pub mod openapi;
 #[path = "token.rs"]
 mod token;
 #[path = "username.rs"]
@@ -49,11 +54,13 @@ use axum::routing::{get, post};
 use keyward::password::PasswordHasher;
 use keyward::token::TokenVerifier;
 use keyward_session::{ClientId, SessionError, SessionStore, Sessions};
+use keyward_tower::BearerAuth;
+use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use crate::keys::Keys;
 
-pub use serve::{Limits, serve};
+pub use keyward_demo::serve::Limits;
 
 /// The `client_id` claim (RFC 9068 §2.2) of tokens from this server's login form, which has
 /// one client: the deployment's own front end.
@@ -88,6 +95,9 @@ pub struct AppState<S> {
     /// During a migration from the FastAPI tutorial's python-jose service: its tokens, and
     /// the instant after which they are refused whatever their `exp`.
     legacy: Option<Arc<LegacyTokens>>,
+    /// The access tokens' authentication (`access.rs`): keyward-tower's, with the store's
+    /// cutoff check; rebuilt when the legacy window changes.
+    auth: BearerAuth,
 }
 
 impl<S: Clone> Clone for AppState<S> {
@@ -105,6 +115,7 @@ impl<S: Clone> Clone for AppState<S> {
             limits: self.limits,
             quiet_registration: self.quiet_registration,
             legacy: self.legacy.clone(),
+            auth: self.auth.clone(),
         }
     }
 }
@@ -128,10 +139,12 @@ impl<S: Store> AppState<S> {
         permits: usize,
         wait: Duration,
     ) -> Self {
+        let keys = Arc::new(keys);
         AppState {
+            auth: access::bearer_auth(&sessions, &keys, None),
             sessions,
             hasher,
-            keys: Arc::new(keys),
+            keys,
             jwks_requests: Arc::default(),
             hashing: Arc::new(Semaphore::new(permits)),
             hashing_wait: wait,
@@ -149,6 +162,7 @@ impl<S: Store> AppState<S> {
     #[must_use]
     pub fn with_legacy_tokens(mut self, legacy: LegacyTokens) -> Self {
         self.legacy = Some(Arc::new(legacy));
+        self.auth = access::bearer_auth(&self.sessions, &self.keys, self.legacy.as_ref());
         self
     }
 
@@ -208,22 +222,43 @@ impl<S: Store> AppState<S> {
     }
 }
 
-/// The routes, with every error answered as JSON, and the request limits.
+/// The routes, with every error answered as JSON, and the request limits. The routes that
+/// need an access token are behind keyward-tower's `BearerAuth` layer (`access.rs`).
 pub fn router<S: Store>(state: AppState<S>) -> Router {
     let limits = state.limits;
-    Router::new()
-        .route("/users", post(account::register::<S>))
-        .route("/users/me", get(account::me::<S>))
-        .route("/users/me/", get(account::me::<S>))
+    let protected = Router::new()
+        .route("/users/me", get(account::me))
+        .route("/users/me/", get(account::me))
         .route("/users/me/password", post(account::change_password::<S>))
+        .route_layer(state.auth.clone());
+    let app = Router::new()
+        .route("/users", post(account::register::<S>))
         .route("/token", post(token::token::<S>))
         .route("/token/refresh", post(token::refresh::<S>))
         .route("/token/revoke", post(token::revoke::<S>))
         .route("/.well-known/jwks.json", get(account::jwks::<S>))
-        .layer(limits.request_layers())
+        .route("/openapi.json", get(openapi::document))
+        .merge(protected)
+        .with_state(state);
+    limits
+        .wrap(app)
         .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn(log_request))
-        .with_state(state)
+}
+
+/// Serves the app on `listener` with the demo's shared accept loop and connection limits
+/// (`keyward_demo::serve`) until `shutdown` completes.
+///
+/// # Errors
+///
+/// None today (see `keyward_demo::serve::serve`).
+pub async fn serve<S: Store>(
+    listener: TcpListener,
+    state: AppState<S>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let limits = state.limits;
+    keyward_demo::serve::serve_wrapped(listener, router(state), limits, shutdown).await
 }
 
 /// One structured log line per request.
@@ -273,8 +308,6 @@ async fn json_errors(request: Request, next: Next) -> Response {
 pub struct ApiError {
     status: StatusCode,
     detail: String,
-    /// `WWW-Authenticate` on 401 (RFC 6750 §3).
-    challenge: &'static str,
     retry_after: Option<u64>,
 }
 
@@ -283,22 +316,7 @@ impl ApiError {
         ApiError {
             status,
             detail: detail.into(),
-            challenge: "Bearer",
             retry_after: (status == StatusCode::SERVICE_UNAVAILABLE).then_some(1),
-        }
-    }
-
-    /// 401 for a request without bearer credentials: a challenge with no error code (RFC 6750
-    /// §3.1), and the answer of the token endpoints to bad credentials.
-    fn unauthorized(detail: &str) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, detail)
-    }
-
-    /// 401 for a bearer token that is expired, revoked, forged or otherwise unusable.
-    fn invalid_token() -> Self {
-        ApiError {
-            challenge: r#"Bearer error="invalid_token""#,
-            ..Self::unauthorized("Could not validate credentials")
         }
     }
 
@@ -326,12 +344,6 @@ impl IntoResponse for ApiError {
         )
             .into_response();
         let headers = response.headers_mut();
-        if self.status == StatusCode::UNAUTHORIZED {
-            headers.insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static(self.challenge),
-            );
-        }
         if let Some(seconds) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }

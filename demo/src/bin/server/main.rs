@@ -23,6 +23,7 @@
 //! | `--request-timeout` | | 30 s for a whole request |
 //! | `--idle-timeout` | | 30 s before an idle keep-alive connection is closed |
 //! | `--max-connections` | | 512 at once; keep below `ulimit -n` |
+//! | `--max-connections-per-client` | | 32 at once from one address (an IPv6 /64); raise behind a proxy |
 //! | `--reuse-grace` | `KEYWARD_REUSE_GRACE` | 0 s: a refresh token presented again within it gets the same successor instead of ending the session |
 //! | `--session-lifetime` | `KEYWARD_SESSION_LIFETIME` | 30 days from login, however often the session refreshes |
 //! | `--key-publication-lead` | | 600 s a staged signing key is published before it signs |
@@ -32,7 +33,7 @@
 //! work once (a reused one ends its session), `POST /token/revoke` logs out, a password change
 //! ends every session of the account on every replica, failed logins and registrations are
 //! throttled with counters in the store. Connections and requests are bounded in time and
-//! size (`serve.rs`).
+//! size (`keyward_demo::serve`, shared with the resource server).
 //!
 //! **Replicas.** Every replica started with the same Postgres URL shares accounts, sessions,
 //! throttle counters and cutoffs. With an asymmetric key (`--signing-key`, or `--asymmetric`)
@@ -120,6 +121,10 @@ struct Args {
     /// Connections served at once; more wait in the listen backlog.
     #[arg(long, default_value_t = 512)]
     max_connections: usize,
+    /// Connections served at once from one client address (IPv4 address, IPv6 /64); one more
+    /// is closed on accept. Raise it behind a reverse proxy, whose address every client has.
+    #[arg(long, default_value_t = 32)]
+    max_connections_per_client: usize,
     /// Seconds within which a refresh token presented again (a client that sent two refreshes
     /// at once) gets the same successor instead of ending the session; 0 (the default) treats
     /// every second presentation as theft. At most 60.
@@ -446,14 +451,13 @@ async fn run<S: Store>(args: Args, store: S) -> Result<(), Box<dyn std::error::E
     // Twice the cores: enough to keep them busy, few enough that a flood queues instead of
     // starving everything else.
     let permits = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
-    let limits = app::Limits {
-        header_read_timeout: Duration::from_secs(args.header_timeout),
-        body_timeout: Duration::from_secs(args.body_timeout),
-        request_timeout: Duration::from_secs(args.request_timeout),
-        idle_timeout: Duration::from_secs(args.idle_timeout),
-        max_connections: args.max_connections,
-        ..app::Limits::default()
-    };
+    let limits = app::Limits::default()
+        .with_header_read_timeout(Duration::from_secs(args.header_timeout))
+        .with_body_timeout(Duration::from_secs(args.body_timeout))
+        .with_request_timeout(Duration::from_secs(args.request_timeout))
+        .with_idle_timeout(Duration::from_secs(args.idle_timeout))
+        .with_max_connections(args.max_connections)
+        .with_max_connections_per_client(args.max_connections_per_client);
     let client_id =
         ClientId::new(args.client_id.as_str()).map_err(|error| format!("--client-id: {error}"))?;
     let state = app::AppState::new(

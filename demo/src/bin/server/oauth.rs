@@ -153,6 +153,20 @@ pub fn no_store(headers: &mut HeaderMap) {
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
 }
 
+/// The request parameters RFC 6749 (§4.3, §6, §2.3.1, §3.3) and RFC 7009 (§2.1) define for
+/// these endpoints: the ones read, each at most once. Any other is ignored (RFC 6749 §3.1).
+const DEFINED: &[&str] = &[
+    "grant_type",
+    "username",
+    "password",
+    "refresh_token",
+    "scope",
+    "client_id",
+    "client_secret",
+    "token",
+    "token_type_hint",
+];
+
 /// The parameters of a form-encoded request, each at most once, empty ones left out.
 #[derive(Debug)]
 pub struct Params(HashMap<String, String>);
@@ -176,6 +190,11 @@ impl Params {
             .map_err(|error| OAuthError::invalid_request(format!("unreadable form: {error}")))?;
         let mut params = HashMap::new();
         for (name, value) in pairs {
+            // RFC 6749 §3.1: unrecognized parameters are ignored (so may repeat); the ones
+            // it defines must not be included more than once.
+            if !DEFINED.contains(&name.as_str()) {
+                continue;
+            }
             if params.contains_key(&name) {
                 return Err(OAuthError::invalid_request(format!(
                     "parameter `{name}` is given more than once"
@@ -292,6 +311,15 @@ mod tests {
             "invalid_request"
         );
         assert!(params("scope=&username=a").unwrap().get("scope").is_none());
+    }
+
+    // Found by schemathesis: RFC 6749 §3.1 says unrecognized parameters are ignored, so a
+    // repeated one is no error.
+    #[test]
+    fn an_unrecognized_parameter_is_ignored_even_when_repeated() {
+        let form = params("x=1&x=2&username=a").unwrap();
+        assert_eq!(form.get("username"), Some("a"));
+        assert!(form.get("x").is_none());
     }
 
     #[test]
