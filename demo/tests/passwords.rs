@@ -11,6 +11,7 @@ mod common;
 #[path = "../src/bin/server/keys.rs"]
 mod keys;
 
+use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -183,8 +184,10 @@ async fn stored_hash(db: &Path, name: &str) -> String {
 fn sha1_hex(password: &str) -> String {
     Sha1::digest(password.as_bytes())
         .iter()
-        .map(|byte| format!("{byte:02X}"))
-        .collect()
+        .fold(String::new(), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02X}");
+            hex
+        })
 }
 
 /// A fake of the Pwned Passwords range API on 127.0.0.1: `GET /range/{prefix}` answers the
@@ -215,12 +218,12 @@ impl FakeRange {
                     let mut body = String::new();
                     for (digest, count) in &lines {
                         if let Some(suffix) = digest.strip_prefix(&prefix) {
-                            body.push_str(&format!("{suffix}:{count}\r\n"));
+                            let _ = write!(body, "{suffix}:{count}\r\n");
                         }
                     }
                     if padded {
                         for filler in 0..900u32 {
-                            body.push_str(&format!("{:035X}:0\r\n", u128::from(filler) << 40));
+                            let _ = write!(body, "{:035X}:0\r\n", u128::from(filler) << 40);
                         }
                     }
                     async move { body }

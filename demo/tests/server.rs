@@ -569,11 +569,23 @@ mod sessions {
         let (phone_access, phone_refresh) = tokens(&client, &server, "alice").await;
         clock.advance(Duration::from_secs(5));
 
-        let wrong =
-            change_password(&client, &server, &laptop_access, "guess", "new password one").await;
+        let wrong = change_password(
+            &client,
+            &server,
+            &laptop_access,
+            "guess",
+            "new password one",
+        )
+        .await;
         assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
-        let changed =
-            change_password(&client, &server, &laptop_access, PASSWORD, "new password one").await;
+        let changed = change_password(
+            &client,
+            &server,
+            &laptop_access,
+            PASSWORD,
+            "new password one",
+        )
+        .await;
         assert_eq!(changed.status(), StatusCode::NO_CONTENT);
 
         assert_invalid_token(&me(&client, &server, &laptop_access).await);

@@ -259,7 +259,7 @@ impl RangeCheck {
         while body.len() < cap {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
-                    body.extend_from_slice(&chunk[..chunk.len().min(cap - body.len())])
+                    body.extend_from_slice(&chunk[..chunk.len().min(cap - body.len())]);
                 }
                 Ok(None) => break,
                 Err(error) => {
