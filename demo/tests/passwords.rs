@@ -393,6 +393,27 @@ mod new_passwords {
         }
         server.stop().await;
 
+        // `--password-algorithm argon2id` holds them as well.
+        let argon2 = TempDb::new("pw-scripts-argon2");
+        let hasher = nist_hasher()
+            .with_algorithm(PasswordAlgorithm::Argon2id)
+            .with_argon2_params(Argon2Params::OWASP_MINIMUM);
+        let server = Server::start(&argon2.0, hasher, Passwords::default(), false).await;
+        for (name, password) in long_passwords() {
+            assert_eq!(
+                server.register(name, &password).await.status(),
+                StatusCode::CREATED,
+                "{name}"
+            );
+            server.access(name, &password).await;
+        }
+        assert!(
+            stored_hash(&argon2.0, "emoji")
+                .await
+                .starts_with("$argon2id$")
+        );
+        server.stop().await;
+
         // `--long-passwords reject` (plain $2b$): refused with the setting that would allow it.
         let plain = TempDb::new("pw-plain");
         let hasher = nist_hasher().with_long_passwords(LongPasswords::Reject);
