@@ -298,9 +298,14 @@ impl PasswordWork {
     /// on a failed login costs at least what a check against it does. An unusable hash raises
     /// nothing; the check that reads it logs it.
     pub fn observe(&self, hash: &str) {
-        let Ok(raised) = self.floor().try_covering([hash]) else {
+        let current = self.floor();
+        let Ok(raised) = current.try_covering([hash]) else {
             return;
         };
+        if raised == current {
+            // The common case, every login: no write lock.
+            return;
+        }
         let mut floor = self.floor.write().unwrap_or_else(PoisonError::into_inner);
         let before = *floor;
         // Raised from the value under the lock: two observers cannot undo each other.
