@@ -93,6 +93,11 @@ pub(super) async fn check_password<S: Store>(
                 | PasswordError::TooLong { .. }
                 | PasswordError::ContainsNul,
             ) => (false, None),
+            Err(error @ PasswordError::RandomnessUnavailable) => {
+                // The password matched but its rehash has no salt: the server's trouble.
+                tracing::error!(%error, "cannot rehash an outdated password hash");
+                (false, None)
+            }
             Err(error) => {
                 // A stored hash keyward cannot use: the operator must look, the client learns nothing.
                 tracing::error!(%error, "stored password hash is unusable");
