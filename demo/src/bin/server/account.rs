@@ -4,41 +4,21 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::Ordering;
 
 use axum::extract::{ConnectInfo, Json, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use keyward::PasswordHash;
-use keyward::password::{Cost, PasswordError, PasswordHasher};
+use keyward::password::PasswordError;
 use keyward_session::{AccountName, AccountRecord, SessionError};
 use serde::{Deserialize, Serialize};
 
 use super::access::Caller;
 use super::{ApiError, AppState, Store, store_failed, username};
 
-/// The hasher that checks passwords: the configured one, at the highest cost seen in a stored
-/// hash since start (`AppState::highest_cost`), so that failed checks, unknown names included,
-/// cost as much as the costliest real check after the configured cost was lowered.
-fn checker(hasher: PasswordHasher, highest: &AtomicU32) -> PasswordHasher {
-    let seen = highest.load(Ordering::Relaxed);
-    match Cost::new(seen) {
-        Ok(cost) if cost > hasher.cost() => hasher.with_cost(cost),
-        _ => hasher,
-    }
-}
-
-fn observe_cost(hash: &str, highest: &AtomicU32) {
-    if let Some(cost) = hash
-        .parse::<PasswordHash>()
-        .ok()
-        .and_then(|hash| hash.bcrypt_cost())
-    {
-        highest.fetch_max(cost.get(), Ordering::Relaxed);
-    }
-}
-
-/// Runs bcrypt work on a blocking thread, holding a hashing slot.
+/// Runs password work on a blocking thread, holding a hashing slot; the work is counted
+/// (`AppState::password_work`).
 pub(super) async fn with_hashing_slot<S: Store, T: Send + 'static>(
     state: &AppState<S>,
     work: impl FnOnce() -> T + Send + 'static,
@@ -55,9 +35,10 @@ pub(super) async fn with_hashing_slot<S: Store, T: Send + 'static>(
         )
     })?
     .map_err(|error| ApiError::internal("hashing semaphore closed", error))?;
+    let meter = Arc::clone(&state.password_work);
     let result = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        work()
+        meter.count(work)
     })
     .await;
     result.map_err(|error| ApiError::internal("hashing task failed", error))
@@ -79,10 +60,12 @@ async fn find<S: Store>(
 }
 
 /// Checks `password` for `account` (a normalized name, or `None` for a name that cannot exist)
-/// with the same bcrypt work whatever happens. On success, returns the account as read (its
-/// credential version is what `Sessions::start` and `change_password` compare against), after
-/// upgrading its stored hash if the configured cost differs; the library writes the rehash
-/// only if the credentials are unchanged since the read.
+/// with the same counted work whatever happens: the checking hasher's floor covers the most
+/// expensive stored hash of each algorithm (`passwords.rs`), so an unknown name, a wrong
+/// password on a bcrypt account and one on an Argon2id account cost the same. On success,
+/// returns the account as read (its credential version is what `Sessions::start` and
+/// `change_password` compare against), after upgrading its stored hash if it is outdated; the
+/// library writes the rehash only if the credentials are unchanged since the read.
 pub(super) async fn check_password<S: Store>(
     state: &AppState<S>,
     account: Option<&str>,
@@ -91,29 +74,29 @@ pub(super) async fn check_password<S: Store>(
     let account = find(state, account).await?;
     let stored = account.as_ref().map(|a| a.password_hash().to_owned());
     if let Some(hash) = &stored {
-        observe_cost(hash, &state.highest_cost);
+        state.password_work.observe(hash);
     }
-    let (hasher, checker) = (state.hasher, checker(state.hasher, &state.highest_cost));
+    let checker = state.password_work.checker(state.hasher);
     let (right, rehash) = with_hashing_slot(state, move || {
         let Some(stored) = stored else {
             // Same work as a real check, so timing does not reveal whether the account exists.
             let _ = checker.dummy_verify(&password);
             return (false, None);
         };
-        match checker.verify(&password, &stored) {
-            Ok(()) => {
-                let rehash = hasher
-                    .needs_rehash(&stored)
-                    .unwrap_or(false)
-                    .then(|| hasher.hash(&password).ok())
-                    .flatten();
-                (true, rehash)
-            }
+        // A match against an outdated hash (cost, algorithm, format, or a hash of the password
+        // as typed before normalization) returns its replacement.
+        match checker.verify_and_update(&password, &stored) {
+            Ok(rehash) => (true, rehash),
             Err(
                 PasswordError::Mismatch
                 | PasswordError::TooLong { .. }
                 | PasswordError::ContainsNul,
             ) => (false, None),
+            Err(error @ PasswordError::RandomnessUnavailable) => {
+                // The password matched but its rehash has no salt: the server's trouble.
+                tracing::error!(%error, "cannot rehash an outdated password hash");
+                (false, None)
+            }
             Err(error) => {
                 // A stored hash keyward cannot use: the operator must look, the client learns nothing.
                 tracing::error!(%error, "stored password hash is unusable");
@@ -139,26 +122,23 @@ pub(super) async fn check_password<S: Store>(
     Ok(Some(account))
 }
 
-/// Checks a new password the way `hash` would, with a readable message.
-fn validate_new_password(password: &str) -> Result<(), ApiError> {
-    if password.chars().count() < 8 {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "password must be at least 8 characters",
-        ));
-    }
-    Ok(())
-}
-
-/// Hashes a new password on a hashing slot; the client's input errors are 422.
+/// Checks a new password for the account `name` against the rules (`passwords.rs`: 422 with
+/// the reason), then hashes it on a hashing slot.
 async fn hash_new_password<S: Store>(
     state: &AppState<S>,
     password: String,
+    name: &str,
 ) -> Result<PasswordHash, ApiError> {
-    validate_new_password(&password)?;
+    state
+        .passwords
+        .check_new(&state.hasher, &password, name)
+        .await?;
     let hasher = state.hasher;
     match with_hashing_slot(state, move || hasher.hash(password)).await? {
-        Ok(hash) => Ok(hash),
+        Ok(hash) => {
+            state.password_work.observe(hash.as_str());
+            Ok(hash)
+        }
         // The 72-byte rule and NUL bytes: the client's input, so 422 with keyward's message.
         Err(error @ (PasswordError::TooLong { .. } | PasswordError::ContainsNul)) => Err(
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, error.to_string()),
@@ -173,8 +153,10 @@ pub struct Registration {
     /// 3 to 64 letters (any script), digits, `_`, `-` or `.`, after case and width mapping.
     #[schema(min_length = 3, max_length = 64)]
     username: String,
-    /// At least 8 characters, at most 72 bytes in UTF-8.
-    #[schema(min_length = 8, max_length = 72)]
+    /// 15 to 256 characters (Unicode code points) in any script by default (NIST SP 800-63B-4;
+    /// `--min-password-length` and `--max-password-length` change the range); refused with
+    /// 422 and the reason when too short or long, breached, or a context word.
+    #[schema(min_length = 15, max_length = 256)]
     password: String,
 }
 
@@ -209,8 +191,8 @@ pub async fn register<S: Store>(
     headers: HeaderMap,
     Json(body): Json<Registration>,
 ) -> Result<Response, ApiError> {
-    let username = username::normalize(&body.username)
-        .ok_or_else(|| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, username::RULE))?;
+    let username = username::for_registration(&body.username)
+        .map_err(|reason| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, reason))?;
     let name = AccountName::new(username.as_str())
         .map_err(|error| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, error.to_string()))?;
     let client = state.client_address(peer, &headers);
@@ -222,7 +204,7 @@ pub async fn register<S: Store>(
             tracing::info!(%client, "registration throttled");
             throttled_or_failed("registration throttle failed", &error)
         })?;
-    let hash = hash_new_password(&state, body.password).await?;
+    let hash = hash_new_password(&state, body.password, username.as_str()).await?;
     if state.quiet_registration {
         state
             .sessions
@@ -257,8 +239,10 @@ pub async fn me(Caller(account): Caller) -> Json<UserView> {
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct PasswordChange {
     current_password: String,
-    /// At least 8 characters, at most 72 bytes in UTF-8.
-    #[schema(min_length = 8, max_length = 72)]
+    /// 15 to 256 characters (Unicode code points) in any script by default (NIST SP 800-63B-4;
+    /// `--min-password-length` and `--max-password-length` change the range); refused with
+    /// 422 and the reason when too short or long, breached, or a context word.
+    #[schema(min_length = 15, max_length = 256)]
     new_password: String,
 }
 
@@ -291,7 +275,7 @@ pub async fn change_password<S: Store>(
         .login_succeeded(attempt)
         .await
         .map_err(|error| store_failed("throttle refund failed", &error))?;
-    let hash = hash_new_password(&state, body.new_password).await?;
+    let hash = hash_new_password(&state, body.new_password, name.as_str()).await?;
     match state.sessions.change_password(&account, &hash).await {
         Ok(_) => {
             tracing::info!(account = %name, "password changed: every session ended");

@@ -5,12 +5,12 @@
 //!
 //! | route | what it does |
 //! |---|---|
-//! | `POST /users` | register (JSON `username`, `password`); throttled per client address |
+//! | `POST /users` | register (JSON `username`, `password`); throttled per client address; 422 with the reason for a refused name (`username.rs`) or password (`passwords.rs`) |
 //! | `POST /token` | RFC 6749 token endpoint: `grant_type=password` logs in (a new session), `grant_type=refresh_token` exchanges a refresh token (each works once) |
 //! | `POST /token/refresh` | the refresh grant at its older path |
 //! | `POST /token/revoke` | log out (RFC 7009: form `token`): ends the token's session |
 //! | `GET /users/me`, `/users/me/` | the account of the bearer access token |
-//! | `POST /users/me/password` | change password (JSON `current_password`, `new_password`): ends every session |
+//! | `POST /users/me/password` | change password (JSON `current_password`, `new_password`): ends every session; 422 with the reason for a refused new password |
 //! | `GET /.well-known/jwks.json` | the public verification keys |
 //! | `GET /openapi.json` | the `OpenAPI` 3.1 document of these routes (`openapi.rs`) |
 //!
@@ -33,6 +33,8 @@ mod account;
 mod oauth;
 #[path = "openapi.rs"]
 pub mod openapi;
+#[path = "passwords.rs"]
+pub mod passwords;
 #[path = "token.rs"]
 mod token;
 #[path = "username.rs"]
@@ -40,7 +42,7 @@ pub mod username;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, AtomicUsize};
+use std::sync::atomic::AtomicUsize;
 use std::time::{Duration, Instant};
 
 use axum::Json;
@@ -85,8 +87,10 @@ pub struct AppState<S> {
     pub hashing: Arc<Semaphore>,
     /// How long a request waits for a hashing slot before getting 503.
     pub hashing_wait: Duration,
-    /// The highest bcrypt cost seen in a stored hash (see `account.rs`).
-    highest_cost: Arc<AtomicU32>,
+    /// The rules new passwords must meet (`passwords.rs`).
+    passwords: Arc<passwords::Passwords>,
+    /// The work floor of failed checks, and the counted work of every hash (`passwords.rs`).
+    pub password_work: Arc<passwords::PasswordWork>,
     client_id: ClientId,
     trusted_proxy: Option<IpAddr>,
     limits: Limits,
@@ -109,7 +113,8 @@ impl<S: Clone> Clone for AppState<S> {
             jwks_requests: Arc::clone(&self.jwks_requests),
             hashing: Arc::clone(&self.hashing),
             hashing_wait: self.hashing_wait,
-            highest_cost: Arc::clone(&self.highest_cost),
+            passwords: Arc::clone(&self.passwords),
+            password_work: Arc::clone(&self.password_work),
             client_id: self.client_id.clone(),
             trusted_proxy: self.trusted_proxy,
             limits: self.limits,
@@ -148,7 +153,8 @@ impl<S: Store> AppState<S> {
             jwks_requests: Arc::default(),
             hashing: Arc::new(Semaphore::new(permits)),
             hashing_wait: wait,
-            highest_cost: Arc::new(AtomicU32::new(hasher.cost().get())),
+            passwords: Arc::default(),
+            password_work: Arc::default(),
             client_id: ClientId::new(DEFAULT_CLIENT_ID).expect("a valid client id"),
             trusted_proxy: None,
             limits: Limits::default(),
@@ -163,6 +169,20 @@ impl<S: Store> AppState<S> {
     pub fn with_legacy_tokens(mut self, legacy: LegacyTokens) -> Self {
         self.legacy = Some(Arc::new(legacy));
         self.auth = access::bearer_auth(&self.sessions, &self.keys, self.legacy.as_ref());
+        self
+    }
+
+    /// Replaces the rules for new passwords (default: [`passwords::Passwords::default`]).
+    #[must_use]
+    pub fn with_passwords(mut self, passwords: passwords::Passwords) -> Self {
+        self.passwords = Arc::new(passwords);
+        self
+    }
+
+    /// Starts failed checks at `floor` (the startup scan of the stored hashes).
+    #[must_use]
+    pub fn with_work_floor(mut self, floor: keyward::password::WorkFloor) -> Self {
+        self.password_work = Arc::new(passwords::PasswordWork::new(floor));
         self
     }
 

@@ -28,6 +28,19 @@
 //! | `--session-lifetime` | `KEYWARD_SESSION_LIFETIME` | 30 days from login, however often the session refreshes |
 //! | `--key-publication-lead` | | 600 s a staged signing key is published before it signs |
 //! | `--quiet-registration` | | off: registration answers 201 or 409; on, 202 either way |
+//! | `--password-algorithm` | `KEYWARD_PASSWORD_ALGORITHM` | `bcrypt` (at `--cost`), or `argon2id` |
+//! | `--long-passwords` | | `prehash`: bcrypt in passlib's `bcrypt_sha256` format, so any 64 characters fit; `reject`: plain `$2b$`, 72 bytes at most |
+//! | `--password-normalization` | | `nfc`; `none` |
+//! | `--min-password-length`, `--max-password-length` | | 15 and 256 code points (NIST: at least 8 with a second factor, 64 permitted at least) |
+//! | `--blocklist`, `--blocklist-sha1` | `KEYWARD_BLOCKLIST` | the built-in list of common passwords only |
+//! | `--service-name` | | `keyward`: a context word no password may be made of (the username is another) |
+//! | `--pwned-range-url` | `KEYWARD_PWNED_RANGE_URL` | none: no range check; `http://` only |
+//! | `--pwned-threshold` | | 1: refuse a password seen once in a breach |
+//! | `--pwned-required` | | off: a range service that is down is logged and the password accepted; on, 503 |
+//!
+//! New passwords follow NIST SP 800-63B-4 §3.1.1.2 by default (`passwords.rs`): the rules
+//! apply at registration and password change only, so accounts with older, shorter passwords
+//! still log in.
 //!
 //! Every session rule is `keyward_session`'s (see `app.rs`): refresh tokens are opaque and
 //! work once (a reused one ends its session), `POST /token/revoke` logs out, a password change
@@ -59,7 +72,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use keyward::password::{Cost, PasswordHasher};
+use keyward::password::{
+    Cost, LengthLimits, LongPasswords, Normalization, PasswordAlgorithm, PasswordHasher, WorkFloor,
+};
 use keyward::token::{
     Algorithm, Clock, KeyError, KeyPairKind, SigningKey, SystemClock, TokenError, TokenIssuer,
     TokenVerifier, VerifyingKey,
@@ -150,6 +165,120 @@ struct Args {
     /// old service's tokens are refused whatever their `exp`.
     #[arg(long, requires = "legacy_secret_env")]
     legacy_until: Option<chrono::DateTime<chrono::Utc>>,
+
+    // New passwords: NIST SP 800-63B-4 §3.1.1.2 by default (`passwords.rs`).
+    /// The algorithm of new hashes; stored hashes of the other are verified and moved over at
+    /// login.
+    #[arg(long, env = "KEYWARD_PASSWORD_ALGORITHM", value_enum, default_value_t = HashAlgorithm::Bcrypt)]
+    password_algorithm: HashAlgorithm,
+    /// With bcrypt: `prehash` stores passlib's `bcrypt_sha256` format, so a password of any
+    /// 64 characters (192 bytes of Devanagari, 256 of emoji) is hashed whole; `reject` stores
+    /// plain `$2b$` and refuses passwords over 72 bytes with 422.
+    #[arg(long, value_enum, default_value_t = LongPasswordsFlag::Prehash)]
+    long_passwords: LongPasswordsFlag,
+    /// Hash and check passwords in Unicode NFC, so `é` typed as one code point or as `e` plus a
+    /// combining accent is one password. Hashes made before verify from the raw form and are
+    /// rehashed.
+    #[arg(long, value_enum, default_value_t = NormalizationFlag::Nfc)]
+    password_normalization: NormalizationFlag,
+    /// Shortest new password, in code points: 15 for a password as the only factor, 8 at
+    /// least with a second one.
+    #[arg(long, default_value_t = 15)]
+    min_password_length: usize,
+    /// Longest new password, in code points: at least 64.
+    #[arg(long, default_value_t = keyward::password::LengthLimits::DEFAULT_MAX)]
+    max_password_length: usize,
+    /// More passwords to refuse, one a line, besides the built-in list of common ones.
+    #[arg(long, env = "KEYWARD_BLOCKLIST")]
+    blocklist: Option<PathBuf>,
+    /// SHA-1 digests of passwords to refuse, `SHA1` or `SHA1:COUNT` a line (Have I Been Pwned's
+    /// downloadable format).
+    #[arg(long)]
+    blocklist_sha1: Option<PathBuf>,
+    /// The service's name: no new password may be made of it (nor of the username).
+    #[arg(long, default_value = app::passwords::DEFAULT_SERVICE_NAME)]
+    service_name: String,
+    /// Check new passwords against a k-anonymity range API in Pwned Passwords' shape:
+    /// `URL/range/{first five hex digits of the SHA-1}`, asked with `Add-Padding: true`.
+    /// `http://` only (a local mirror, or a TLS-originating proxy).
+    #[arg(long, env = "KEYWARD_PWNED_RANGE_URL")]
+    pwned_range_url: Option<String>,
+    /// Refuse passwords seen at least this many times in the range API's answer.
+    #[arg(long, default_value_t = 1, requires = "pwned_range_url")]
+    pwned_threshold: u64,
+    /// When the range API cannot be used, refuse new passwords (503) instead of accepting them
+    /// with a warning in the log.
+    #[arg(long, requires = "pwned_range_url")]
+    pwned_required: bool,
+}
+
+/// The `--password-algorithm` values.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum HashAlgorithm {
+    /// bcrypt at `--cost`.
+    Bcrypt,
+    /// Argon2id with keyward's default parameters.
+    Argon2id,
+}
+
+/// The `--long-passwords` values.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LongPasswordsFlag {
+    /// passlib's `bcrypt_sha256` format: any length up to 4096 bytes.
+    Prehash,
+    /// Plain `$2b$`: 72 bytes at most.
+    Reject,
+}
+
+/// The `--password-normalization` values.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum NormalizationFlag {
+    /// Unicode Normalization Form C.
+    Nfc,
+    /// The bytes as typed.
+    None,
+}
+
+/// The hasher the password flags ask for.
+fn password_hasher(args: &Args) -> Result<PasswordHasher, Box<dyn std::error::Error>> {
+    let hasher = PasswordHasher::new()
+        .with_cost(Cost::new(args.cost).map_err(|error| format!("--cost: {error}"))?)
+        .with_algorithm(match args.password_algorithm {
+            HashAlgorithm::Bcrypt => PasswordAlgorithm::Bcrypt,
+            HashAlgorithm::Argon2id => PasswordAlgorithm::Argon2id,
+        })
+        .with_long_passwords(match args.long_passwords {
+            LongPasswordsFlag::Prehash => LongPasswords::PreHash,
+            LongPasswordsFlag::Reject => LongPasswords::Reject,
+        })
+        .with_normalization(match args.password_normalization {
+            NormalizationFlag::Nfc => Normalization::Nfc,
+            NormalizationFlag::None => Normalization::None,
+        });
+    Ok(hasher)
+}
+
+/// The rules for new passwords the flags ask for.
+fn password_rules(args: &Args) -> Result<app::passwords::Passwords, Box<dyn std::error::Error>> {
+    let lengths = LengthLimits::try_new(args.min_password_length, args.max_password_length)
+        .map_err(|error| format!("--min-password-length/--max-password-length: {error}"))?;
+    let mut rules =
+        app::passwords::Passwords::try_new(&args.service_name, args.blocklist.as_deref())
+            .map_err(|error| format!("--blocklist {error}"))?
+            .with_lengths(lengths);
+    if let Some(path) = &args.blocklist_sha1 {
+        rules = rules
+            .try_with_sha1_list(path)
+            .map_err(|error| format!("--blocklist-sha1 {error}"))?;
+    }
+    if let Some(url) = &args.pwned_range_url {
+        let range = app::passwords::RangeCheck::try_new(url)
+            .map_err(|error| format!("--pwned-range-url {error}"))?
+            .with_threshold(args.pwned_threshold)
+            .with_required(args.pwned_required);
+        rules = rules.with_range_check(range);
+    }
+    Ok(rules)
 }
 
 /// The migration window's verifier for the replaced service's tokens.
@@ -422,20 +551,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let store = keyward_session_sqlite::SqliteStore::open(&path)
                 .await
                 .map_err(|error| format!("--db {}: {error}", path.display()))?;
-            run(args, store).await
+            let floor = app::passwords::scan_sqlite(&path)?;
+            run(args, store, floor).await
         }
         Database::Postgres(url) => {
             let store = keyward_session_postgres::PostgresStore::connect(&url)
                 .await
                 .map_err(|error| format!("--db (Postgres): {error}"))?;
-            run(args, store).await
+            let floor = app::passwords::scan_postgres(&url).await?;
+            run(args, store, floor).await
         }
     }
 }
 
-async fn run<S: Store>(args: Args, store: S) -> Result<(), Box<dyn std::error::Error>> {
+/// `floor`: the work of the most expensive stored hash of each algorithm, which every failed
+/// login is brought up to (`passwords.rs`).
+async fn run<S: Store>(
+    args: Args,
+    store: S,
+    floor: WorkFloor,
+) -> Result<(), Box<dyn std::error::Error>> {
     let sessions = Sessions::new(store).with_policy(policy(&args)?);
-    let hasher = PasswordHasher::new().with_cost(Cost::new(args.cost)?);
+    let hasher = password_hasher(&args)?;
+    let passwords = password_rules(&args)?;
     let audience = args.audience.clone();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let make_issuer: keys::MakeIssuer = Box::new(move |key| {
@@ -470,7 +608,9 @@ async fn run<S: Store>(args: Args, store: S) -> Result<(), Box<dyn std::error::E
     .with_limits(limits)
     .with_trusted_proxy(args.trusted_proxy)
     .with_client_id(client_id)
-    .with_quiet_registration(args.quiet_registration);
+    .with_quiet_registration(args.quiet_registration)
+    .with_passwords(passwords)
+    .with_work_floor(floor);
     let state = match legacy_tokens(&args)? {
         Some(legacy) => state.with_legacy_tokens(legacy),
         None => state,
@@ -495,10 +635,12 @@ async fn run<S: Store>(args: Args, store: S) -> Result<(), Box<dyn std::error::E
         "sqlite"
     };
     tracing::info!(addr = %listener.local_addr()?, store, cost = args.cost, "listening");
+    let work = Arc::clone(&state.password_work);
     app::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");
     })
     .await?;
+    tracing::info!(work = %work.counted(), "password work counted since start");
     Ok(())
 }

@@ -1,31 +1,32 @@
-//! Usernames: one account per name however it is typed.
+//! Usernames: one account per name however it is typed, and no look-alike of another name.
 //!
-//! The rule follows RFC 8265's `UsernameCaseMapped` profile (PRECIS), applied in its order:
+//! **Registration** takes a name the library's [`Username`] accepts: RFC 8265's
+//! `UsernameCaseMapped` profile (width mapping, lower case, NFC, the PRECIS `IdentifierClass`,
+//! the bidi rule). Compatibility look-alikes are refused, not folded: `ﬁnn` (a ligature),
+//! `𝐚𝐥𝐢𝐜𝐞` (mathematical bold), `ⓐlice` (circled), `ⅸmen` (a Roman numeral) answer 422 with the
+//! character and the reason. On top of the profile this server keeps its own, narrower set:
+//! letters of any script, digits, and `_`, `-`, `.`; 3 to 64 characters (not bytes) after the
+//! mapping, and at most [`Username::MAX_BYTES`] bytes.
 //!
-//! 1. **Width mapping**: fullwidth and halfwidth forms (U+FF00..U+FFEF, what an East Asian
-//!    keyboard may produce) become their ordinary form (`ａｌｉｃｅ` is `alice`), by NFKC applied
-//!    to those characters only, as RFC 8265 §3.3.1 says.
-//! 2. **Case mapping**: Unicode's default lowercase mapping (`str::to_lowercase`, the
-//!    `toLowerCase()` RFC 8265 §3.3.2 names), so `Alice`, `ALICE` and `alice` are one account.
-//! 3. **Normalization**: NFC, so `Zoë` typed as one code point or as `e` plus a combining
-//!    diaeresis is the same name.
-//! 4. **Allowed characters** (stricter than PRECIS's `IdentifierClass`, and checked after the
-//!    mapping): letters of any script, digits, and `_`, `-`, `.`; 3 to 64 characters (not bytes).
-//!    Spaces, punctuation, symbols, emoji and invisible characters are refused.
+//! **Login and lookup** map a name the same way ([`Username::mapped`]: fullwidth `ａｌｉｃｅ`,
+//! `ALICE` and `alice` are one account; `Zoë` with a precomposed or a combining diaeresis is
+//! one) but do not apply the profile's refusals: a name stored before them (a `ﬁnn` registered
+//! under the old hand-written rule) still logs in, as it did.
 //!
-//! Not implemented from RFC 8265: the bidi rule (right-to-left names are accepted as they are).
-//! The normalized form is the account's key and its `sub` claim; clients may send any spelling.
+//! The mapped form is the account's key and its `sub` claim; clients may send any spelling.
 
-use icu_normalizer::ComposingNormalizerBorrowed;
+use keyward::username::Username;
 
-/// Shortest and longest name, in characters after normalization.
+/// Shortest and longest name, in characters after the mapping.
 pub const LENGTH: std::ops::RangeInclusive<usize> = 3..=64;
 
-/// Why a name is refused, said so that the user can fix it.
+/// Why a name is refused by this server's own set, said so that the user can fix it.
 pub const RULE: &str =
     "username must be 3 to 64 characters: letters (any script), digits, '_', '-' or '.'";
 
-/// The account key for `name` under the rule above, or `None` when the name is not allowed.
+/// The key of a name that may have an account: its mapped form, when that is within this
+/// server's set; `None` for a name no account can have. Used at login and lookup, where names
+/// registered before the RFC 8265 refusals must still be found.
 pub fn normalize(name: &str) -> Option<String> {
     let mapped = map(name);
     let length = mapped.chars().count();
@@ -35,21 +36,19 @@ pub fn normalize(name: &str) -> Option<String> {
     (LENGTH.contains(&length) && allowed).then_some(mapped)
 }
 
-/// Steps 1 to 3 without the check: the key the throttle uses for a name that is not allowed, so
-/// that refused and allowed names are counted the same way.
+/// The mapping without any check (RFC 8265's width mapping, lower case, NFC): the key the
+/// throttle uses for a name that is not allowed, so that refused and allowed names are counted
+/// the same way.
 pub fn map(name: &str) -> String {
-    let nfkc = ComposingNormalizerBorrowed::new_nfkc();
-    let mut widened = String::with_capacity(name.len());
-    for c in name.chars() {
-        if ('\u{FF00}'..='\u{FFEF}').contains(&c) {
-            let mut buffer = [0u8; 4];
-            widened.push_str(&nfkc.normalize(c.encode_utf8(&mut buffer)));
-        } else {
-            widened.push(c);
-        }
+    Username::mapped(name)
+}
+
+/// The name a new account gets, or why not: this server's set first (so the common mistakes get
+/// one plain message), then the library's profile, whose message names the character and the
+/// reason.
+pub fn for_registration(name: &str) -> Result<Username, String> {
+    if normalize(name).is_none() {
+        return Err(RULE.to_owned());
     }
-    let lower = widened.to_lowercase();
-    ComposingNormalizerBorrowed::new_nfc()
-        .normalize(&lower)
-        .into_owned()
+    Username::parse(name).map_err(|error| error.to_string())
 }
