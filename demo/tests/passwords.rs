@@ -17,7 +17,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use app::passwords::{PasswordWork, Passwords, RangeCheck, scan_sqlite};
+use app::passwords::{PasswordWork, Passwords, RangeCheck};
 use axum::extract::Path as UrlPath;
 use axum::http::HeaderMap;
 use keyward::password::{
@@ -59,7 +59,9 @@ impl Server {
     async fn start(db: &Path, hasher: PasswordHasher, passwords: Passwords, scan: bool) -> Server {
         let store = SqliteStore::open(db).await.unwrap();
         let floor = if scan {
-            scan_sqlite(db).unwrap()
+            app::passwords::scan(&keyward_session::Sessions::new(store.clone()))
+                .await
+                .unwrap()
         } else {
             WorkFloor::new()
         };

@@ -65,6 +65,32 @@ impl AccountStore for PostgresStore {
             .transpose()
     }
 
+    async fn accounts_after(
+        &self,
+        after: Option<&AccountName>,
+        limit: u32,
+    ) -> Result<Vec<AccountRecord>, StoreError> {
+        const OPERATION: &str = "list accounts";
+        let client = self.client(OPERATION).await?;
+        let statement = client
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM keyward_accounts
+                 WHERE $1::text IS NULL OR name > $1 ORDER BY name LIMIT $2"
+            ))
+            .await
+            .map_err(query(OPERATION))?;
+        client
+            .query(
+                &statement,
+                &[&after.map(AccountName::as_str), &i64::from(limit)],
+            )
+            .await
+            .map_err(query(OPERATION))?
+            .iter()
+            .map(record)
+            .collect()
+    }
+
     async fn find_by_subject_key(
         &self,
         key: &SubjectKey,

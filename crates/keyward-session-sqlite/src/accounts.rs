@@ -71,6 +71,31 @@ impl AccountStore for SqliteStore {
         .await
     }
 
+    async fn accounts_after(
+        &self,
+        after: Option<&AccountName>,
+        limit: u32,
+    ) -> Result<Vec<AccountRecord>, StoreError> {
+        let after = after.map(|name| name.as_str().to_owned());
+        self.call("list accounts", move |connection| {
+            // `name > NULL` is never true: the first page has its own condition.
+            let mut statement = connection.prepare(&format!(
+                "SELECT {COLUMNS} FROM keyward_accounts
+                 WHERE ?1 IS NULL OR name > ?1 ORDER BY name LIMIT ?2"
+            ))?;
+            let rows = statement.query_map(params![after, limit], record)?;
+            let mut found = Vec::new();
+            for row in rows {
+                match row? {
+                    Ok(record) => found.push(record),
+                    Err(error) => return Ok(Err(error)),
+                }
+            }
+            Ok(Ok(found))
+        })
+        .await
+    }
+
     async fn find_by_subject_key(
         &self,
         key: &SubjectKey,

@@ -134,7 +134,7 @@ macro_rules! conformance_tests {
             grace_does_not_outlive_its_interval, revoke_is_rfc7009, purge_forgets_expired_tokens,
             password_change_refuses_sessions_and_rehashes_based_on_old_credentials,
             password_change_ends_sessions_and_voids_access_tokens, end_all_sessions_voids_everything,
-            subject_maps_to_exactly_one_account,
+            subject_maps_to_exactly_one_account, every_account_is_scanned_once_in_pages,
             pair_bucket_locks_out_only_the_guessing_network, success_gives_the_attempt_back,
             ipv6_networks_are_grouped_by_56, account_ceiling_spares_known_devices,
             registration_is_throttled_per_network, ipv6_lockout_is_not_for_sale,

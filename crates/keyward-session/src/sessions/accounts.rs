@@ -99,6 +99,51 @@ impl<S: SessionStore> Sessions<S> {
         Ok(self.store.find_account(name).await?)
     }
 
+    /// Calls `visit` with every account, a page of [`SCAN_PAGE`](Self::SCAN_PAGE) rows at a
+    /// time in the store's name order, and returns how many it visited. For work that must see
+    /// every stored hash: a login server sets its work floor over them
+    /// (`keyward::password::WorkFloor::try_covering`), so that a failed login costs as much
+    /// whichever algorithm and parameters the account's hash has. Accounts created or renamed
+    /// during the scan may or may not be visited; raise the floor as hashes are written too.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::Store`]; the accounts visited before it stay visited.
+    ///
+    /// ```no_run
+    /// # async fn f<S: keyward_session::SessionStore>(sessions: keyward_session::Sessions<S>) -> Result<(), keyward_session::SessionError> {
+    /// let mut hashes = Vec::new();
+    /// sessions
+    ///     .for_each_account(|account| hashes.push(account.password_hash().to_owned()))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn for_each_account(
+        &self,
+        mut visit: impl FnMut(&AccountRecord) + Send,
+    ) -> Result<u64, SessionError> {
+        let mut after: Option<AccountName> = None;
+        let mut visited = 0u64;
+        loop {
+            let page = self
+                .store
+                .accounts_after(after.as_ref(), Self::SCAN_PAGE)
+                .await?;
+            for account in &page {
+                visit(account);
+            }
+            visited += page.len() as u64;
+            // A short page is the last one.
+            if page.len() < Self::SCAN_PAGE as usize {
+                return Ok(visited);
+            }
+            after = page.last().map(|account| account.name().clone());
+        }
+    }
+
+    /// Accounts read per statement by [`for_each_account`](Self::for_each_account).
+    pub const SCAN_PAGE: u32 = 1000;
+
     /// The one account a foreign or legacy token's `sub` names: the account whose
     /// [`SubjectKey`] equals the subject's. A subject is never mapped to an account by a
     /// looser rule than that, and when two accounts share the key (`alice` and `Alice`, kept

@@ -67,6 +67,19 @@ pub trait AccountStore: Send + Sync {
         key: &SubjectKey,
     ) -> impl Future<Output = Result<Vec<AccountRecord>, StoreError>> + Send;
 
+    /// Up to `limit` accounts whose name sorts after `after` (from the first when `None`), in
+    /// the store's name order: a page of a scan over every account, for work that must see
+    /// every stored hash (the login work floor). A store reads each page in one statement.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store fails or a row does not read.
+    fn accounts_after(
+        &self,
+        after: Option<&AccountName>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<AccountRecord>, StoreError>> + Send;
+
     /// Replaces the hash (a rehash of the same password) if the credential version is still
     /// `seen`, without moving it; `Ok(false)` (nothing written) when it moved or the account
     /// is gone. One conditional statement.

@@ -265,3 +265,49 @@ pub async fn subject_maps_to_exactly_one_account<S: SessionStore + Clone + 'stat
         Err(SessionError::SubjectUnresolved { matches: 0, .. })
     ));
 }
+
+/// A scan visits every account once, in name order, page by page: the store's pages of two
+/// chain without a gap or a repeat, and `for_each_account` sees the same accounts.
+pub async fn every_account_is_scanned_once_in_pages<S: SessionStore + Clone + 'static>(store: S) {
+    let h = Harness::new(store.clone());
+    let prefix = unique("scan");
+    let mut created = Vec::new();
+    for i in 0..5 {
+        created.push(h.account(&format!("{prefix}-{i}"), "a password").await);
+    }
+    let mut paged = Vec::new();
+    let mut after = None;
+    // Bounded: a store that ignored `after` would return its first page forever.
+    for round in 0.. {
+        assert!(round < 100_000, "the scan does not advance");
+        let page = store.accounts_after(after.as_ref(), 2).await.unwrap();
+        assert!(page.len() <= 2, "a page larger than its limit");
+        let Some(last) = page.last() else { break };
+        after = Some(last.name().clone());
+        paged.extend(page);
+    }
+    let names: Vec<&str> = paged.iter().map(|a| a.name().as_str()).collect();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(names.len(), sorted.len(), "an account twice: {names:?}");
+    for account in &created {
+        let found = paged
+            .iter()
+            .find(|a| a.name() == account.name())
+            .unwrap_or_else(|| panic!("{} not scanned", account.name().as_str()));
+        assert_eq!(found.password_hash(), account.password_hash());
+    }
+
+    let mut visited = Vec::new();
+    let count = h
+        .sessions
+        .for_each_account(|account| visited.push(account.name().clone()))
+        .await
+        .unwrap();
+    assert_eq!(count, visited.len() as u64);
+    assert_eq!(visited.len(), paged.len());
+    for account in &created {
+        assert!(visited.contains(account.name()));
+    }
+}

@@ -551,14 +551,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let store = keyward_session_sqlite::SqliteStore::open(&path)
                 .await
                 .map_err(|error| format!("--db {}: {error}", path.display()))?;
-            let floor = app::passwords::scan_sqlite(&path)?;
+            let floor = app::passwords::scan(&Sessions::new(store.clone())).await?;
             run(args, store, floor).await
         }
         Database::Postgres(url) => {
             let store = keyward_session_postgres::PostgresStore::connect(&url)
                 .await
                 .map_err(|error| format!("--db (Postgres): {error}"))?;
-            let floor = app::passwords::scan_postgres(&url).await?;
+            let floor = app::passwords::scan(&Sessions::new(store.clone())).await?;
             run(args, store, floor).await
         }
     }

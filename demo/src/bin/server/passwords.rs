@@ -23,7 +23,7 @@
 //!
 //! **Equal work.** A failed login does the same counted work whatever the account's hash:
 //! the checking hasher's [`WorkFloor`] covers the most expensive hash of each algorithm in the
-//! store, found by a read-only scan at startup ([`scan_sqlite`], [`scan_postgres`]) and raised
+//! store, found by a scan of the accounts at startup ([`scan`]) and raised
 //! whenever a hash is read or written. Every computation on a hashing slot is counted
 //! ([`count_work`]) into [`PasswordWork`], which the tests read.
 
@@ -37,6 +37,8 @@ use keyward::password::{
     Blocklist, PasswordHasher, PasswordPolicy, PolicyViolation, PwnedRangeQuery, RangeOutcome,
     Work, WorkFloor, count_work,
 };
+
+use keyward_session::{SessionStore, Sessions};
 
 use super::ApiError;
 
@@ -383,63 +385,17 @@ impl Scan {
     }
 }
 
-/// The store has no call that lists hashes: these scans read its accounts table directly,
-/// read-only, once at startup. The table and column are the stores' schema
-/// (`keyward_accounts.password_hash`, in both).
-const SCAN: &str = "SELECT password_hash FROM keyward_accounts";
-
-/// The floor covering every hash in the SQLite store at `path` (opened read-only, after the
-/// store has created its tables).
+/// The floor covering every hash in the store, read through the session rules' scan
+/// ([`Sessions::for_each_account`], a page of accounts per statement), once at startup.
 ///
 /// # Errors
 ///
-/// The file cannot be opened or read.
-pub fn scan_sqlite(path: &Path) -> Result<WorkFloor, String> {
-    let failed =
-        |error: rusqlite::Error| format!("scanning {} for hashes: {error}", path.display());
-    let db =
-        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(failed)?;
-    let mut statement = db.prepare(SCAN).map_err(failed)?;
-    let mut rows = statement.query([]).map_err(failed)?;
+/// The store cannot be read.
+pub async fn scan<S: SessionStore>(sessions: &Sessions<S>) -> Result<WorkFloor, String> {
     let mut scan = Scan::default();
-    while let Some(row) = rows.next().map_err(failed)? {
-        scan.add(row.get_ref(0).map_err(failed)?.as_str().unwrap_or_default());
-    }
-    Ok(scan.done())
-}
-
-/// The floor covering every hash in the Postgres store at `url`, read a page at a time.
-///
-/// # Errors
-///
-/// The database cannot be reached or read.
-pub async fn scan_postgres(url: &str) -> Result<WorkFloor, String> {
-    let failed = |error: tokio_postgres::Error| format!("scanning Postgres for hashes: {error}");
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+    sessions
+        .for_each_account(|account| scan.add(account.password_hash()))
         .await
-        .map_err(failed)?;
-    let connection = tokio::spawn(connection);
-    let mut scan = Scan::default();
-    let mut after = String::new();
-    loop {
-        let rows = client
-            .query(
-                "SELECT name, password_hash FROM keyward_accounts WHERE name > $1 \
-                 ORDER BY name LIMIT 10000",
-                &[&after],
-            )
-            .await
-            .map_err(failed)?;
-        for row in &rows {
-            scan.add(row.get::<_, &str>(1));
-        }
-        match rows.last() {
-            Some(last) => after = last.get::<_, String>(0),
-            None => break,
-        }
-    }
-    drop(client);
-    let _ = connection.await;
+        .map_err(|error| format!("scanning the stored hashes: {error}"))?;
     Ok(scan.done())
 }
