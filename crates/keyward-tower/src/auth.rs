@@ -26,10 +26,10 @@ type Hook = Arc<dyn Fn(&Refusal) + Send + Sync>;
 /// [`Claims<T>`]. Cloning is cheap (shared, reference-counted).
 ///
 /// ```
-/// use keyward::token::{TokenError, TokenIssuer};
+/// use keyward::token::{SigningKey, TokenError, TokenIssuer};
 /// use keyward_tower::{BearerAuth, InsufficientScope};
 ///
-/// let issuer = TokenIssuer::hs256([7u8; 32])?;
+/// let issuer = TokenIssuer::new(SigningKey::hs256([7u8; 32])?);
 /// let auth: BearerAuth = BearerAuth::new(issuer.verifier())
 ///     .try_with_realm("orders")?
 ///     .with_claims_check(|claims| {
@@ -89,9 +89,9 @@ impl<T> BearerAuth<T> {
     /// [`KeySource::remote`] key set.
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
     /// # use keyward_tower::BearerAuth;
-    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier());
+    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::new(SigningKey::hs256([7u8; 32])?).verifier());
     /// # let _ = auth;
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
@@ -103,9 +103,9 @@ impl<T> BearerAuth<T> {
     /// token's `iss` (see [`Issuers`]).
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
     /// # use keyward_tower::{BearerAuth, Issuers};
-    /// let a = TokenIssuer::hs256([7u8; 32])?.with_issuer("a");
+    /// let a = TokenIssuer::new(SigningKey::hs256([7u8; 32])?).with_issuer("a");
     /// let auth: BearerAuth = BearerAuth::by_issuer(Issuers::new().with_issuer("a", a.verifier().with_issuer("a")));
     /// # let _ = auth;
     /// # Ok::<(), keyward::token::TokenError>(())
@@ -140,9 +140,9 @@ impl<T> BearerAuth<T> {
     /// challenge attribute (`"`, `\`, a control character, non-ASCII).
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
     /// # use keyward_tower::BearerAuth;
-    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier())
+    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::new(SigningKey::hs256([7u8; 32])?).verifier())
     ///     .try_with_realm("example")?;
     /// # let _ = auth;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -158,12 +158,12 @@ impl<T> BearerAuth<T> {
     /// `error="insufficient_scope"`. A later call replaces an earlier one.
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
     /// # use keyward_tower::{BearerAuth, InsufficientScope};
     /// #[derive(serde::Deserialize, Clone)]
     /// struct Scoped { scope: String }
     ///
-    /// let auth = BearerAuth::<Scoped>::new(TokenIssuer::hs256([7u8; 32])?.verifier())
+    /// let auth = BearerAuth::<Scoped>::new(TokenIssuer::new(SigningKey::hs256([7u8; 32])?).verifier())
     ///     .with_claims_check(|claims| {
     ///         if claims.extra.scope.split(' ').any(|scope| scope == "orders:read") {
     ///             Ok(())
@@ -186,9 +186,9 @@ impl<T> BearerAuth<T> {
     /// default [`ErrorBody::default_for`]). Status and `WWW-Authenticate` stay RFC 6750's.
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
     /// # use keyward_tower::{BearerAuth, ErrorBody};
-    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier())
+    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::new(SigningKey::hs256([7u8; 32])?).verifier())
     ///     .with_error_body(|refusal| {
     ///         ErrorBody::json(&serde_json::json!({
     ///             "error": refusal.error_code(),
@@ -214,9 +214,9 @@ impl<T> BearerAuth<T> {
     /// [`TokenError`]: keyward::token::TokenError
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
     /// # use keyward_tower::BearerAuth;
-    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier())
+    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::new(SigningKey::hs256([7u8; 32])?).verifier())
     ///     .with_refusal_hook(|refusal| eprintln!("token refused: {refusal}"));
     /// # let _ = auth;
     /// # Ok::<(), keyward::token::TokenError>(())
@@ -230,9 +230,9 @@ impl<T> BearerAuth<T> {
     /// shaped body. Calls the refusal hook.
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
     /// # use keyward_tower::{BearerAuth, Refusal};
-    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier());
+    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::new(SigningKey::hs256([7u8; 32])?).verifier());
     /// let response = auth.refuse(&Refusal::MissingCredentials);
     /// assert_eq!(response.status(), 401);
     /// assert_eq!(response.headers()["www-authenticate"], "Bearer");
@@ -275,12 +275,12 @@ impl<T: DeserializeOwned> BearerAuth<T> {
     ///
     /// ```
     /// use http::HeaderMap;
-    /// use keyward::token::TokenIssuer;
+    /// use keyward::token::{SigningKey, TokenIssuer};
     /// use keyward_tower::{BearerAuth, Refusal};
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let issuer = TokenIssuer::hs256([7u8; 32])?;
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([7u8; 32])?);
     /// let auth: BearerAuth = BearerAuth::new(issuer.verifier());
     /// let mut headers = HeaderMap::new();
     /// assert_eq!(auth.authenticate(&headers).await, Err(Refusal::MissingCredentials));
