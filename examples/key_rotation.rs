@@ -14,9 +14,9 @@ fn key(name: &str) -> Vec<u8> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let october =
-        TokenIssuer::new(SigningKey::from_pem(key("p256-1-private.pem"))?).with_key_id("2026-10");
+        TokenIssuer::new(SigningKey::from_pem(key("p256-1-private.pem"))?.with_key_id("2026-10"));
     let november =
-        TokenIssuer::new(SigningKey::from_pem(key("p256-2-private.pem"))?).with_key_id("2026-11");
+        TokenIssuer::new(SigningKey::from_pem(key("p256-2-private.pem"))?.with_key_id("2026-11"));
     let old_token = october.issue("alice", &())?;
 
     // After the rotation: sign with November's key, publish both public keys.
@@ -45,7 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // A key that was never published cannot mint accepted tokens, whatever kid it claims.
     let rogue =
-        TokenIssuer::new(SigningKey::from_pem(key("ed25519-private.pem"))?).with_key_id("2026-11");
+        TokenIssuer::new(SigningKey::from_pem(key("ed25519-private.pem"))?.with_key_id("2026-11"));
     println!(
         "token from an unpublished key:        {}",
         api.verify::<()>(&rogue.issue("mallory", &())?).unwrap_err()

@@ -27,13 +27,12 @@ fn the_main_types_are_at_the_crate_root() {
 fn builder_chains_do_not_fail_midway() -> Result<(), Box<dyn std::error::Error>> {
     let ttl = Lifetime::from_mins(5)?;
     let leeway = Leeway::from_secs(10)?;
-    let issuer = TokenIssuer::new(SigningKey::hs256([7u8; 32])?)
+    let issuer = TokenIssuer::new(SigningKey::hs256([7u8; 32])?.with_key_id("k1"))
         .with_issuer("https://auth.example.com")
         .with_audience("api")
         .with_ttl(ttl)
         .with_refresh_ttl(Lifetime::from_days(1)?)
-        .with_leeway(leeway)
-        .with_key_id("k1");
+        .with_leeway(leeway);
     let verifier = TokenVerifier::new(issuer.verifying_key())
         .with_issuer("https://auth.example.com")
         .with_audience("api")

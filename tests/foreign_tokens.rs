@@ -205,11 +205,13 @@ fn relaxed_policies_never_reopen_algorithm_confusion() {
         verifier.verify::<()>(&none).unwrap_err(),
         TokenError::UnsupportedAlgorithm { found } if found.eq_ignore_ascii_case("none")
     ));
-    let hs256 =
-        TokenIssuer::new(SigningKey::hs256(fixture("google", "jwks.json").into_bytes()).unwrap())
-            .with_key_id(kid)
-            .issue("x", &())
-            .unwrap();
+    let hs256 = TokenIssuer::new(
+        SigningKey::hs256(fixture("google", "jwks.json").into_bytes())
+            .unwrap()
+            .with_key_id(kid),
+    )
+    .issue("x", &())
+    .unwrap();
     assert_eq!(
         verifier.verify::<()>(&hs256).unwrap_err(),
         TokenError::WrongAlgorithm {

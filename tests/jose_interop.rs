@@ -304,10 +304,13 @@ mod keyward_to_jose {
     use super::*;
 
     fn issuer(alg: Alg) -> TokenIssuer {
-        TokenIssuer::new(SigningKey::from_pem(key_text(alg.private)).unwrap())
-            .with_issuer(ISSUER)
-            .with_audience(AUDIENCE)
-            .with_key_id("k1")
+        TokenIssuer::new(
+            SigningKey::from_pem(key_text(alg.private))
+                .unwrap()
+                .with_key_id("k1"),
+        )
+        .with_issuer(ISSUER)
+        .with_audience(AUDIENCE)
     }
 
     fn verify_request(alg: Alg, token: &str, options: &Value) -> Value {
@@ -417,10 +420,13 @@ mod remote_jwks {
         let issuer = TokenIssuer::new(key)
             .with_issuer(ISSUER)
             .with_audience(AUDIENCE);
-        let stranger = TokenIssuer::new(SigningKey::generate(KeyPairKind::Ed25519).unwrap())
-            .with_issuer(ISSUER)
-            .with_audience(AUDIENCE)
-            .with_key_id("someone-else");
+        let stranger = TokenIssuer::new(
+            SigningKey::generate(KeyPairKind::Ed25519)
+                .unwrap()
+                .with_key_id("someone-else"),
+        )
+        .with_issuer(ISSUER)
+        .with_audience(AUDIENCE);
 
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)

@@ -795,13 +795,15 @@ mod keys_and_rotation {
     #[test]
     fn rotation_old_and_new_keys_side_by_side() {
         let old = TokenIssuer::new(
-            SigningKey::from_pem_as(key_file("p256-1-private.pem"), Algorithm::ES256).unwrap(),
-        )
-        .with_key_id("2026-10");
+            SigningKey::from_pem_as(key_file("p256-1-private.pem"), Algorithm::ES256)
+                .unwrap()
+                .with_key_id("2026-10"),
+        );
         let new = TokenIssuer::new(
-            SigningKey::from_pem_as(key_file("p256-2-private.pem"), Algorithm::ES256).unwrap(),
-        )
-        .with_key_id("2026-11");
+            SigningKey::from_pem_as(key_file("p256-2-private.pem"), Algorithm::ES256)
+                .unwrap()
+                .with_key_id("2026-11"),
+        );
         let old_token = old.issue("alice", &()).unwrap();
         let new_token = new.issue("bob", &()).unwrap();
         let verifier =
@@ -819,7 +821,8 @@ mod keys_and_rotation {
 
     #[test]
     fn the_issuer_stamps_its_kid() {
-        let issuer = hs256().with_key_id("k-7");
+        let issuer = TokenIssuer::new(SigningKey::hs256(SECRET).unwrap().with_key_id("k-7"))
+            .with_clock(clock());
         let token = issuer.issue("alice", &()).unwrap();
         let header: serde_json::Value =
             serde_json::from_slice(&base64_decode(token.split('.').next().unwrap())).unwrap();
@@ -855,8 +858,7 @@ mod keys_and_rotation {
             verifier.verify::<()>(&unnamed).unwrap_err(),
             TokenError::MissingKeyId
         );
-        let unknown = TokenIssuer::new(SigningKey::hs256([1u8; 32]).unwrap())
-            .with_key_id("c")
+        let unknown = TokenIssuer::new(SigningKey::hs256([1u8; 32]).unwrap().with_key_id("c"))
             .issue("alice", &())
             .unwrap();
         assert_eq!(
@@ -885,9 +887,10 @@ mod keys_and_rotation {
     #[test]
     fn jwks_round_trip_exports_only_public_keys() {
         let es = TokenIssuer::new(
-            SigningKey::from_pem_as(key_file("p256-1-private.pem"), Algorithm::ES256).unwrap(),
-        )
-        .with_key_id("es");
+            SigningKey::from_pem_as(key_file("p256-1-private.pem"), Algorithm::ES256)
+                .unwrap()
+                .with_key_id("es"),
+        );
         let ed = SigningKey::from_pem_as(key_file("ed25519-private.pem"), Algorithm::EdDSA)
             .unwrap()
             .with_key_id("ed");
@@ -1076,13 +1079,15 @@ mod keys_and_rotation {
     #[test]
     fn replacing_the_key_set_keeps_the_policy() {
         let old = TokenIssuer::new(
-            SigningKey::from_pem_as(key_file("p256-1-private.pem"), Algorithm::ES256).unwrap(),
-        )
-        .with_key_id("old");
+            SigningKey::from_pem_as(key_file("p256-1-private.pem"), Algorithm::ES256)
+                .unwrap()
+                .with_key_id("old"),
+        );
         let new = TokenIssuer::new(
-            SigningKey::from_pem_as(key_file("p256-2-private.pem"), Algorithm::ES256).unwrap(),
-        )
-        .with_key_id("new");
+            SigningKey::from_pem_as(key_file("p256-2-private.pem"), Algorithm::ES256)
+                .unwrap()
+                .with_key_id("new"),
+        );
         let verifier = old
             .verifier()
             .with_issuer("me")
@@ -1183,7 +1188,7 @@ mod secret_hygiene {
     #[test]
     fn debug_output_never_contains_key_material_or_tokens() {
         let secret = SecretKey::from(*b"this-is-a-very-secret-key-0123456789");
-        let issuer = TokenIssuer::new(SigningKey::hs256(secret.clone()).unwrap()).with_key_id("k");
+        let issuer = TokenIssuer::new(SigningKey::hs256(secret.clone()).unwrap().with_key_id("k"));
         let response = issuer.issue_response("alice", &()).unwrap();
         let ed = TokenIssuer::new(
             SigningKey::from_pem_as(key_file("ed25519-private.pem"), Algorithm::EdDSA).unwrap(),

@@ -31,10 +31,13 @@ fn issuer() -> TokenIssuer {
         "/../tests/keys/p256-1-private.pem"
     ))
     .unwrap();
-    TokenIssuer::new(SigningKey::from_pem_as(pem, Algorithm::ES256).unwrap())
-        .with_key_id("k1")
-        .with_issuer(ISSUER)
-        .with_audience(AUDIENCE)
+    TokenIssuer::new(
+        SigningKey::from_pem_as(pem, Algorithm::ES256)
+            .unwrap()
+            .with_key_id("k1"),
+    )
+    .with_issuer(ISSUER)
+    .with_audience(AUDIENCE)
 }
 
 /// Serves the issuer's JWKS on 127.0.0.1.
@@ -247,9 +250,9 @@ async fn a_refused_token_is_logged_with_its_real_reason() {
             .unwrap(),
             Algorithm::ES256,
         )
-        .unwrap(),
+        .unwrap()
+        .with_key_id("k1"),
     )
-    .with_key_id("k1")
     .with_issuer(ISSUER)
     .with_audience(AUDIENCE)
     .issue("alice", &())

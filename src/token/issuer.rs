@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::jws;
 use super::revocation::RevocationCheck;
 use super::{
-    Algorithm, Claim, Claims, Clock, JsonError, KeySet, Leeway, Lifetime, SigningKey, SystemClock,
+    Algorithm, Claim, Claims, Clock, JsonError, Leeway, Lifetime, SigningKey, SystemClock,
     TokenError, TokenKind, TokenResponse, TokenVerifier, VerifyingKey,
 };
 
@@ -31,23 +31,26 @@ use super::{
 /// | refresh token lifetime | 7 days | [`with_refresh_ttl`](Self::with_refresh_ttl) |
 /// | `iss`, access `aud` | not set | [`with_issuer`](Self::with_issuer), [`with_audience`](Self::with_audience) |
 /// | refresh `aud` | [`TokenVerifier::DEFAULT_REFRESH_AUDIENCE`] | [`with_refresh_audience`](Self::with_refresh_audience) |
-/// | `kid` | not set | [`with_key_id`](Self::with_key_id) |
+/// | `kid` | the key's | [`SigningKey::with_key_id`] before [`new`](Self::new) |
 /// | leeway | 0 | [`with_leeway`](Self::with_leeway) (at most 5 minutes) |
 /// | clock | system | [`with_clock`](Self::with_clock) |
 ///
 /// # Builder methods
 ///
-/// The same rules hold for [`TokenIssuer`], [`TokenVerifier`], [`KeySet`] and
+/// The same rules hold for [`TokenIssuer`], [`TokenVerifier`], [`KeySet`](super::KeySet) and
 /// [`PasswordHasher`](crate::password::PasswordHasher):
 /// - `with_*` replaces one setting and never fails; a value that can be wrong is checked when
 ///   its type is made ([`Lifetime::from_mins`], [`Leeway::from_secs`],
 ///   [`Cost::new`](crate::password::Cost::new)), so a chain of `with_*` has no `?` in it;
 /// - constructors are `new`, `from_*` or named for the algorithm (`hs256`), and return
 ///   `Result` when their input can be wrong;
-/// - adding to a collection is `insert` on it ([`KeySet::insert`]); `with_key_set` replaces
+/// - there is one way to do each thing: keys are read only by [`SigningKey`],
+///   [`VerifyingKey`](super::VerifyingKey) and [`KeySet`](super::KeySet), and the issuer and
+///   verifier take them in `new` (`TokenIssuer::new(SigningKey::hs256(secret)?)`);
+/// - adding to a collection is `insert` on it ([`KeySet::insert`](super::KeySet::insert)); `with_key_set` replaces
 ///   the whole set;
 /// - clocks and revocation checks are taken as any `impl Clock` (an `Arc<dyn Clock>`
-///   included) and as plain closures.
+///   included) and any `impl RevocationCheck` (a closure `|t: &TokenInfo<'_>| ...` included).
 ///
 /// Cloning is cheap (shared, immutable key and settings); `TokenIssuer` is `Send + Sync`.
 ///
@@ -129,24 +132,6 @@ impl TokenIssuer {
             ttl: Self::DEFAULT_TTL,
             refresh_ttl: Self::DEFAULT_REFRESH_TTL,
         }
-    }
-
-    /// Returns this issuer stamping `kid` on every token, and its verifier selecting the key by
-    /// it.
-    ///
-    /// ```
-    /// # use keyward::token::{SigningKey, TokenIssuer};
-    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?).with_key_id("2026-11");
-    /// assert_eq!(issuer.key_id(), Some("2026-11"));
-    /// # Ok::<(), keyward::token::TokenError>(())
-    /// ```
-    #[must_use]
-    pub fn with_key_id(mut self, key_id: impl Into<String>) -> Self {
-        self.key = self.key.with_key_id(key_id);
-        self.verifier = self
-            .verifier
-            .with_key_set(KeySet::from(self.key.verifying_key()));
-        self
     }
 
     /// Returns this issuer setting `iss` on its tokens and requiring it when verifying.

@@ -418,7 +418,7 @@ impl RemoteKeySet {
     /// ```
     /// use keyward::token::{FetchError, JwksResponse, RemoteKeySet, SigningKey, TokenError, TokenIssuer, TokenVerifier};
     ///
-    /// let provider = TokenIssuer::new(SigningKey::from_pem(std::fs::read("tests/keys/ed25519-private.pem")?)?).with_key_id("k1");
+    /// let provider = TokenIssuer::new(SigningKey::from_pem(std::fs::read("tests/keys/ed25519-private.pem")?)?.with_key_id("k1"));
     /// let jwks = provider.verifier().key_set().to_jwks();
     /// let remote = RemoteKeySet::new(TokenVerifier::new);
     /// let fetch = || -> Result<JwksResponse, FetchError> { Ok(JwksResponse::new(jwks.clone())) };
@@ -465,7 +465,7 @@ impl RemoteKeySet {
     /// use keyward::token::{FetchError, JwksResponse, RemoteKeySet, SigningKey, TokenIssuer, TokenVerifier};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let provider = TokenIssuer::new(SigningKey::from_pem(std::fs::read("tests/keys/ed25519-private.pem")?)?).with_key_id("k1");
+    /// let provider = TokenIssuer::new(SigningKey::from_pem(std::fs::read("tests/keys/ed25519-private.pem")?)?.with_key_id("k1"));
     /// let jwks = provider.verifier().key_set().to_jwks();
     /// let token = provider.issue("alice", &())?;
     /// let remote = RemoteKeySet::new(TokenVerifier::new);

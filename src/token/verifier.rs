@@ -32,7 +32,7 @@ use super::{Claim, Claims, Clock, KeySet, Leeway, SystemClock, TokenError, Token
 ///
 /// // The auth service signs with a private key...
 /// let pem = std::fs::read("tests/keys/p256-1-private.pem")?;
-/// let issuer = TokenIssuer::new(SigningKey::from_pem(&pem)?).with_key_id("2026-11").with_audience("orders");
+/// let issuer = TokenIssuer::new(SigningKey::from_pem(&pem)?.with_key_id("2026-11")).with_audience("orders");
 /// let token = issuer.issue("alice", &())?;
 ///
 /// // ...and publishes its public keys; an API service builds its verifier from them.

@@ -25,10 +25,10 @@ fn staff() -> TokenIssuer {
 fn partners() -> TokenIssuer {
     TokenIssuer::new(
         SigningKey::from_pem(std::fs::read("../../tests/keys/ed25519-private.pem").unwrap())
-            .unwrap(),
+            .unwrap()
+            .with_key_id("p1"),
     )
     .with_issuer(PARTNERS)
-    .with_key_id("p1")
 }
 
 fn app(auth: BearerAuth) -> Router {
