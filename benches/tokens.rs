@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use hmac::{Hmac, Mac};
-use keyward::token::{Claims, FixedClock, TokenIssuer, TokenVerifier};
+use keyward::token::{Algorithm, Claims, FixedClock, SigningKey, TokenIssuer, TokenVerifier};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
@@ -44,24 +44,41 @@ fn configured(issuer: TokenIssuer) -> TokenIssuer {
 
 fn issuers() -> Vec<(&'static str, TokenIssuer)> {
     vec![
-        ("HS256", TokenIssuer::hs256(SECRET).unwrap()),
-        ("HS384", TokenIssuer::hs384([7u8; 48]).unwrap()),
-        ("HS512", TokenIssuer::hs512([7u8; 64]).unwrap()),
+        (
+            "HS256",
+            TokenIssuer::new(SigningKey::hs256(SECRET).unwrap()),
+        ),
+        (
+            "HS384",
+            TokenIssuer::new(SigningKey::hs384([7u8; 48]).unwrap()),
+        ),
+        (
+            "HS512",
+            TokenIssuer::new(SigningKey::hs512([7u8; 64]).unwrap()),
+        ),
         (
             "RS256",
-            TokenIssuer::rs256_pem(key("rsa2048-private.pem")).unwrap(),
+            TokenIssuer::new(
+                SigningKey::from_pem_as(key("rsa2048-private.pem"), Algorithm::RS256).unwrap(),
+            ),
         ),
         (
             "PS256",
-            TokenIssuer::ps256_pem(key("rsa2048-private.pem")).unwrap(),
+            TokenIssuer::new(
+                SigningKey::from_pem_as(key("rsa2048-private.pem"), Algorithm::PS256).unwrap(),
+            ),
         ),
         (
             "ES256",
-            TokenIssuer::es256_pem(key("p256-1-private.pem")).unwrap(),
+            TokenIssuer::new(
+                SigningKey::from_pem_as(key("p256-1-private.pem"), Algorithm::ES256).unwrap(),
+            ),
         ),
         (
             "EdDSA",
-            TokenIssuer::ed25519_pem(key("ed25519-private.pem")).unwrap(),
+            TokenIssuer::new(
+                SigningKey::from_pem_as(key("ed25519-private.pem"), Algorithm::EdDSA).unwrap(),
+            ),
         ),
     ]
     .into_iter()
@@ -384,13 +401,12 @@ struct RawClaims {
 
 fn hs256_against_raw(c: &mut Criterion) {
     install_raw_provider();
-    let issuer = configured(TokenIssuer::hs256(SECRET).unwrap());
+    let issuer = configured(TokenIssuer::new(SigningKey::hs256(SECRET).unwrap()));
     let verifier = issuer.verifier();
     let token = issuer.issue("alice", &role()).unwrap();
 
     // jsonwebtoken reads the system clock, so its copy of the token must be valid now.
-    let now_issuer = TokenIssuer::hs256(SECRET)
-        .unwrap()
+    let now_issuer = TokenIssuer::new(SigningKey::hs256(SECRET).unwrap())
         .with_issuer("https://auth.example.com")
         .with_audience("api");
     let now_token = now_issuer.issue("alice", &role()).unwrap();
@@ -430,7 +446,8 @@ fn hs256_against_raw(c: &mut Criterion) {
 
 fn rejections(c: &mut Criterion) {
     let clock = FixedClock::at_unix_seconds(NOW);
-    let issuer = configured(TokenIssuer::hs256(SECRET).unwrap()).with_clock(clock.clone());
+    let issuer =
+        configured(TokenIssuer::new(SigningKey::hs256(SECRET).unwrap())).with_clock(clock.clone());
     let verifier = issuer.verifier();
     let token = issuer.issue("alice", &role()).unwrap();
     let expired_verifier = verifier
@@ -512,7 +529,7 @@ fn hmac_on(threads: u64, input: &[u8], iterations: u64) -> Duration {
 }
 
 fn threads(c: &mut Criterion) {
-    let issuer = configured(TokenIssuer::hs256(SECRET).unwrap());
+    let issuer = configured(TokenIssuer::new(SigningKey::hs256(SECRET).unwrap()));
     let verifier = issuer.verifier();
     let token = issuer.issue("alice", &role()).unwrap();
     let input = token.rsplit_once('.').unwrap().0.as_bytes().to_vec();

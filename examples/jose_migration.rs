@@ -15,7 +15,7 @@
 //! Run with `cargo run --example jose_migration`.
 
 use keyward::SecretKey;
-use keyward::token::{TokenIssuer, TokenVerifier, VerifyingKey};
+use keyward::token::{SigningKey, TokenIssuer, TokenVerifier, VerifyingKey};
 
 /// The tutorial's `SECRET_KEY` (`openssl rand -hex 32`), which python-jose uses as text.
 const SECRET_KEY: &str = "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7";
@@ -42,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("default verifier:   {refusal}");
 
     // New tokens come from a new issuer with a new random secret, verified strictly.
-    let issuer = TokenIssuer::hs256(SecretKey::generate()?)?;
+    let issuer = TokenIssuer::new(SigningKey::hs256(SecretKey::generate()?)?);
     let token = issuer.issue("johndoe", &())?;
     let strict = issuer.verifier();
     let claims = strict.verify::<()>(&token)?;

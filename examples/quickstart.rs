@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use keyward::SecretKey;
 use keyward::password::{Cost, PasswordError, PasswordHasher};
-use keyward::token::{Claims, FixedClock, KeyError, TokenError, TokenIssuer};
+use keyward::token::{Claims, FixedClock, KeyError, SigningKey, TokenError, TokenIssuer};
 use serde::{Deserialize, Serialize};
 
 /// The app's own claims, carried beside the registered ones.
@@ -51,7 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // In a real service: SecretKey::from_env("KEYWARD_SECRET")?. A fixed clock lets the demo
     // show expiry without waiting 15 minutes.
     let clock = FixedClock::at(chrono::Utc::now());
-    let issuer = TokenIssuer::hs256(SecretKey::generate()?)?
+    let issuer = TokenIssuer::new(SigningKey::hs256(SecretKey::generate()?)?)
         .with_issuer("https://auth.example.com")
         .with_audience("api")
         .with_clock(clock.clone());
@@ -76,7 +76,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(error @ TokenError::Expired { .. }) => println!("15 minutes later: refused: {error}"),
         other => return Err(format!("unexpected: {:?}", other.map(|c| c.subject)).into()),
     }
-    match TokenIssuer::hs256(SecretKey::from_text("your-super-secret-key-here")) {
+    match SigningKey::hs256(SecretKey::from_text("your-super-secret-key-here")) {
         Err(error @ TokenError::InvalidKey(KeyError::Weak { .. })) => {
             println!("tutorial's secret: refused: {error}");
         }

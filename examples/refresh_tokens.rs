@@ -7,11 +7,11 @@
 use std::time::Duration;
 
 use keyward::SecretKey;
-use keyward::token::{FixedClock, Lifetime, TokenIssuer};
+use keyward::token::{FixedClock, Lifetime, SigningKey, TokenIssuer};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let clock = FixedClock::at(chrono::Utc::now());
-    let issuer = TokenIssuer::hs256(SecretKey::generate()?)?
+    let issuer = TokenIssuer::new(SigningKey::hs256(SecretKey::generate()?)?)
         .with_ttl(Lifetime::from_mins(15)?)
         .with_refresh_ttl(Lifetime::from_days(7)?)
         .with_clock(clock.clone());

@@ -11,13 +11,13 @@
 //! Run with `cargo run --example secret_from_env`, then again with the printed line exported:
 //! `KEYWARD_SECRET=... cargo run --example secret_from_env`.
 
-use keyward::token::TokenIssuer;
+use keyward::token::{SigningKey, TokenIssuer};
 use keyward::{SecretEncoding, SecretError, SecretKey};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     match SecretKey::from_env("KEYWARD_SECRET", SecretEncoding::Base64) {
         Ok(secret) => {
-            let issuer = TokenIssuer::hs256(secret)?;
+            let issuer = TokenIssuer::new(SigningKey::hs256(secret)?);
             let token = issuer.issue("alice", &())?;
             println!(
                 "signed with KEYWARD_SECRET; token verifies for {}",

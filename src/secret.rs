@@ -39,14 +39,9 @@ impl SecretKey {
     /// The length of [`generate`](SecretKey::generate)'s secrets: enough for HS512.
     pub const GENERATED_BYTES: usize = 64;
 
-    /// Wraps secret bytes. The vector is moved in, so no unwiped copy is left behind.
-    ///
-    /// ```
-    /// # use keyward::SecretKey;
-    /// let key = SecretKey::from_bytes(vec![1, 2, 3]);
-    /// assert_eq!(key.expose_secret(), &[1, 2, 3]);
-    /// ```
-    pub fn from_bytes(bytes: Vec<u8>) -> Self {
+    // Wraps secret bytes; the public way is `From<Vec<u8>>` (and the slice and array
+    // conversions), which moves the vector in, so no unwiped copy is left behind.
+    pub(crate) fn from_bytes(bytes: Vec<u8>) -> Self {
         SecretKey {
             bytes: Zeroizing::new(bytes),
         }
@@ -149,27 +144,6 @@ impl SecretKey {
             })
     }
 
-    /// Decodes `text` as `encoding` says; see [`from_base64`](Self::from_base64),
-    /// [`from_hex`](Self::from_hex) and [`from_text`](Self::from_text).
-    ///
-    /// # Errors
-    ///
-    /// Those of the chosen decoder.
-    ///
-    /// ```
-    /// use keyward::{SecretEncoding, SecretKey};
-    /// assert_eq!(SecretKey::decode("6869", SecretEncoding::Hex)?.expose_secret(), b"hi");
-    /// assert_eq!(SecretKey::decode("6869", SecretEncoding::Text)?.expose_secret(), b"6869");
-    /// # Ok::<(), keyward::SecretError>(())
-    /// ```
-    pub fn decode(text: &str, encoding: SecretEncoding) -> Result<Self, SecretError> {
-        match encoding {
-            SecretEncoding::Base64 => Self::from_base64(text),
-            SecretEncoding::Hex => Self::from_hex(text),
-            SecretEncoding::Text => Ok(Self::from_text(text)),
-        }
-    }
-
     /// Reads a secret from the environment variable `name`, decoded as `encoding` says,
     /// requiring at least [`MIN_ENV_BYTES`](Self::MIN_ENV_BYTES) bytes. The encoding is never
     /// guessed: the same text means different bytes as hex, base64 or text.
@@ -181,10 +155,10 @@ impl SecretKey {
     ///
     /// ```no_run
     /// use keyward::{SecretEncoding, SecretKey};
-    /// use keyward::token::TokenIssuer;
+    /// use keyward::token::{SigningKey, TokenIssuer};
     ///
     /// // KEYWARD_SECRET=<output of `cargo run -p keyward-demo --bin keyward -- gen-secret`>
-    /// let issuer = TokenIssuer::hs256(SecretKey::from_env("KEYWARD_SECRET", SecretEncoding::Base64)?)?;
+    /// let issuer = TokenIssuer::new(SigningKey::hs256(SecretKey::from_env("KEYWARD_SECRET", SecretEncoding::Base64)?)?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_env(name: &str, encoding: SecretEncoding) -> Result<Self, SecretError> {
@@ -200,7 +174,11 @@ impl SecretKey {
             }
         })?;
         let value = Zeroizing::new(value);
-        let key = Self::decode(&value, encoding)?;
+        let key = match encoding {
+            SecretEncoding::Base64 => Self::from_base64(&value),
+            SecretEncoding::Hex => Self::from_hex(&value),
+            SecretEncoding::Text => Ok(Self::from_text(&value)),
+        }?;
         if key.len() < Self::MIN_ENV_BYTES {
             return Err(SecretError::TooShort {
                 len: key.len(),
@@ -239,7 +217,7 @@ impl SecretKey {
     ///
     /// ```
     /// # use keyward::SecretKey;
-    /// assert_eq!(SecretKey::from_bytes(vec![0; 32]).len(), 32);
+    /// assert_eq!(SecretKey::from(vec![0; 32]).len(), 32);
     /// ```
     pub fn len(&self) -> usize {
         self.bytes.len()
@@ -249,7 +227,7 @@ impl SecretKey {
     ///
     /// ```
     /// # use keyward::SecretKey;
-    /// assert!(SecretKey::from_bytes(Vec::new()).is_empty());
+    /// assert!(SecretKey::from(Vec::new()).is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
@@ -316,10 +294,15 @@ impl<const N: usize> From<&[u8; N]> for SecretKey {
 /// A migrating FastAPI service therefore reads its `SECRET_KEY` with `SecretEncoding::Text`;
 /// `Hex` gives a 32-byte key that verifies none of the Python service's tokens.
 ///
-/// ```
+/// [`SecretKey::from_env`] takes it; for text in hand, the constructor of the same name says
+/// which: [`from_base64`](SecretKey::from_base64), [`from_hex`](SecretKey::from_hex),
+/// [`from_text`](SecretKey::from_text).
+///
+/// ```no_run
 /// use keyward::{SecretEncoding, SecretKey};
-/// let key = SecretKey::decode("c2VjcmV0", SecretEncoding::Base64)?;
-/// assert_eq!(key.expose_secret(), b"secret");
+/// // SECRET_KEY=09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7 (FastAPI)
+/// let key = SecretKey::from_env("SECRET_KEY", SecretEncoding::Text)?;
+/// assert_eq!(key.len(), 64);
 /// # Ok::<(), keyward::SecretError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

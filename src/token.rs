@@ -5,9 +5,9 @@
 //! published JWKS. Every failure is a [`TokenError`].
 //!
 //! ```
-//! use keyward::token::{TokenError, TokenIssuer};
+//! use keyward::token::{SigningKey, TokenError, TokenIssuer};
 //!
-//! let issuer = TokenIssuer::hs256(keyward::SecretKey::generate()?)?;
+//! let issuer = TokenIssuer::new(SigningKey::hs256(keyward::SecretKey::generate()?)?);
 //! let token = issuer.issue("alice", &())?;
 //! assert_eq!(issuer.verify::<()>(&token)?.subject, "alice");
 //! assert!(matches!(issuer.verify::<()>("not.a.token"), Err(TokenError::Malformed(_))));

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use keyward::password::Cost;
-use keyward::token::{Clock, FixedClock, KeySet, Leeway, Lifetime, TokenInfo};
+use keyward::token::{Clock, FixedClock, KeySet, Leeway, Lifetime, SigningKey, TokenInfo};
 use keyward::{Claims, PasswordHasher, TokenIssuer, TokenVerifier};
 
 /// DESIGN.md's card promises `use keyward::{PasswordHasher, TokenIssuer, TokenVerifier, Claims}`.
@@ -14,7 +14,7 @@ fn the_main_types_are_at_the_crate_root() {
     let hash = hasher.hash("pw").unwrap();
     hasher.verify("pw", &hash).unwrap();
 
-    let issuer = TokenIssuer::hs256([7u8; 32]).unwrap();
+    let issuer = TokenIssuer::new(SigningKey::hs256([7u8; 32]).unwrap());
     let verifier: TokenVerifier = issuer.verifier();
     let claims: Claims<()> = verifier
         .verify(&issuer.issue("alice", &()).unwrap())
@@ -27,13 +27,12 @@ fn the_main_types_are_at_the_crate_root() {
 fn builder_chains_do_not_fail_midway() -> Result<(), Box<dyn std::error::Error>> {
     let ttl = Lifetime::from_mins(5)?;
     let leeway = Leeway::from_secs(10)?;
-    let issuer = TokenIssuer::hs256([7u8; 32])?
+    let issuer = TokenIssuer::new(SigningKey::hs256([7u8; 32])?.with_key_id("k1"))
         .with_issuer("https://auth.example.com")
         .with_audience("api")
         .with_ttl(ttl)
         .with_refresh_ttl(Lifetime::from_days(1)?)
-        .with_leeway(leeway)
-        .with_key_id("k1");
+        .with_leeway(leeway);
     let verifier = TokenVerifier::new(issuer.verifying_key())
         .with_issuer("https://auth.example.com")
         .with_audience("api")
@@ -47,9 +46,8 @@ fn builder_chains_do_not_fail_midway() -> Result<(), Box<dyn std::error::Error>>
 #[test]
 fn a_shared_dyn_clock_is_accepted() {
     let clock: Arc<dyn Clock> = Arc::new(FixedClock::at_unix_seconds(1_700_000_000));
-    let issuer = TokenIssuer::hs256([7u8; 32])
-        .unwrap()
-        .with_clock(Arc::clone(&clock));
+    let issuer =
+        TokenIssuer::new(SigningKey::hs256([7u8; 32]).unwrap()).with_clock(Arc::clone(&clock));
     let claims = issuer
         .verify::<()>(&issuer.issue("alice", &()).unwrap())
         .unwrap();
@@ -63,9 +61,8 @@ fn never_revoked(_: &TokenInfo<'_>) -> bool {
 /// A revocation closure needs no type annotation (it was E0282 before).
 #[test]
 fn a_revocation_closure_needs_no_annotation() {
-    let issuer = TokenIssuer::hs256([7u8; 32])
-        .unwrap()
-        .with_revocation_check(|token| token.subject == "mallory");
+    let issuer = TokenIssuer::new(SigningKey::hs256([7u8; 32]).unwrap())
+        .with_revocation_check(|token: &TokenInfo<'_>| token.subject == "mallory");
     let token = issuer.issue("mallory", &()).unwrap();
     assert!(issuer.verify::<()>(&token).is_err());
     let _ = issuer.verifier().with_revocation_check(never_revoked);

@@ -5,7 +5,8 @@ use crate::common;
 
 use common::craft::{self, AT_HS256, b64url, payload_at, signing_input};
 use keyward::token::{
-    Claim, FixedClock, TokenError, TokenIssuer, TokenKind, TokenPart, TokenVerifier, VerifyingKey,
+    Algorithm, Claim, FixedClock, SigningKey, TokenError, TokenInfo, TokenIssuer, TokenKind,
+    TokenPart, TokenVerifier, VerifyingKey,
 };
 
 const NOW: i64 = 1_700_000_000;
@@ -30,8 +31,7 @@ fn refused(verifier: &TokenVerifier, token: &str) -> TokenError {
 
 /// A valid HS256 token from keyward itself, to tamper with.
 fn genuine() -> String {
-    TokenIssuer::hs256(SECRET)
-        .unwrap()
+    TokenIssuer::new(SigningKey::hs256(SECRET).unwrap())
         .with_clock(FixedClock::at_unix_seconds(NOW))
         .issue("alice", &())
         .unwrap()
@@ -70,15 +70,17 @@ mod algorithm_confusion {
         for (public, verifier) in [
             (
                 "rsa2048-public.pem",
-                VerifyingKey::rs256_pem(key_file("rsa2048-public.pem")).unwrap(),
+                VerifyingKey::from_pem_as(key_file("rsa2048-public.pem"), Algorithm::RS256)
+                    .unwrap(),
             ),
             (
                 "p256-1-public.pem",
-                VerifyingKey::es256_pem(key_file("p256-1-public.pem")).unwrap(),
+                VerifyingKey::from_pem_as(key_file("p256-1-public.pem"), Algorithm::ES256).unwrap(),
             ),
             (
                 "ed25519-public.pem",
-                VerifyingKey::ed25519_pem(key_file("ed25519-public.pem")).unwrap(),
+                VerifyingKey::from_pem_as(key_file("ed25519-public.pem"), Algorithm::EdDSA)
+                    .unwrap(),
             ),
         ] {
             let expected = verifier.algorithm();
@@ -127,7 +129,9 @@ mod ecdsa {
     use super::*;
 
     fn es256() -> (TokenIssuer, TokenVerifier) {
-        let issuer = TokenIssuer::es256_pem(key_file("p256-1-private.pem")).unwrap();
+        let issuer = TokenIssuer::new(
+            SigningKey::from_pem_as(key_file("p256-1-private.pem"), Algorithm::ES256).unwrap(),
+        );
         let verifier = issuer.verifier();
         (issuer, verifier)
     }
@@ -180,7 +184,9 @@ mod ecdsa {
     #[test]
     fn embedded_keys_in_the_header_are_never_trusted() {
         let (_, verifier) = es256();
-        let attacker = TokenIssuer::es256_pem(key_file("p256-2-private.pem")).unwrap();
+        let attacker = TokenIssuer::new(
+            SigningKey::from_pem_as(key_file("p256-2-private.pem"), Algorithm::ES256).unwrap(),
+        );
         let attacker_jwk = attacker.verifier().key_set().keys()[0].to_jwk().unwrap();
         let genuine = attacker.issue("alice", &()).unwrap();
         let payload = genuine.split('.').nth(1).unwrap();
@@ -260,7 +266,8 @@ mod malleability {
 
     #[test]
     fn es256_r_and_n_minus_s_both_verify_with_one_jti() {
-        let issuer = TokenIssuer::from_pem(key_file("p256-1-private.pem")).unwrap();
+        let issuer =
+            TokenIssuer::new(SigningKey::from_pem(key_file("p256-1-private.pem")).unwrap());
         let token = issuer.issue("alice", &()).unwrap();
         let (input, signature) = token.rsplit_once('.').unwrap();
         let signature = base64_decode(signature);
@@ -278,7 +285,8 @@ mod malleability {
 
         // A revocation check keyed on `jti` refuses both spellings.
         let revoked = original.token_id.clone().unwrap();
-        let guarded = verifier.with_revocation_check(move |t| t.token_id == Some(revoked.as_str()));
+        let guarded = verifier
+            .with_revocation_check(move |t: &TokenInfo<'_>| t.token_id == Some(revoked.as_str()));
         assert_eq!(refused(&guarded, &token), TokenError::Revoked);
         assert_eq!(refused(&guarded, &twin), TokenError::Revoked);
     }
@@ -334,8 +342,7 @@ mod tampering {
     /// Another key's signature, and a token for an unknown key id.
     #[test]
     fn wrong_key_and_unknown_kid() {
-        let other = TokenIssuer::hs256([9u8; 32])
-            .unwrap()
+        let other = TokenIssuer::new(SigningKey::hs256([9u8; 32]).unwrap())
             .issue("alice", &())
             .unwrap();
         assert_eq!(
@@ -357,7 +364,7 @@ mod tampering {
     /// signed by the same key) from being used as an access token.
     #[test]
     fn refresh_token_presented_as_access_token() {
-        let issuer = TokenIssuer::hs256(SECRET).unwrap();
+        let issuer = TokenIssuer::new(SigningKey::hs256(SECRET).unwrap());
         let refresh = issuer.issue_refresh("alice", &()).unwrap();
         assert_eq!(
             refused(&issuer.verifier(), &refresh),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::thread;
 
 use keyward::password::{Cost, PasswordHasher};
-use keyward::token::{TokenIssuer, TokenVerifier};
+use keyward::token::{SigningKey, TokenIssuer, TokenVerifier};
 
 const THREADS: usize = 8;
 const PER_THREAD: usize = 200;
@@ -14,8 +14,7 @@ const PER_THREAD: usize = 200;
 #[test]
 fn tokens_issued_and_verified_from_many_threads() {
     let issuer = Arc::new(
-        TokenIssuer::hs256(*b"concurrency-secret-0123456789abc")
-            .unwrap()
+        TokenIssuer::new(SigningKey::hs256(*b"concurrency-secret-0123456789abc").unwrap())
             .with_audience("api"),
     );
     let verifier: TokenVerifier = issuer.verifier();

@@ -12,7 +12,8 @@ use std::path::PathBuf;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use keyward::token::{
-    Algorithm, Claim, FixedClock, KeySet, TokenError, TokenIssuer, TokenKind, TokenVerifier,
+    Algorithm, Claim, FixedClock, KeySet, SigningKey, TokenError, TokenIssuer, TokenKind,
+    TokenVerifier,
 };
 use serde_json::Value;
 
@@ -204,11 +205,13 @@ fn relaxed_policies_never_reopen_algorithm_confusion() {
         verifier.verify::<()>(&none).unwrap_err(),
         TokenError::UnsupportedAlgorithm { found } if found.eq_ignore_ascii_case("none")
     ));
-    let hs256 = TokenIssuer::hs256(fixture("google", "jwks.json").into_bytes())
-        .unwrap()
-        .with_key_id(kid)
-        .issue("x", &())
-        .unwrap();
+    let hs256 = TokenIssuer::new(
+        SigningKey::hs256(fixture("google", "jwks.json").into_bytes())
+            .unwrap()
+            .with_key_id(kid),
+    )
+    .issue("x", &())
+    .unwrap();
     assert_eq!(
         verifier.verify::<()>(&hs256).unwrap_err(),
         TokenError::WrongAlgorithm {
@@ -223,7 +226,7 @@ fn relaxed_policies_never_reopen_algorithm_confusion() {
 /// present is still checked.
 #[test]
 fn iat_is_optional_only_when_asked_and_still_checked_when_present() {
-    let issuer = TokenIssuer::hs256([5u8; 32]).unwrap();
+    let issuer = TokenIssuer::new(SigningKey::hs256([5u8; 32]).unwrap());
     let key = issuer.verifying_key();
     let without_iat = sign_hs256(
         &[5u8; 32],
@@ -258,7 +261,7 @@ fn iat_is_optional_only_when_asked_and_still_checked_when_present() {
 /// `verify_refresh` keeps requiring `refresh+jwt`.
 #[test]
 fn refresh_tokens_are_never_access_tokens_whatever_the_type_list() {
-    let issuer = TokenIssuer::hs256([5u8; 32]).unwrap();
+    let issuer = TokenIssuer::new(SigningKey::hs256([5u8; 32]).unwrap());
     let refresh = issuer.issue_refresh("alice", &()).unwrap();
     let verifier = issuer
         .verifier()
@@ -292,8 +295,7 @@ fn refresh_tokens_are_never_access_tokens_whatever_the_type_list() {
 /// `aud` but ignores `typ` (PyJWT, `jose`) refuses them (RFC 9068 §4; the sessions issue).
 #[test]
 fn refresh_tokens_carry_an_audience_no_api_accepts() {
-    let issuer = TokenIssuer::hs256([5u8; 32])
-        .unwrap()
+    let issuer = TokenIssuer::new(SigningKey::hs256([5u8; 32]).unwrap())
         .with_issuer("https://auth.example.com")
         .with_audience("orders-api");
     let refresh = issuer.issue_refresh("alice", &()).unwrap();

@@ -22,7 +22,7 @@ use crate::common::node;
 use crate::common::python;
 
 use keyward::token::{
-    Claim, KeySet, TokenError, TokenIssuer, TokenKind, TokenVerifier, VerifyingKey,
+    Claim, KeySet, SigningKey, TokenError, TokenIssuer, TokenKind, TokenVerifier, VerifyingKey,
 };
 use serde_json::{Value, json};
 
@@ -269,9 +269,8 @@ mod jose_to_keyward {
         let key = VerifyingKey::from_pem(key_text(alg.public))
             .unwrap()
             .with_key_id("k1");
-        let jwks = TokenVerifier::new(key).to_jwks();
-        let verifier = TokenVerifier::from_jwks(&jwks)
-            .unwrap()
+        let jwks = KeySet::from(key).to_jwks();
+        let verifier = TokenVerifier::new(KeySet::from_jwks(&jwks).unwrap())
             .with_issuer(ISSUER)
             .with_audience(AUDIENCE);
         let without_kid = answer["signed"][0].as_str().unwrap();
@@ -301,11 +300,13 @@ mod keyward_to_jose {
     use super::*;
 
     fn issuer(alg: Alg) -> TokenIssuer {
-        TokenIssuer::from_pem(key_text(alg.private))
-            .unwrap()
-            .with_issuer(ISSUER)
-            .with_audience(AUDIENCE)
-            .with_key_id("k1")
+        TokenIssuer::new(
+            SigningKey::from_pem(key_text(alg.private))
+                .unwrap()
+                .with_key_id("k1"),
+        )
+        .with_issuer(ISSUER)
+        .with_audience(AUDIENCE)
     }
 
     fn verify_request(alg: Alg, token: &str, options: &Value) -> Value {
@@ -415,10 +416,13 @@ mod remote_jwks {
         let issuer = TokenIssuer::new(key)
             .with_issuer(ISSUER)
             .with_audience(AUDIENCE);
-        let stranger = TokenIssuer::new(SigningKey::generate(KeyPairKind::Ed25519).unwrap())
-            .with_issuer(ISSUER)
-            .with_audience(AUDIENCE)
-            .with_key_id("someone-else");
+        let stranger = TokenIssuer::new(
+            SigningKey::generate(KeyPairKind::Ed25519)
+                .unwrap()
+                .with_key_id("someone-else"),
+        )
+        .with_issuer(ISSUER)
+        .with_audience(AUDIENCE);
 
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -426,7 +430,11 @@ mod remote_jwks {
             .build()
             .unwrap();
         let hits = Arc::new(AtomicUsize::new(0));
-        let address = serve(&runtime, issuer.verifier().to_jwks(), Arc::clone(&hits));
+        let address = serve(
+            &runtime,
+            issuer.verifier().key_set().to_jwks(),
+            Arc::clone(&hits),
+        );
         let url = format!("http://{address}/.well-known/jwks.json");
         let options = |token: String| {
             json!({"token": token, "jwks_url": url, "issuer": ISSUER,
@@ -547,7 +555,7 @@ mod python_jose_migration {
     #[test]
     #[ignore = "needs the interop environments: scripts/interop-env.sh (scripts/test.sh runs these)"]
     fn keyward_tokens_verify_in_the_tutorial_decoder() {
-        let issuer = TokenIssuer::hs256(SecretKey::from_text(SECRET_KEY)).unwrap();
+        let issuer = TokenIssuer::new(SigningKey::hs256(SecretKey::from_text(SECRET_KEY)).unwrap());
         let token = issuer.issue("johndoe", &()).unwrap();
         let answer = python::answer(
             Venv::Jose,

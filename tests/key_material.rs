@@ -311,7 +311,7 @@ mod p256_a3 {
 /// `novifinancial/ed25519-speccheck`; libsodium's `has_small_order` blocklist in
 /// `src/libsodium/crypto_core/ed25519/ref10/ed25519_ref10.c`.
 mod ed25519_small_order {
-    use keyward::token::{KeySet, TokenVerifier};
+    use keyward::token::{Algorithm, KeySet, TokenVerifier};
 
     use super::support::{self, der, hex, invalid};
     use super::*;
@@ -438,7 +438,7 @@ mod ed25519_small_order {
                 "{name}"
             );
             assert_eq!(
-                VerifyingKey::ed25519_pem(&pem).unwrap_err(),
+                VerifyingKey::from_pem_as(&pem, Algorithm::EdDSA).unwrap_err(),
                 invalid(KeyError::SmallOrderPoint),
                 "{name}"
             );
@@ -472,7 +472,9 @@ mod ed25519_small_order {
             let jwks = support::jwks_with_only(&support::okp_jwk(&x));
             for error in [
                 KeySet::from_jwks(&jwks).unwrap_err(),
-                TokenVerifier::from_jwks(&jwks).unwrap_err(),
+                KeySet::from_jwks(&jwks)
+                    .map(TokenVerifier::new)
+                    .unwrap_err(),
             ] {
                 let TokenError::InvalidKey(KeyError::NoUsableKey(skipped)) = error else {
                     panic!("{name}: {error:?}");
@@ -609,7 +611,7 @@ mod ed25519_forgery {
             );
             let only = support::jwks_with_only(&support::okp_jwk(&x));
             assert!(matches!(
-                TokenVerifier::from_jwks(&only),
+                KeySet::from_jwks(&only).map(TokenVerifier::new),
                 Err(TokenError::InvalidKey(KeyError::NoUsableKey(_)))
             ));
         }
@@ -623,7 +625,7 @@ mod ed25519_forgery {
     fn a_forged_token_naming_the_planted_key_is_refused() {
         for (name, x) in SMALL_ORDER {
             let jwks = support::jwks_with_good_and(&support::okp_jwk(&hex(x)));
-            let verifier = TokenVerifier::from_jwks(&jwks).unwrap();
+            let verifier = TokenVerifier::new(KeySet::from_jwks(&jwks).unwrap());
             assert_eq!(verifier.key_set().len(), 1, "{name}");
             let (token, _) = forge(r#"{"alg":"EdDSA","typ":"at+jwt","kid":"bad"}"#, ADMIN);
             assert_eq!(
@@ -817,9 +819,9 @@ mod rsa {
             "{case}: SPKI PEM"
         );
         assert_eq!(
-            VerifyingKey::rs256_pem(&spki).unwrap_err(),
+            VerifyingKey::from_pem_as(&spki, Algorithm::RS256).unwrap_err(),
             invalid(expected.clone()),
-            "{case}: rs256_pem"
+            "{case}: from_pem_as RS256"
         );
         let pkcs1 = support::pem("RSA PUBLIC KEY", &der::rsa_public_key(n, e));
         assert_eq!(
@@ -953,7 +955,7 @@ mod rsa {
             weak(Algorithm::RS256)
         );
         assert_eq!(
-            SigningKey::ps256_pem(&private).unwrap_err(),
+            SigningKey::from_pem_as(&private, Algorithm::PS256).unwrap_err(),
             weak(Algorithm::PS256)
         );
     }
@@ -1134,9 +1136,13 @@ mod wrong_kind_and_shape {
             VerifyingKey::from_pem_as(&p384, Algorithm::ES256).unwrap_err(),
             expected
         );
-        assert_eq!(VerifyingKey::es256_pem(&p384).unwrap_err(), expected);
         assert_eq!(
-            SigningKey::es256_pem(support::key_file("p384-private.pem")).unwrap_err(),
+            VerifyingKey::from_pem_as(&p384, Algorithm::ES256).unwrap_err(),
+            expected
+        );
+        assert_eq!(
+            SigningKey::from_pem_as(support::key_file("p384-private.pem"), Algorithm::ES256)
+                .unwrap_err(),
             expected
         );
     }
@@ -1144,14 +1150,16 @@ mod wrong_kind_and_shape {
     #[test]
     fn an_rsa_key_is_not_an_es256_key() {
         assert_eq!(
-            SigningKey::es256_pem(support::key_file("rsa2048-private.pem")).unwrap_err(),
+            SigningKey::from_pem_as(support::key_file("rsa2048-private.pem"), Algorithm::ES256)
+                .unwrap_err(),
             invalid(KeyError::WrongKeyType {
                 found: "RSA".into(),
                 expected: "EC P-256"
             })
         );
         assert_eq!(
-            VerifyingKey::es256_pem(support::key_file("rsa2048-public.pem")).unwrap_err(),
+            VerifyingKey::from_pem_as(support::key_file("rsa2048-public.pem"), Algorithm::ES256)
+                .unwrap_err(),
             invalid(KeyError::WrongKeyType {
                 found: "RSA".into(),
                 expected: "EC P-256"
@@ -1240,7 +1248,9 @@ mod wrong_kind_and_shape {
             invalid(KeyError::EmptyKeySet)
         );
         assert_eq!(
-            TokenVerifier::from_jwks(r#"{"keys":[]}"#).unwrap_err(),
+            KeySet::from_jwks(r#"{"keys":[]}"#)
+                .map(TokenVerifier::new)
+                .unwrap_err(),
             invalid(KeyError::EmptyKeySet)
         );
     }

@@ -7,8 +7,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use keyward::token::{
-    DiscoveryError, FetchError, FixedClock, JwksResponse, KeyPairKind, Lifetime, OidcDiscovery,
-    OidcKeySet, RemoteKeySet, SigningKey, TokenError, TokenIssuer, TokenVerifier,
+    DiscoveryError, FetchError, FixedClock, JwksResponse, KeyPairKind, KeySet, Lifetime,
+    OidcDiscovery, OidcKeySet, RemoteKeySet, SigningKey, TokenError, TokenIssuer, TokenVerifier,
 };
 use serde_json::Value;
 
@@ -326,7 +326,7 @@ mod key_set {
         fn new(key: &SigningKey) -> Self {
             Provider {
                 document: fixture("keycloak"),
-                jwks: Mutex::new(Ok(TokenVerifier::new(key.verifying_key()).to_jwks())),
+                jwks: Mutex::new(Ok(KeySet::from(key.verifying_key()).to_jwks())),
                 requests: Mutex::new(Vec::new()),
             }
         }

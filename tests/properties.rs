@@ -4,15 +4,14 @@
 use std::collections::BTreeMap;
 
 use keyward::password::{Cost, PasswordError, PasswordHasher};
-use keyward::token::{Claims, FixedClock, TokenIssuer};
+use keyward::token::{Claims, FixedClock, SigningKey, TokenIssuer};
 use proptest::prelude::*;
 use serde_json::Value;
 
 const SECRET: [u8; 32] = *b"property-secret-property-secret!";
 
 fn issuer() -> TokenIssuer {
-    TokenIssuer::hs256(SECRET)
-        .unwrap()
+    TokenIssuer::new(SigningKey::hs256(SECRET).unwrap())
         .with_clock(FixedClock::at_unix_seconds(1_700_000_000))
 }
 

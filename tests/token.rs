@@ -25,19 +25,27 @@ fn clock() -> FixedClock {
 }
 
 fn hs256() -> TokenIssuer {
-    TokenIssuer::hs256(SECRET).unwrap().with_clock(clock())
+    TokenIssuer::new(SigningKey::hs256(SECRET).unwrap()).with_clock(clock())
 }
 
 /// One issuer per supported algorithm.
 fn every_algorithm() -> Vec<TokenIssuer> {
     vec![
-        TokenIssuer::hs256(SECRET).unwrap(),
-        TokenIssuer::hs384([7u8; 48]).unwrap(),
-        TokenIssuer::hs512([7u8; 64]).unwrap(),
-        TokenIssuer::rs256_pem(key_file("rsa2048-private.pem")).unwrap(),
-        TokenIssuer::ps256_pem(key_file("rsa2048-private.pem")).unwrap(),
-        TokenIssuer::es256_pem(key_file("p256-1-private.pem")).unwrap(),
-        TokenIssuer::ed25519_pem(key_file("ed25519-private.pem")).unwrap(),
+        TokenIssuer::new(SigningKey::hs256(SECRET).unwrap()),
+        TokenIssuer::new(SigningKey::hs384([7u8; 48]).unwrap()),
+        TokenIssuer::new(SigningKey::hs512([7u8; 64]).unwrap()),
+        TokenIssuer::new(
+            SigningKey::from_pem_as(key_file("rsa2048-private.pem"), Algorithm::RS256).unwrap(),
+        ),
+        TokenIssuer::new(
+            SigningKey::from_pem_as(key_file("rsa2048-private.pem"), Algorithm::PS256).unwrap(),
+        ),
+        TokenIssuer::new(
+            SigningKey::from_pem_as(key_file("p256-1-private.pem"), Algorithm::ES256).unwrap(),
+        ),
+        TokenIssuer::new(
+            SigningKey::from_pem_as(key_file("ed25519-private.pem"), Algorithm::EdDSA).unwrap(),
+        ),
     ]
 }
 
@@ -217,8 +225,7 @@ mod expiry {
     #[test]
     fn valid_until_the_second_before_exp_then_expired() {
         let clock = clock();
-        let issuer = TokenIssuer::hs256(SECRET)
-            .unwrap()
+        let issuer = TokenIssuer::new(SigningKey::hs256(SECRET).unwrap())
             .with_ttl(Lifetime::from_secs(60).unwrap())
             .with_clock(clock.clone());
         let token = issuer.issue("alice", &()).unwrap();
@@ -248,8 +255,7 @@ mod expiry {
     #[test]
     fn leeway_extends_acceptance_by_exactly_its_length() {
         let clock = clock();
-        let issuer = TokenIssuer::hs256(SECRET)
-            .unwrap()
+        let issuer = TokenIssuer::new(SigningKey::hs256(SECRET).unwrap())
             .with_ttl(Lifetime::from_secs(60).unwrap())
             .with_leeway(Leeway::from_secs(30).unwrap())
             .with_clock(clock.clone());
@@ -285,9 +291,7 @@ mod expiry {
     #[test]
     fn per_token_ttl_overrides_the_default() {
         let clock = clock();
-        let issuer = TokenIssuer::hs256(SECRET)
-            .unwrap()
-            .with_clock(clock.clone());
+        let issuer = TokenIssuer::new(SigningKey::hs256(SECRET).unwrap()).with_clock(clock.clone());
         let short = issuer
             .issue_with_ttl("alice", &(), Lifetime::from_secs(5).unwrap())
             .unwrap();
@@ -545,8 +549,7 @@ mod token_kinds {
     #[test]
     fn refresh_tokens_have_their_own_lifetime() {
         let clock = clock();
-        let issuer = TokenIssuer::hs256(SECRET)
-            .unwrap()
+        let issuer = TokenIssuer::new(SigningKey::hs256(SECRET).unwrap())
             .with_ttl(Lifetime::from_secs(60).unwrap())
             .with_refresh_ttl(Lifetime::from_secs(3600).unwrap())
             .with_clock(clock.clone());
@@ -559,7 +562,7 @@ mod token_kinds {
             Err(TokenError::Expired { .. })
         ));
         assert_eq!(
-            TokenIssuer::hs256(SECRET).unwrap().refresh_ttl(),
+            TokenIssuer::new(SigningKey::hs256(SECRET).unwrap()).refresh_ttl(),
             Lifetime::from_days(7).unwrap()
         );
     }
@@ -630,7 +633,7 @@ mod keys_and_rotation {
     fn secrets_shorter_than_the_hash_output_are_weak() {
         // RFC 7518 §3.2.
         assert_eq!(
-            TokenIssuer::hs256([1u8; 31]).unwrap_err(),
+            SigningKey::hs256([1u8; 31]).unwrap_err(),
             TokenError::InvalidKey(KeyError::Weak {
                 algorithm: Algorithm::HS256,
                 bits: 248,
@@ -638,15 +641,15 @@ mod keys_and_rotation {
             })
         );
         assert!(matches!(
-            TokenIssuer::hs384([1u8; 47]),
+            SigningKey::hs384([1u8; 47]),
             Err(TokenError::InvalidKey(KeyError::Weak { min_bits: 384, .. }))
         ));
         assert!(matches!(
-            TokenIssuer::hs512([1u8; 63]),
+            SigningKey::hs512([1u8; 63]),
             Err(TokenError::InvalidKey(KeyError::Weak { min_bits: 512, .. }))
         ));
         assert!(matches!(
-            TokenIssuer::hs256(SecretKey::from_text("your-super-secret-key-here")),
+            SigningKey::hs256(SecretKey::from_text("your-super-secret-key-here")),
             Err(TokenError::InvalidKey(KeyError::Weak { bits: 208, .. }))
         ));
         assert!(matches!(
@@ -663,7 +666,7 @@ mod keys_and_rotation {
             min_bits: 2048,
         });
         assert_eq!(
-            TokenIssuer::rs256_pem(key_file("rsa1024-private.pem")).unwrap_err(),
+            SigningKey::from_pem_as(key_file("rsa1024-private.pem"), Algorithm::RS256).unwrap_err(),
             weak
         );
         assert_eq!(
@@ -671,14 +674,14 @@ mod keys_and_rotation {
             weak
         );
         assert!(matches!(
-            VerifyingKey::ps256_pem(key_file("rsa1024-public.pem")),
+            VerifyingKey::from_pem_as(key_file("rsa1024-public.pem"), Algorithm::PS256),
             Err(TokenError::InvalidKey(KeyError::Weak {
                 algorithm: Algorithm::PS256,
                 bits: 1024,
                 ..
             }))
         ));
-        VerifyingKey::rs256_pem(key_file("rsa2048-public.pem")).unwrap();
+        VerifyingKey::from_pem_as(key_file("rsa2048-public.pem"), Algorithm::RS256).unwrap();
     }
 
     #[test]
@@ -693,32 +696,32 @@ mod keys_and_rotation {
         let cases: [(&str, Build, TokenError); 6] = [
             (
                 "p384-private.pem",
-                |pem| TokenIssuer::es256_pem(pem),
+                |pem| SigningKey::from_pem_as(pem, Algorithm::ES256).map(TokenIssuer::new),
                 wrong("EC P-384", "EC P-256"),
             ),
             (
                 "rsa2048-private.pem",
-                |pem| TokenIssuer::es256_pem(pem),
+                |pem| SigningKey::from_pem_as(pem, Algorithm::ES256).map(TokenIssuer::new),
                 wrong("RSA", "EC P-256"),
             ),
             (
                 "p256-1-private.pem",
-                |pem| TokenIssuer::rs256_pem(pem),
+                |pem| SigningKey::from_pem_as(pem, Algorithm::RS256).map(TokenIssuer::new),
                 wrong("EC P-256", "RSA"),
             ),
             (
                 "p256-1-private.pem",
-                |pem| TokenIssuer::ed25519_pem(pem),
+                |pem| SigningKey::from_pem_as(pem, Algorithm::EdDSA).map(TokenIssuer::new),
                 wrong("EC P-256", "Ed25519"),
             ),
             (
                 "ed25519-private.pem",
-                |pem| TokenIssuer::es256_pem(pem),
+                |pem| SigningKey::from_pem_as(pem, Algorithm::ES256).map(TokenIssuer::new),
                 wrong("Ed25519", "EC P-256"),
             ),
             (
                 "p256-1-public.pem",
-                |pem| TokenIssuer::es256_pem(pem),
+                |pem| SigningKey::from_pem_as(pem, Algorithm::ES256).map(TokenIssuer::new),
                 TokenError::InvalidKey(KeyError::WrongPemType {
                     found: "PUBLIC KEY".into(),
                     expected: "PRIVATE KEY",
@@ -729,11 +732,11 @@ mod keys_and_rotation {
             assert_eq!(build(key_file(file)).unwrap_err(), expected, "{file}");
         }
         assert_eq!(
-            VerifyingKey::es256_pem(key_file("p384-public.pem")).unwrap_err(),
+            VerifyingKey::from_pem_as(key_file("p384-public.pem"), Algorithm::ES256).unwrap_err(),
             wrong("EC P-384", "EC P-256")
         );
         assert_eq!(
-            VerifyingKey::ed25519_pem(key_file("p256-1-public.pem")).unwrap_err(),
+            VerifyingKey::from_pem_as(key_file("p256-1-public.pem"), Algorithm::EdDSA).unwrap_err(),
             wrong("EC P-256", "Ed25519")
         );
         // Without an algorithm to insist on, the error lists every kind keyward reads.
@@ -750,19 +753,20 @@ mod keys_and_rotation {
         );
         for garbage in [&b""[..], b"\xff\xfe not pem"] {
             assert_eq!(
-                TokenIssuer::ed25519_pem(garbage).unwrap_err(),
+                SigningKey::from_pem_as(garbage, Algorithm::EdDSA)
+                    .map(TokenIssuer::new)
+                    .unwrap_err(),
                 TokenError::InvalidKey(KeyError::NotPem)
             );
             assert_eq!(
-                VerifyingKey::rs256_pem(garbage).unwrap_err(),
+                VerifyingKey::from_pem_as(garbage, Algorithm::RS256).unwrap_err(),
                 TokenError::InvalidKey(KeyError::NotPem)
             );
         }
         assert_eq!(
-            TokenIssuer::from_pem(
-                b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
-            )
-            .unwrap_err(),
+            SigningKey::from_pem(b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+                .map(TokenIssuer::new)
+                .unwrap_err(),
             TokenError::InvalidKey(KeyError::MalformedPem("PKCS#8 private key"))
         );
     }
@@ -774,7 +778,7 @@ mod keys_and_rotation {
             ("p256-1-private.pem", Algorithm::ES256),
             ("ed25519-private.pem", Algorithm::EdDSA),
         ] {
-            let issuer = TokenIssuer::from_pem(key_file(file)).unwrap();
+            let issuer = TokenIssuer::new(SigningKey::from_pem(key_file(file)).unwrap());
             assert_eq!(issuer.algorithm(), algorithm, "{file}");
             let public = file.replace("private", "public");
             let verifier = TokenVerifier::new(VerifyingKey::from_pem(key_file(&public)).unwrap());
@@ -789,12 +793,16 @@ mod keys_and_rotation {
 
     #[test]
     fn rotation_old_and_new_keys_side_by_side() {
-        let old = TokenIssuer::es256_pem(key_file("p256-1-private.pem"))
-            .unwrap()
-            .with_key_id("2026-10");
-        let new = TokenIssuer::es256_pem(key_file("p256-2-private.pem"))
-            .unwrap()
-            .with_key_id("2026-11");
+        let old = TokenIssuer::new(
+            SigningKey::from_pem_as(key_file("p256-1-private.pem"), Algorithm::ES256)
+                .unwrap()
+                .with_key_id("2026-10"),
+        );
+        let new = TokenIssuer::new(
+            SigningKey::from_pem_as(key_file("p256-2-private.pem"), Algorithm::ES256)
+                .unwrap()
+                .with_key_id("2026-11"),
+        );
         let old_token = old.issue("alice", &()).unwrap();
         let new_token = new.issue("bob", &()).unwrap();
         let verifier =
@@ -812,7 +820,8 @@ mod keys_and_rotation {
 
     #[test]
     fn the_issuer_stamps_its_kid() {
-        let issuer = hs256().with_key_id("k-7");
+        let issuer = TokenIssuer::new(SigningKey::hs256(SECRET).unwrap().with_key_id("k-7"))
+            .with_clock(clock());
         let token = issuer.issue("alice", &()).unwrap();
         let header: serde_json::Value =
             serde_json::from_slice(&base64_decode(token.split('.').next().unwrap())).unwrap();
@@ -841,17 +850,14 @@ mod keys_and_rotation {
         );
         let verifier =
             TokenVerifier::new(KeySet::new([a.verifying_key(), b.verifying_key()]).unwrap());
-        let unnamed = TokenIssuer::hs256([1u8; 32])
-            .unwrap()
+        let unnamed = TokenIssuer::new(SigningKey::hs256([1u8; 32]).unwrap())
             .issue("alice", &())
             .unwrap();
         assert_eq!(
             verifier.verify::<()>(&unnamed).unwrap_err(),
             TokenError::MissingKeyId
         );
-        let unknown = TokenIssuer::hs256([1u8; 32])
-            .unwrap()
-            .with_key_id("c")
+        let unknown = TokenIssuer::new(SigningKey::hs256([1u8; 32]).unwrap().with_key_id("c"))
             .issue("alice", &())
             .unwrap();
         assert_eq!(
@@ -862,8 +868,7 @@ mod keys_and_rotation {
         // but not one that names another.
         let only_a = TokenVerifier::new(a.verifying_key());
         assert_eq!(only_a.verify::<()>(&unnamed).unwrap().subject, "alice");
-        let unnamed_by_b = TokenIssuer::hs256([2u8; 32])
-            .unwrap()
+        let unnamed_by_b = TokenIssuer::new(SigningKey::hs256([2u8; 32]).unwrap())
             .issue("alice", &())
             .unwrap();
         assert_eq!(
@@ -880,13 +885,15 @@ mod keys_and_rotation {
 
     #[test]
     fn jwks_round_trip_exports_only_public_keys() {
-        let es = TokenIssuer::es256_pem(key_file("p256-1-private.pem"))
-            .unwrap()
-            .with_key_id("es");
-        let ed = SigningKey::ed25519_pem(key_file("ed25519-private.pem"))
+        let es = TokenIssuer::new(
+            SigningKey::from_pem_as(key_file("p256-1-private.pem"), Algorithm::ES256)
+                .unwrap()
+                .with_key_id("es"),
+        );
+        let ed = SigningKey::from_pem_as(key_file("ed25519-private.pem"), Algorithm::EdDSA)
             .unwrap()
             .with_key_id("ed");
-        let rs = SigningKey::rs256_pem(key_file("rsa2048-private.pem"))
+        let rs = SigningKey::from_pem_as(key_file("rsa2048-private.pem"), Algorithm::RS256)
             .unwrap()
             .with_key_id("rs");
         let hs = SigningKey::hs256(SECRET).unwrap().with_key_id("hs");
@@ -895,7 +902,7 @@ mod keys_and_rotation {
         keys.insert(rs.verifying_key()).unwrap();
         keys.insert(hs.verifying_key()).unwrap();
         let verifier = TokenVerifier::new(keys);
-        let jwks = verifier.to_jwks();
+        let jwks = verifier.key_set().to_jwks();
         let document: serde_json::Value = serde_json::from_str(&jwks).unwrap();
         let kids: Vec<&str> = document["keys"]
             .as_array()
@@ -910,7 +917,7 @@ mod keys_and_rotation {
         }
         assert!(!jwks.contains(&craft::b64url(SECRET)));
 
-        let rebuilt = TokenVerifier::from_jwks(&jwks).unwrap();
+        let rebuilt = TokenVerifier::new(KeySet::from_jwks(&jwks).unwrap());
         for (issuer, subject) in [
             (es, "es"),
             (TokenIssuer::new(ed), "ed"),
@@ -923,7 +930,7 @@ mod keys_and_rotation {
 
     #[test]
     fn jwks_documents_skip_encryption_keys_and_refuse_secrets() {
-        let es = SigningKey::es256_pem(key_file("p256-1-private.pem"))
+        let es = SigningKey::from_pem_as(key_file("p256-1-private.pem"), Algorithm::ES256)
             .unwrap()
             .with_key_id("es");
         let public = es.verifying_key().to_jwk().unwrap();
@@ -931,7 +938,9 @@ mod keys_and_rotation {
             r#"{{"keys":[{public},{{"kty":"RSA","use":"enc","kid":"e","n":"AQAB","e":"AQAB"}}]}}"#
         );
         assert_eq!(
-            TokenVerifier::from_jwks(&with_enc).unwrap().key_set().len(),
+            TokenVerifier::new(KeySet::from_jwks(&with_enc).unwrap())
+                .key_set()
+                .len(),
             1
         );
         // Keys too malformed to read are skipped too (RFC 7517 §5), unless they hold a secret.
@@ -969,7 +978,9 @@ mod keys_and_rotation {
             craft::b64url(SECRET)
         );
         assert_eq!(
-            TokenVerifier::from_jwks(&with_secret).unwrap_err(),
+            KeySet::from_jwks(&with_secret)
+                .map(TokenVerifier::new)
+                .unwrap_err(),
             TokenError::InvalidKey(KeyError::InKeySet {
                 index: 1,
                 key_id: Some("h".into()),
@@ -979,18 +990,24 @@ mod keys_and_rotation {
         for broken in ["", "{}", r#"{"keys":{}}"#, "[1]"] {
             assert!(
                 matches!(
-                    TokenVerifier::from_jwks(broken).unwrap_err(),
+                    KeySet::from_jwks(broken)
+                        .map(TokenVerifier::new)
+                        .unwrap_err(),
                     TokenError::InvalidKey(KeyError::NotJson(_))
                 ),
                 "{broken}"
             );
         }
         assert_eq!(
-            TokenVerifier::from_jwks(r#"{"keys":[]}"#).unwrap_err(),
+            KeySet::from_jwks(r#"{"keys":[]}"#)
+                .map(TokenVerifier::new)
+                .unwrap_err(),
             TokenError::InvalidKey(KeyError::EmptyKeySet)
         );
         let TokenError::InvalidKey(KeyError::NoUsableKey(skipped)) =
-            TokenVerifier::from_jwks(r#"{"keys":[{"kty":"EC"}]}"#).unwrap_err()
+            KeySet::from_jwks(r#"{"keys":[{"kty":"EC"}]}"#)
+                .map(TokenVerifier::new)
+                .unwrap_err()
         else {
             panic!("expected NoUsableKey");
         };
@@ -1060,12 +1077,16 @@ mod keys_and_rotation {
 
     #[test]
     fn replacing_the_key_set_keeps_the_policy() {
-        let old = TokenIssuer::es256_pem(key_file("p256-1-private.pem"))
-            .unwrap()
-            .with_key_id("old");
-        let new = TokenIssuer::es256_pem(key_file("p256-2-private.pem"))
-            .unwrap()
-            .with_key_id("new");
+        let old = TokenIssuer::new(
+            SigningKey::from_pem_as(key_file("p256-1-private.pem"), Algorithm::ES256)
+                .unwrap()
+                .with_key_id("old"),
+        );
+        let new = TokenIssuer::new(
+            SigningKey::from_pem_as(key_file("p256-2-private.pem"), Algorithm::ES256)
+                .unwrap()
+                .with_key_id("new"),
+        );
         let verifier = old
             .verifier()
             .with_issuer("me")
@@ -1073,7 +1094,7 @@ mod keys_and_rotation {
             .with_clock(clock());
         let rotated = verifier
             .clone()
-            .with_key_set(KeySet::from_jwks(&new.verifier().to_jwks()).unwrap());
+            .with_key_set(KeySet::from_jwks(&new.verifier().key_set().to_jwks()).unwrap());
         assert_eq!(rotated.key_set().len(), 1);
         let good = new
             .clone()
@@ -1123,8 +1144,7 @@ mod revocation {
         let clock = clock();
         let cutoff: Arc<RwLock<Option<chrono::DateTime<chrono::Utc>>>> = Arc::default();
         let seen = Arc::clone(&cutoff);
-        let issuer = TokenIssuer::hs256(SECRET)
-            .unwrap()
+        let issuer = TokenIssuer::new(SigningKey::hs256(SECRET).unwrap())
             .with_clock(clock.clone())
             .with_revocation_check(move |token: &TokenInfo<'_>| {
                 token.subject == "alice"
@@ -1167,9 +1187,11 @@ mod secret_hygiene {
     #[test]
     fn debug_output_never_contains_key_material_or_tokens() {
         let secret = SecretKey::from(*b"this-is-a-very-secret-key-0123456789");
-        let issuer = TokenIssuer::hs256(secret.clone()).unwrap().with_key_id("k");
+        let issuer = TokenIssuer::new(SigningKey::hs256(secret.clone()).unwrap().with_key_id("k"));
         let response = issuer.issue_response("alice", &()).unwrap();
-        let ed = TokenIssuer::ed25519_pem(key_file("ed25519-private.pem")).unwrap();
+        let ed = TokenIssuer::new(
+            SigningKey::from_pem_as(key_file("ed25519-private.pem"), Algorithm::EdDSA).unwrap(),
+        );
         let printed = [
             format!("{secret:?}"),
             format!("{issuer:?}"),
@@ -1281,7 +1303,7 @@ mod error_messages {
         assert_eq!(source.to_string(), error.to_string());
         assert_cause_once(&in_set);
 
-        let issuer = TokenIssuer::hs256([1u8; 32]).unwrap();
+        let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32]).unwrap());
         let token = issuer
             .issue("alice", &serde_json::json!({ "n": "text" }))
             .unwrap();
@@ -1349,8 +1371,7 @@ mod error_messages {
 
     #[test]
     fn issuer_audience_and_required_claims_say_what_they_found() {
-        let issuer = TokenIssuer::hs256(SECRET)
-            .unwrap()
+        let issuer = TokenIssuer::new(SigningKey::hs256(SECRET).unwrap())
             .with_issuer("https://evil.example")
             .with_audience("other");
         let token = issuer

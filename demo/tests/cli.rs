@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use keyward::token::{TokenIssuer, TokenVerifier, VerifyingKey};
+use keyward::token::{SigningKey, TokenIssuer, TokenVerifier, VerifyingKey};
 
 /// The CLI binary Cargo built for this test (`CARGO_BIN_EXE_keyward`: integration tests of a
 /// package with binaries always get them built first, so it is never stale).
@@ -232,11 +232,11 @@ fn tampered_at(token: &str, index: usize) -> String {
 /// An ES256 access token signed with `tests/keys/<private_key>`.
 fn es256_token(private_key: &str, key_id: Option<&str>) -> String {
     let pem = std::fs::read(key_path(private_key)).unwrap();
-    let mut issuer = TokenIssuer::from_pem(pem).unwrap();
+    let mut key = SigningKey::from_pem(pem).unwrap();
     if let Some(kid) = key_id {
-        issuer = issuer.with_key_id(kid);
+        key = key.with_key_id(kid);
     }
-    issuer.issue("alice", &()).unwrap()
+    TokenIssuer::new(key).issue("alice", &()).unwrap()
 }
 
 #[test]
@@ -625,14 +625,16 @@ fn inspect_escapes_what_a_hostile_token_or_key_set_says() {
     );
     let jwks = scratch_file("evil-jwks.json", &jwks);
     let long = "x".repeat(1000);
-    let token = TokenIssuer::from_pem(std::fs::read(key_path("p256-1-private.pem")).unwrap())
-        .unwrap()
-        .with_key_id("p256-1")
-        .issue(
-            "\u{1b}[2J\u{1b}[32mVERIFIED\u{1b}[0m",
-            &serde_json::json!({ "note": "\u{9b}31m\u{202e}", "long": long }),
-        )
-        .unwrap();
+    let token = TokenIssuer::new(
+        SigningKey::from_pem(std::fs::read(key_path("p256-1-private.pem")).unwrap())
+            .unwrap()
+            .with_key_id("p256-1"),
+    )
+    .issue(
+        "\u{1b}[2J\u{1b}[32mVERIFIED\u{1b}[0m",
+        &serde_json::json!({ "note": "\u{9b}31m\u{202e}", "long": long }),
+    )
+    .unwrap();
     let output = run(
         with_args(&[
             "inspect",

@@ -19,7 +19,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use keyward::password::{Cost, PasswordHasher};
-use keyward::token::{CacheDuration, FixedClock, SigningKey, TokenIssuer};
+use keyward::token::{Algorithm, CacheDuration, FixedClock, SigningKey, TokenIssuer};
 use keyward_session::Sessions;
 use keyward_session_sqlite::SqliteStore;
 use reqwest::StatusCode;
@@ -58,7 +58,7 @@ async fn start() -> Services {
     let for_issuer = clock.clone();
     // The key ring lives in the store, as `main.rs` sets it up for `--signing-key`.
     let sessions = Sessions::new(SqliteStore::open(&db.0).await.unwrap()).with_clock(clock.clone());
-    let key = SigningKey::es256_pem(key_file("p256-1-private.pem"))
+    let key = SigningKey::from_pem_as(key_file("p256-1-private.pem"), Algorithm::ES256)
         .unwrap()
         .try_with_thumbprint_key_id()
         .unwrap();
@@ -268,7 +268,7 @@ async fn the_jwks_is_cacheable_and_holds_only_public_keys() {
     );
     assert!(key.get("d").is_none());
     // The kid is the key's RFC 7638 thumbprint.
-    let thumbprint = SigningKey::es256_pem(key_file("p256-1-private.pem"))
+    let thumbprint = SigningKey::from_pem_as(key_file("p256-1-private.pem"), Algorithm::ES256)
         .unwrap()
         .verifying_key()
         .thumbprint();
@@ -283,7 +283,7 @@ async fn unpublished_keys_are_refused_and_invented_kids_cost_one_fetch_per_inter
         1,
         "the resource server fetched once at start"
     );
-    let rogue = SigningKey::es256_pem(key_file("p256-2-private.pem")).unwrap();
+    let rogue = SigningKey::from_pem_as(key_file("p256-2-private.pem"), Algorithm::ES256).unwrap();
     let forged: Vec<String> = (0..25)
         .map(|i| {
             TokenIssuer::new(rogue.clone().with_key_id(format!("invented-{i}")))
@@ -328,7 +328,7 @@ async fn a_rotation_through_the_ring_never_shows_the_resource_server_an_unknown_
     let fetches_before = services.jwks_fetches();
 
     // Stage the next key: published at once, signing nothing yet.
-    let next = SigningKey::es256_pem(key_file("p256-2-private.pem"))
+    let next = SigningKey::from_pem_as(key_file("p256-2-private.pem"), Algorithm::ES256)
         .unwrap()
         .try_with_thumbprint_key_id()
         .unwrap();
@@ -391,7 +391,7 @@ async fn a_restart_with_the_previous_key_keeps_its_tokens_valid() {
     // ring did not hold.
     let clock = services.clock.clone();
     let restarted = keys::Keys::fixed(
-        SigningKey::es256_pem(key_file("p256-2-private.pem"))
+        SigningKey::from_pem_as(key_file("p256-2-private.pem"), Algorithm::ES256)
             .unwrap()
             .try_with_thumbprint_key_id()
             .unwrap(),
@@ -404,7 +404,7 @@ async fn a_restart_with_the_previous_key_keeps_its_tokens_valid() {
         }),
     );
     assert!(restarted.verifier().verify::<()>(&before_restart).is_err());
-    let previous = SigningKey::es256_pem(key_file("p256-1-private.pem"))
+    let previous = SigningKey::from_pem_as(key_file("p256-1-private.pem"), Algorithm::ES256)
         .unwrap()
         .verifying_key();
     let restarted = restarted.with_previous(previous);

@@ -17,7 +17,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::get;
 use common::raw::{closed_within, connect_from, status_of};
-use keyward::token::{FixedClock, TokenIssuer};
+use keyward::token::{Algorithm, FixedClock, SigningKey, TokenIssuer};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 const ATTACKER: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
@@ -31,16 +31,18 @@ fn issuer() -> TokenIssuer {
         "/../tests/keys/p256-1-private.pem"
     ))
     .unwrap();
-    TokenIssuer::es256_pem(pem)
-        .unwrap()
-        .with_key_id("k1")
-        .with_issuer(ISSUER)
-        .with_audience(AUDIENCE)
+    TokenIssuer::new(
+        SigningKey::from_pem_as(pem, Algorithm::ES256)
+            .unwrap()
+            .with_key_id("k1"),
+    )
+    .with_issuer(ISSUER)
+    .with_audience(AUDIENCE)
 }
 
 /// Serves the issuer's JWKS on 127.0.0.1.
 async fn jwks_server() -> SocketAddr {
-    let jwks = issuer().verifier().to_jwks();
+    let jwks = issuer().verifier().key_set().to_jwks();
     let app = Router::new().route("/jwks", get(move || async move { jwks }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -239,15 +241,18 @@ async fn a_refused_token_is_logged_with_its_real_reason() {
     let server = launch(format!("http://{jwks}/jwks"), "").await.unwrap();
     let past = FixedClock::at(chrono::Utc::now() - chrono::TimeDelta::hours(2));
     let expired = issuer().with_clock(past).issue("alice", &()).unwrap();
-    let other_key = TokenIssuer::es256_pem(
-        std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../tests/keys/p256-2-private.pem"
-        ))
-        .unwrap(),
+    let other_key = TokenIssuer::new(
+        SigningKey::from_pem_as(
+            std::fs::read(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../tests/keys/p256-2-private.pem"
+            ))
+            .unwrap(),
+            Algorithm::ES256,
+        )
+        .unwrap()
+        .with_key_id("k1"),
     )
-    .unwrap()
-    .with_key_id("k1")
     .with_issuer(ISSUER)
     .with_audience(AUDIENCE)
     .issue("alice", &())

@@ -7,9 +7,9 @@ use std::fmt;
 /// There is deliberately no `none`: an unsigned token cannot be issued or accepted.
 ///
 /// ```
-/// use keyward::token::{Algorithm, TokenIssuer};
+/// use keyward::token::{Algorithm, SigningKey, TokenIssuer};
 ///
-/// let issuer = TokenIssuer::hs256([0x42; 32])?;
+/// let issuer = TokenIssuer::new(SigningKey::hs256([0x42; 32])?);
 /// assert_eq!(issuer.algorithm(), Algorithm::HS256);
 /// assert_eq!(Algorithm::EdDSA.to_string(), "EdDSA");
 /// # Ok::<(), keyward::token::TokenError>(())

@@ -14,7 +14,7 @@ use super::Lifetime;
 /// `aud`, `jti`), instants are NumericDate seconds, and `T`'s fields sit beside them.
 ///
 /// ```
-/// use keyward::token::{Claims, TokenIssuer};
+/// use keyward::token::{Claims, SigningKey, TokenIssuer};
 /// use serde::{Deserialize, Serialize};
 ///
 /// #[derive(Serialize, Deserialize, Debug, PartialEq)]
@@ -22,7 +22,7 @@ use super::Lifetime;
 ///     role: String,
 /// }
 ///
-/// let issuer = TokenIssuer::hs256([9u8; 32])?.with_issuer("https://auth.example.com");
+/// let issuer = TokenIssuer::new(SigningKey::hs256([9u8; 32])?).with_issuer("https://auth.example.com");
 /// let token = issuer.issue("alice", &Role { role: "admin".into() })?;
 /// let claims: Claims<Role> = issuer.verify(&token)?;
 /// assert_eq!(claims.subject, "alice");
@@ -78,9 +78,9 @@ impl<T> Claims<T> {
     /// [`with_optional_subject`](crate::token::TokenVerifier::with_optional_subject)).
     ///
     /// ```
-    /// use keyward::token::TokenIssuer;
+    /// use keyward::token::{SigningKey, TokenIssuer};
     ///
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?);
     /// let claims = issuer.verify::<()>(&issuer.issue("alice", &())?)?;
     /// assert_eq!(claims.optional_subject(), Some("alice"));
     /// # Ok::<(), keyward::token::TokenError>(())
@@ -241,9 +241,9 @@ impl fmt::Display for TokenKind {
 /// `Debug` does not print the tokens: they are bearer credentials.
 ///
 /// ```
-/// use keyward::token::TokenIssuer;
+/// use keyward::token::{SigningKey, TokenIssuer};
 ///
-/// let issuer = TokenIssuer::hs256([1u8; 32])?;
+/// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?);
 /// let response = issuer.issue_response("alice", &())?;
 /// let json = serde_json::to_value(&response).unwrap();
 /// assert_eq!(json["token_type"], "bearer");
@@ -273,9 +273,9 @@ impl TokenResponse {
     /// refresh tokens are opaque ([`OpaqueToken`](crate::token::OpaqueToken)).
     ///
     /// ```
-    /// use keyward::token::{OpaqueToken, TokenIssuer, TokenResponse};
+    /// use keyward::token::{OpaqueToken, SigningKey, TokenIssuer, TokenResponse};
     ///
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?);
     /// let refresh = OpaqueToken::generate()?;
     /// let response = TokenResponse::new(issuer.issue("alice", &())?, issuer.ttl())
     ///     .with_refresh_token(refresh.expose_secret());

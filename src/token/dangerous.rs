@@ -16,9 +16,9 @@ use super::{JsonError, TokenError, TokenPart, TokenVerifier};
 /// A token's header and claims as sent, **not verified**.
 ///
 /// ```
-/// use keyward::token::{TokenIssuer, dangerous};
+/// use keyward::token::{SigningKey, TokenIssuer, dangerous};
 ///
-/// let token = TokenIssuer::hs256([1u8; 32])?.with_key_id("k1").issue("alice", &())?;
+/// let token = TokenIssuer::new(SigningKey::hs256([1u8; 32])?.with_key_id("k1")).issue("alice", &())?;
 /// let seen = dangerous::decode_unverified::<serde_json::Value>(&token)?;
 /// assert_eq!(seen.header.kid.as_deref(), Some("k1"));
 /// assert_eq!(seen.claims["sub"], "alice");

@@ -12,10 +12,10 @@ use super::TokenError;
 /// more likely a unit mistake than a policy).
 ///
 /// ```
-/// use keyward::token::{Lifetime, TokenError, TokenIssuer};
+/// use keyward::token::{Lifetime, SigningKey, TokenError, TokenIssuer};
 /// use std::time::Duration;
 ///
-/// let issuer = TokenIssuer::hs256([1u8; 32])?.with_ttl(Lifetime::from_mins(5)?);
+/// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?).with_ttl(Lifetime::from_mins(5)?);
 /// assert_eq!(issuer.ttl().as_duration(), Duration::from_secs(300));
 /// assert!(matches!(Lifetime::try_from(Duration::from_millis(500)), Err(TokenError::InvalidDuration { .. })));
 /// # Ok::<(), TokenError>(())

@@ -14,11 +14,11 @@ use super::{Algorithm, JsonError, KeyError, TokenKind};
 /// returned by `verify` means "401 Unauthorized"; the variants exist for logs and metrics.
 ///
 /// ```
-/// use keyward::token::{FixedClock, TokenError, TokenIssuer};
+/// use keyward::token::{FixedClock, SigningKey, TokenError, TokenIssuer};
 /// use std::time::Duration;
 ///
 /// let clock = FixedClock::at_unix_seconds(1_700_000_000);
-/// let issuer = TokenIssuer::hs256([7u8; 32])?
+/// let issuer = TokenIssuer::new(SigningKey::hs256([7u8; 32])?)
 ///     .with_ttl(keyward::token::Lifetime::from_secs(60)?)
 ///     .with_clock(clock.clone());
 /// let token = issuer.issue("alice", &())?;

@@ -11,12 +11,11 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::jws;
-use super::revocation::{RevocationCheck, TokenInfo};
+use super::revocation::RevocationCheck;
 use super::{
-    Algorithm, Claim, Claims, Clock, JsonError, KeySet, Leeway, Lifetime, SigningKey, SystemClock,
+    Algorithm, Claim, Claims, Clock, JsonError, Leeway, Lifetime, SigningKey, SystemClock,
     TokenError, TokenKind, TokenResponse, TokenVerifier, VerifyingKey,
 };
-use crate::SecretKey;
 
 /// Issues and verifies tokens with one signing key: the half of keyward an auth service uses.
 ///
@@ -32,29 +31,32 @@ use crate::SecretKey;
 /// | refresh token lifetime | 7 days | [`with_refresh_ttl`](Self::with_refresh_ttl) |
 /// | `iss`, access `aud` | not set | [`with_issuer`](Self::with_issuer), [`with_audience`](Self::with_audience) |
 /// | refresh `aud` | [`TokenVerifier::DEFAULT_REFRESH_AUDIENCE`] | [`with_refresh_audience`](Self::with_refresh_audience) |
-/// | `kid` | not set | [`with_key_id`](Self::with_key_id) |
+/// | `kid` | the key's | [`SigningKey::with_key_id`] before [`new`](Self::new) |
 /// | leeway | 0 | [`with_leeway`](Self::with_leeway) (at most 5 minutes) |
 /// | clock | system | [`with_clock`](Self::with_clock) |
 ///
 /// # Builder methods
 ///
-/// The same rules hold for [`TokenIssuer`], [`TokenVerifier`], [`KeySet`] and
+/// The same rules hold for [`TokenIssuer`], [`TokenVerifier`], [`KeySet`](super::KeySet) and
 /// [`PasswordHasher`](crate::password::PasswordHasher):
 /// - `with_*` replaces one setting and never fails; a value that can be wrong is checked when
 ///   its type is made ([`Lifetime::from_mins`], [`Leeway::from_secs`],
 ///   [`Cost::new`](crate::password::Cost::new)), so a chain of `with_*` has no `?` in it;
 /// - constructors are `new`, `from_*` or named for the algorithm (`hs256`), and return
 ///   `Result` when their input can be wrong;
-/// - adding to a collection is `insert` on it ([`KeySet::insert`]); `with_key_set` replaces
+/// - there is one way to do each thing: keys are read only by [`SigningKey`],
+///   [`VerifyingKey`](super::VerifyingKey) and [`KeySet`](super::KeySet), and the issuer and
+///   verifier take them in `new` (`TokenIssuer::new(SigningKey::hs256(secret)?)`);
+/// - adding to a collection is `insert` on it ([`KeySet::insert`](super::KeySet::insert)); `with_key_set` replaces
 ///   the whole set;
 /// - clocks and revocation checks are taken as any `impl Clock` (an `Arc<dyn Clock>`
-///   included) and as plain closures.
+///   included) and any `impl RevocationCheck` (a closure `|t: &TokenInfo<'_>| ...` included).
 ///
 /// Cloning is cheap (shared, immutable key and settings); `TokenIssuer` is `Send + Sync`.
 ///
 /// ```
 /// use keyward::SecretKey;
-/// use keyward::token::{Claims, Lifetime, TokenIssuer};
+/// use keyward::token::{Claims, Lifetime, SigningKey, TokenIssuer};
 /// use serde::{Deserialize, Serialize};
 ///
 /// #[derive(Serialize, Deserialize)]
@@ -62,7 +64,7 @@ use crate::SecretKey;
 ///     role: String,
 /// }
 ///
-/// let issuer = TokenIssuer::hs256(SecretKey::generate()?)?
+/// let issuer = TokenIssuer::new(SigningKey::hs256(SecretKey::generate()?)?)
 ///     .with_issuer("https://auth.example.com")
 ///     .with_audience("api")
 ///     .with_ttl(Lifetime::from_mins(15)?);
@@ -132,168 +134,11 @@ impl TokenIssuer {
         }
     }
 
-    /// An HS256 issuer; see [`SigningKey::hs256`].
-    ///
-    /// # Errors
-    ///
-    /// [`KeyError::Weak`](crate::token::KeyError::Weak) when the secret is shorter than 32
-    /// bytes (RFC 7518 §3.2).
-    ///
-    /// ```
-    /// use keyward::SecretKey;
-    /// use keyward::token::{KeyError, TokenError, TokenIssuer};
-    /// assert!(matches!(
-    ///     TokenIssuer::hs256(SecretKey::from_text("your-super-secret-key-here")), // the tutorial's 26-byte secret
-    ///     Err(TokenError::InvalidKey(KeyError::Weak { bits: 208, min_bits: 256, .. }))
-    /// ));
-    /// ```
-    pub fn hs256(secret: impl Into<SecretKey>) -> Result<Self, TokenError> {
-        SigningKey::hs256(secret).map(Self::new)
-    }
-
-    /// An HS384 issuer; see [`SigningKey::hs384`].
-    ///
-    /// # Errors
-    ///
-    /// [`TokenError::InvalidKey`] when the secret is shorter than 48 bytes.
-    ///
-    /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// assert!(TokenIssuer::hs384([1u8; 48]).is_ok());
-    /// ```
-    pub fn hs384(secret: impl Into<SecretKey>) -> Result<Self, TokenError> {
-        SigningKey::hs384(secret).map(Self::new)
-    }
-
-    /// An HS512 issuer; see [`SigningKey::hs512`].
-    ///
-    /// # Errors
-    ///
-    /// [`TokenError::InvalidKey`] when the secret is shorter than 64 bytes.
-    ///
-    /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// assert!(TokenIssuer::hs512([1u8; 64]).is_ok());
-    /// ```
-    pub fn hs512(secret: impl Into<SecretKey>) -> Result<Self, TokenError> {
-        SigningKey::hs512(secret).map(Self::new)
-    }
-
-    /// An RS256 issuer from a PEM RSA private key; see [`SigningKey::rs256_pem`].
-    ///
-    /// # Errors
-    ///
-    /// [`TokenError::InvalidKey`].
-    ///
-    /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// let issuer = TokenIssuer::rs256_pem(std::fs::read("tests/keys/rsa2048-private.pem")?)?;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn rs256_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
-        SigningKey::rs256_pem(pem).map(Self::new)
-    }
-
-    /// A PS256 issuer from a PEM RSA private key; see [`SigningKey::ps256_pem`].
-    ///
-    /// # Errors
-    ///
-    /// [`TokenError::InvalidKey`].
-    ///
-    /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// let issuer = TokenIssuer::ps256_pem(std::fs::read("tests/keys/rsa2048-private.pem")?)?;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn ps256_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
-        SigningKey::ps256_pem(pem).map(Self::new)
-    }
-
-    /// An ES256 issuer from a PEM P-256 private key; see [`SigningKey::es256_pem`].
-    ///
-    /// # Errors
-    ///
-    /// [`TokenError::InvalidKey`].
-    ///
-    /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// let issuer = TokenIssuer::es256_pem(std::fs::read("tests/keys/p256-1-private.pem")?)?;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn es256_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
-        SigningKey::es256_pem(pem).map(Self::new)
-    }
-
-    /// An `EdDSA` issuer from a PEM Ed25519 private key; see [`SigningKey::ed25519_pem`].
-    ///
-    /// # Errors
-    ///
-    /// [`TokenError::InvalidKey`].
-    ///
-    /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// let issuer = TokenIssuer::ed25519_pem(std::fs::read("tests/keys/ed25519-private.pem")?)?;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn ed25519_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
-        SigningKey::ed25519_pem(pem).map(Self::new)
-    }
-
-    /// An issuer from a PEM private key, its algorithm found from the key; see
-    /// [`SigningKey::from_pem`].
-    ///
-    /// # Errors
-    ///
-    /// [`TokenError::InvalidKey`].
-    ///
-    /// ```
-    /// # use keyward::token::{Algorithm, TokenIssuer};
-    /// let issuer = TokenIssuer::from_pem(std::fs::read("tests/keys/ed25519-private.pem")?)?;
-    /// assert_eq!(issuer.algorithm(), Algorithm::EdDSA);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn from_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
-        SigningKey::from_pem(pem).map(Self::new)
-    }
-
-    /// An HMAC issuer from an `oct` JWK; see [`SigningKey::from_jwk`].
-    ///
-    /// # Errors
-    ///
-    /// [`TokenError::InvalidKey`].
-    ///
-    /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// let jwk = r#"{"kty":"oct","alg":"HS256","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}"#;
-    /// assert!(TokenIssuer::from_jwk(jwk).is_ok());
-    /// ```
-    pub fn from_jwk(json: &str) -> Result<Self, TokenError> {
-        SigningKey::from_jwk(json).map(Self::new)
-    }
-
-    /// Returns this issuer stamping `kid` on every token, and its verifier selecting the key by
-    /// it.
-    ///
-    /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_key_id("2026-11");
-    /// assert_eq!(issuer.key_id(), Some("2026-11"));
-    /// # Ok::<(), keyward::token::TokenError>(())
-    /// ```
-    #[must_use]
-    pub fn with_key_id(mut self, key_id: impl Into<String>) -> Self {
-        self.key = self.key.with_key_id(key_id);
-        self.verifier = self
-            .verifier
-            .with_key_set(KeySet::from(self.key.verifying_key()));
-        self
-    }
-
     /// Returns this issuer setting `iss` on its tokens and requiring it when verifying.
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_issuer("https://auth.example.com");
+    /// # use keyward::token::{SigningKey, TokenIssuer};
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?).with_issuer("https://auth.example.com");
     /// let claims = issuer.verify::<()>(&issuer.issue("alice", &())?)?;
     /// assert_eq!(claims.issuer.as_deref(), Some("https://auth.example.com"));
     /// # Ok::<(), keyward::token::TokenError>(())
@@ -311,8 +156,8 @@ impl TokenIssuer {
     /// instead; see [`with_refresh_audience`](Self::with_refresh_audience).
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_audience("api");
+    /// # use keyward::token::{SigningKey, TokenIssuer};
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?).with_audience("api");
     /// let claims = issuer.verify::<()>(&issuer.issue("alice", &())?)?;
     /// assert!(claims.audience.unwrap().contains("api"));
     /// # Ok::<(), keyward::token::TokenError>(())
@@ -326,8 +171,8 @@ impl TokenIssuer {
     /// (replacing any set before), and accepting any of them when verifying.
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_audiences(["orders", "billing"]);
+    /// # use keyward::token::{SigningKey, TokenIssuer};
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?).with_audiences(["orders", "billing"]);
     /// let claims = issuer.verify::<()>(&issuer.issue("alice", &())?)?;
     /// assert_eq!(claims.audience.unwrap().iter().collect::<Vec<_>>(), ["orders", "billing"]);
     /// # Ok::<(), keyward::token::TokenError>(())
@@ -349,8 +194,8 @@ impl TokenIssuer {
     /// must refuse a refresh token presented as an access token.
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_audience("api").with_refresh_audience("https://auth.example.com/token");
+    /// # use keyward::token::{SigningKey, TokenIssuer};
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?).with_audience("api").with_refresh_audience("https://auth.example.com/token");
     /// let refresh = issuer.issue_refresh("alice", &())?;
     /// assert!(issuer.verify::<()>(&refresh).is_err());
     /// # Ok::<(), keyward::token::TokenError>(())
@@ -366,8 +211,8 @@ impl TokenIssuer {
     /// Returns this issuer with another access token lifetime.
     ///
     /// ```
-    /// # use keyward::token::{Lifetime, TokenIssuer};
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_ttl(Lifetime::from_mins(5)?);
+    /// # use keyward::token::{Lifetime, SigningKey, TokenIssuer};
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?).with_ttl(Lifetime::from_mins(5)?);
     /// assert_eq!(issuer.ttl().as_secs(), 300);
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
@@ -380,8 +225,8 @@ impl TokenIssuer {
     /// Returns this issuer with another refresh token lifetime.
     ///
     /// ```
-    /// # use keyward::token::{Lifetime, TokenIssuer};
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_refresh_ttl(Lifetime::from_days(1)?);
+    /// # use keyward::token::{Lifetime, SigningKey, TokenIssuer};
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?).with_refresh_ttl(Lifetime::from_days(1)?);
     /// assert_eq!(issuer.refresh_ttl().as_secs(), 86_400);
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
@@ -394,8 +239,8 @@ impl TokenIssuer {
     /// Returns this issuer verifying with a leeway; see [`TokenVerifier::with_leeway`].
     ///
     /// ```
-    /// # use keyward::token::{Leeway, TokenIssuer};
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_leeway(Leeway::from_secs(10)?);
+    /// # use keyward::token::{Leeway, SigningKey, TokenIssuer};
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?).with_leeway(Leeway::from_secs(10)?);
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     #[must_use]
@@ -407,9 +252,9 @@ impl TokenIssuer {
     /// Returns this issuer reading the time from `clock`, for issuing and verifying.
     ///
     /// ```
-    /// use keyward::token::{FixedClock, TokenIssuer};
+    /// use keyward::token::{FixedClock, SigningKey, TokenIssuer};
     ///
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_clock(FixedClock::at_unix_seconds(1_700_000_000));
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?).with_clock(FixedClock::at_unix_seconds(1_700_000_000));
     /// let claims = issuer.verify::<()>(&issuer.issue("alice", &())?)?;
     /// assert_eq!(claims.issued_at.unwrap().timestamp(), 1_700_000_000);
     /// assert_eq!(claims.expires_at.timestamp(), 1_700_000_900);
@@ -423,46 +268,26 @@ impl TokenIssuer {
         self
     }
 
-    /// Returns this issuer whose own [`verify`](Self::verify) runs `check`; see
+    /// Returns this issuer whose own [`verify`](Self::verify) consults `check`; see
     /// [`TokenVerifier::with_revocation_check`].
     ///
     /// ```
-    /// use keyward::token::TokenIssuer;
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_revocation_check(|t| t.subject == "mallory");
+    /// use keyward::token::{SigningKey, TokenInfo, TokenIssuer};
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?)
+    ///     .with_revocation_check(|t: &TokenInfo<'_>| t.subject == "mallory");
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     #[must_use]
-    pub fn with_revocation_check(
-        mut self,
-        check: impl Fn(&TokenInfo<'_>) -> bool + Send + Sync + 'static,
-    ) -> Self {
+    pub fn with_revocation_check(mut self, check: impl RevocationCheck + 'static) -> Self {
         self.verifier = self.verifier.with_revocation_check(check);
-        self
-    }
-
-    /// Returns this issuer whose own [`verify`](Self::verify) consults `checker`; see
-    /// [`TokenVerifier::with_revocation_checker`].
-    ///
-    /// ```
-    /// use keyward::token::{RevocationCheck, TokenInfo, TokenIssuer};
-    /// struct Nothing;
-    /// impl RevocationCheck for Nothing {
-    ///     fn is_revoked(&self, _: &TokenInfo<'_>) -> bool { false }
-    /// }
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_revocation_checker(Nothing);
-    /// # Ok::<(), keyward::token::TokenError>(())
-    /// ```
-    #[must_use]
-    pub fn with_revocation_checker(mut self, checker: impl RevocationCheck + 'static) -> Self {
-        self.verifier = self.verifier.with_revocation_checker(checker);
         self
     }
 
     /// The signing key's algorithm.
     ///
     /// ```
-    /// # use keyward::token::{Algorithm, TokenIssuer};
-    /// assert_eq!(TokenIssuer::hs512([1u8; 64])?.algorithm(), Algorithm::HS512);
+    /// # use keyward::token::{Algorithm, SigningKey, TokenIssuer};
+    /// assert_eq!(TokenIssuer::new(SigningKey::hs512([1u8; 64])?).algorithm(), Algorithm::HS512);
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     pub fn algorithm(&self) -> Algorithm {
@@ -472,8 +297,8 @@ impl TokenIssuer {
     /// The key id stamped on tokens, if any.
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// assert_eq!(TokenIssuer::hs256([1u8; 32])?.key_id(), None);
+    /// # use keyward::token::{SigningKey, TokenIssuer};
+    /// assert_eq!(TokenIssuer::new(SigningKey::hs256([1u8; 32])?).key_id(), None);
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     pub fn key_id(&self) -> Option<&str> {
@@ -483,8 +308,8 @@ impl TokenIssuer {
     /// The access token lifetime.
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// assert_eq!(TokenIssuer::hs256([1u8; 32])?.ttl().as_secs(), 900);
+    /// # use keyward::token::{SigningKey, TokenIssuer};
+    /// assert_eq!(TokenIssuer::new(SigningKey::hs256([1u8; 32])?).ttl().as_secs(), 900);
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     pub fn ttl(&self) -> Lifetime {
@@ -494,8 +319,8 @@ impl TokenIssuer {
     /// The refresh token lifetime.
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// assert_eq!(TokenIssuer::hs256([1u8; 32])?.refresh_ttl().as_secs(), 604_800);
+    /// # use keyward::token::{SigningKey, TokenIssuer};
+    /// assert_eq!(TokenIssuer::new(SigningKey::hs256([1u8; 32])?).refresh_ttl().as_secs(), 604_800);
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     pub fn refresh_ttl(&self) -> Lifetime {
@@ -506,9 +331,9 @@ impl TokenIssuer {
     /// to a [`TokenVerifier`] elsewhere.
     ///
     /// ```
-    /// use keyward::token::{TokenIssuer, TokenVerifier};
+    /// use keyward::token::{SigningKey, TokenIssuer, TokenVerifier};
     ///
-    /// let issuer = TokenIssuer::from_pem(std::fs::read("tests/keys/p256-1-private.pem")?)?;
+    /// let issuer = TokenIssuer::new(SigningKey::from_pem(std::fs::read("tests/keys/p256-1-private.pem")?)?);
     /// let verifier = TokenVerifier::new(issuer.verifying_key());
     /// verifier.verify::<()>(&issuer.issue("alice", &())?)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -521,8 +346,8 @@ impl TokenIssuer {
     /// algorithms. Hand it to services that check tokens but must not issue them.
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// let issuer = TokenIssuer::es256_pem(std::fs::read("tests/keys/p256-1-private.pem")?)?;
+    /// # use keyward::token::{Algorithm, SigningKey, TokenIssuer};
+    /// let issuer = TokenIssuer::new(SigningKey::from_pem(std::fs::read("tests/keys/p256-1-private.pem")?)?);
     /// let verifier = issuer.verifier();
     /// verifier.verify::<()>(&issuer.issue("alice", &())?)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -545,10 +370,10 @@ impl TokenIssuer {
     ///   the expiry cannot be represented.
     ///
     /// ```
-    /// use keyward::token::{Claim, TokenError, TokenIssuer};
+    /// use keyward::token::{Claim, SigningKey, TokenError, TokenIssuer};
     /// use std::collections::HashMap;
     ///
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?);
     /// let sneaky = HashMap::from([("exp", u64::MAX)]);
     /// assert_eq!(issuer.issue("alice", &sneaky), Err(TokenError::ReservedClaim(Claim::ExpiresAt)));
     /// # Ok::<(), TokenError>(())
@@ -571,9 +396,9 @@ impl TokenIssuer {
     /// As [`issue`](Self::issue).
     ///
     /// ```
-    /// use keyward::token::{Lifetime, TokenIssuer};
+    /// use keyward::token::{Lifetime, SigningKey, TokenIssuer};
     ///
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?);
     /// let token = issuer.issue_with_ttl("alice", &(), Lifetime::from_mins(5)?)?;
     /// let claims = issuer.verify::<()>(&token)?;
     /// assert_eq!((claims.expires_at - claims.issued_at.unwrap()).num_seconds(), 300);
@@ -596,8 +421,8 @@ impl TokenIssuer {
     /// As [`issue`](Self::issue).
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?);
     /// let refresh = issuer.issue_refresh("alice", &())?;
     /// assert!(issuer.verify::<()>(&refresh).is_err());
     /// assert!(issuer.verify_refresh::<()>(&refresh).is_ok());
@@ -619,8 +444,8 @@ impl TokenIssuer {
     /// As [`issue`](Self::issue).
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?);
     /// let response = issuer.issue_response("alice", &())?;
     /// assert_eq!(response.token_type, "bearer");
     /// assert_eq!(response.expires_in, 900);
@@ -701,8 +526,8 @@ impl TokenIssuer {
     /// As [`TokenVerifier::verify`].
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?);
     /// assert_eq!(issuer.verify::<()>(&issuer.issue("alice", &())?)?.subject, "alice");
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
@@ -718,8 +543,8 @@ impl TokenIssuer {
     /// As [`TokenVerifier::verify_refresh`].
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?);
     /// assert!(issuer.verify_refresh::<()>(&issuer.issue("alice", &())?).is_err());
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```

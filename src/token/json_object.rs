@@ -18,10 +18,10 @@ use super::{JsonError, TokenError};
 /// [`TokenIssuer::issue`](crate::token::TokenIssuer::issue).
 ///
 /// ```
-/// use keyward::token::{JsonObject, TokenError, TokenIssuer};
+/// use keyward::token::{JsonObject, SigningKey, TokenError, TokenIssuer};
 ///
 /// let extra: JsonObject = r#"{"role":"admin","scopes":["read"]}"#.parse()?;
-/// let issuer = TokenIssuer::hs256([7u8; 32])?;
+/// let issuer = TokenIssuer::new(SigningKey::hs256([7u8; 32])?);
 /// let claims = issuer.verify::<serde_json::Value>(&issuer.issue("alice", &extra)?)?;
 /// assert_eq!(claims.extra["role"], "admin");
 ///

@@ -79,7 +79,7 @@ use super::{Algorithm, Claims, Clock, KeySet, SystemClock, TokenError, TokenVeri
 /// // The identity provider, elsewhere: it signs tokens and publishes its keys.
 /// let key = SigningKey::generate(KeyPairKind::Ed25519)?.with_key_id("2026-01");
 /// let provider = TokenIssuer::new(key).with_issuer("https://id.example.com").with_audience("orders");
-/// let published = provider.verifier().to_jwks();
+/// let published = provider.verifier().key_set().to_jwks();
 ///
 /// // The resource server: its policy, and how it fetches (here a stand-in for an HTTP GET).
 /// let remote = RemoteKeySet::new(|keys| {
@@ -416,10 +416,10 @@ impl RemoteKeySet {
     /// set it may use.
     ///
     /// ```
-    /// use keyward::token::{FetchError, JwksResponse, RemoteKeySet, TokenError, TokenIssuer, TokenVerifier};
+    /// use keyward::token::{FetchError, JwksResponse, RemoteKeySet, SigningKey, TokenError, TokenIssuer, TokenVerifier};
     ///
-    /// let provider = TokenIssuer::from_pem(std::fs::read("tests/keys/ed25519-private.pem")?)?.with_key_id("k1");
-    /// let jwks = provider.verifier().to_jwks();
+    /// let provider = TokenIssuer::new(SigningKey::from_pem(std::fs::read("tests/keys/ed25519-private.pem")?)?.with_key_id("k1"));
+    /// let jwks = provider.verifier().key_set().to_jwks();
     /// let remote = RemoteKeySet::new(TokenVerifier::new);
     /// let fetch = || -> Result<JwksResponse, FetchError> { Ok(JwksResponse::new(jwks.clone())) };
     /// let claims = remote.verify_blocking::<()>(&provider.issue("alice", &())?, fetch)?;
@@ -462,11 +462,11 @@ impl RemoteKeySet {
     /// As [`verify_blocking`](Self::verify_blocking).
     ///
     /// ```
-    /// use keyward::token::{FetchError, JwksResponse, RemoteKeySet, TokenIssuer, TokenVerifier};
+    /// use keyward::token::{FetchError, JwksResponse, RemoteKeySet, SigningKey, TokenIssuer, TokenVerifier};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let provider = TokenIssuer::from_pem(std::fs::read("tests/keys/ed25519-private.pem")?)?.with_key_id("k1");
-    /// let jwks = provider.verifier().to_jwks();
+    /// let provider = TokenIssuer::new(SigningKey::from_pem(std::fs::read("tests/keys/ed25519-private.pem")?)?.with_key_id("k1"));
+    /// let jwks = provider.verifier().key_set().to_jwks();
     /// let token = provider.issue("alice", &())?;
     /// let remote = RemoteKeySet::new(TokenVerifier::new);
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {

@@ -36,11 +36,11 @@ pub struct TokenInfo<'a> {
 /// ```
 /// use std::collections::HashSet;
 /// use std::sync::{Arc, RwLock};
-/// use keyward::token::{TokenError, TokenIssuer};
+/// use keyward::token::{SigningKey, TokenError, TokenInfo, TokenIssuer};
 ///
 /// let denied: Arc<RwLock<HashSet<String>>> = Arc::default();
 /// let list = Arc::clone(&denied);
-/// let issuer = TokenIssuer::hs256([1u8; 32])?.with_revocation_check(move |token| {
+/// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?).with_revocation_check(move |token: &TokenInfo<'_>| {
 ///     token.token_id.is_some_and(|id| list.read().unwrap().contains(id))
 /// });
 ///

@@ -28,16 +28,16 @@ use super::{Claim, Claims, Clock, KeySet, Leeway, SystemClock, TokenError, Token
 /// reaches the claims parser.
 ///
 /// ```
-/// use keyward::token::{TokenIssuer, TokenVerifier, VerifyingKey};
+/// use keyward::token::{Algorithm, KeySet, SigningKey, TokenIssuer, TokenVerifier, VerifyingKey};
 ///
 /// // The auth service signs with a private key...
 /// let pem = std::fs::read("tests/keys/p256-1-private.pem")?;
-/// let issuer = TokenIssuer::es256_pem(&pem)?.with_key_id("2026-11").with_audience("orders");
+/// let issuer = TokenIssuer::new(SigningKey::from_pem(&pem)?.with_key_id("2026-11")).with_audience("orders");
 /// let token = issuer.issue("alice", &())?;
 ///
 /// // ...and publishes its public keys; an API service builds its verifier from them.
-/// let jwks = issuer.verifier().to_jwks();
-/// let verifier = TokenVerifier::from_jwks(&jwks)?.with_audience("orders");
+/// let jwks = issuer.verifier().key_set().to_jwks();
+/// let verifier = TokenVerifier::new(KeySet::from_jwks(&jwks)?).with_audience("orders");
 /// assert_eq!(verifier.verify::<()>(&token)?.subject, "alice");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -102,43 +102,6 @@ impl TokenVerifier {
         }
     }
 
-    /// A verifier of the usable keys of a JWK set document; see [`KeySet::from_jwks`], which
-    /// says which keys are skipped and which documents are refused.
-    ///
-    /// # Errors
-    ///
-    /// As [`KeySet::from_jwks`].
-    ///
-    /// ```
-    /// use keyward::token::TokenVerifier;
-    ///
-    /// // RFC 7515 Appendix A.3's public key, as an identity provider would publish it.
-    /// let jwks = r#"{"keys":[{"kty":"EC","crv":"P-256","kid":"a3","use":"sig",
-    ///     "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
-    ///     "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}"#;
-    /// let verifier = TokenVerifier::from_jwks(jwks)?;
-    /// assert_eq!(verifier.key_set().keys()[0].key_id(), Some("a3"));
-    /// # Ok::<(), keyward::token::TokenError>(())
-    /// ```
-    pub fn from_jwks(json: &str) -> Result<Self, TokenError> {
-        KeySet::from_jwks(json).map(Self::new)
-    }
-
-    /// The public keys as a JWK set document; see [`KeySet::to_jwks`].
-    ///
-    /// ```
-    /// use keyward::token::TokenIssuer;
-    ///
-    /// let pem = std::fs::read("tests/keys/ed25519-private.pem")?;
-    /// let jwks = TokenIssuer::from_pem(&pem)?.with_key_id("k1").verifier().to_jwks();
-    /// assert!(jwks.starts_with(r#"{"keys":[{"kty":"OKP","use":"sig","alg":"EdDSA","kid":"k1""#));
-    /// assert_eq!(TokenIssuer::hs256([1u8; 32])?.verifier().to_jwks(), r#"{"keys":[]}"#);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn to_jwks(&self) -> String {
-        self.config.keys.to_jwks()
-    }
-
     /// Returns this verifier with its whole key set replaced by `keys`, keeping every other
     /// setting: for a resource server that refetches its issuer's JWKS after a rotation.
     ///
@@ -179,9 +142,9 @@ impl TokenVerifier {
     /// refused too.
     ///
     /// ```
-    /// use keyward::token::{TokenError, TokenIssuer};
+    /// use keyward::token::{SigningKey, TokenError, TokenIssuer};
     ///
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?);
     /// let token = issuer.issue("alice", &())?; // no iss
     /// let strict = issuer.verifier().with_issuer("https://auth.example.com");
     /// assert_eq!(strict.verify::<()>(&token).unwrap_err(), TokenError::MissingClaim(keyward::token::Claim::Issuer));
@@ -202,9 +165,9 @@ impl TokenVerifier {
     /// issuer check off, which is never what a list of issuers means.
     ///
     /// ```
-    /// use keyward::token::{TokenError, TokenIssuer};
+    /// use keyward::token::{SigningKey, TokenError, TokenIssuer};
     ///
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_issuer("https://eu.auth.example.com");
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?).with_issuer("https://eu.auth.example.com");
     /// let verifier = issuer.verifier()
     ///     .try_with_issuers(["https://eu.auth.example.com", "https://us.auth.example.com"])?;
     /// verifier.verify::<()>(&issuer.issue("alice", &())?)?;
@@ -228,9 +191,9 @@ impl TokenVerifier {
     /// any audience set before). A token without `aud` is then refused.
     ///
     /// ```
-    /// use keyward::token::{TokenError, TokenIssuer};
+    /// use keyward::token::{SigningKey, TokenError, TokenIssuer};
     ///
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_audience("billing");
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?).with_audience("billing");
     /// let token = issuer.issue("alice", &())?;
     /// assert!(issuer.verifier().verify::<()>(&token).is_ok());
     /// let orders = issuer.verifier().with_audience("orders");
@@ -247,9 +210,9 @@ impl TokenVerifier {
     /// (RFC 7519 §4.1.3).
     ///
     /// ```
-    /// use keyward::token::TokenIssuer;
+    /// use keyward::token::{SigningKey, TokenIssuer};
     ///
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_audience("billing");
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?).with_audience("billing");
     /// let either = issuer.verifier().with_audiences(["orders", "billing"]);
     /// either.verify::<()>(&issuer.issue("alice", &())?)?;
     /// # Ok::<(), keyward::token::TokenError>(())
@@ -269,9 +232,9 @@ impl TokenVerifier {
     /// it checks `typ`.
     ///
     /// ```
-    /// use keyward::token::TokenIssuer;
+    /// use keyward::token::{SigningKey, TokenIssuer};
     ///
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_refresh_audience("https://auth.example.com/token");
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?).with_refresh_audience("https://auth.example.com/token");
     /// let refresh = issuer.issue_refresh("alice", &())?;
     /// let claims = issuer.verify_refresh::<()>(&refresh)?;
     /// assert!(claims.audience.unwrap().contains("https://auth.example.com/token"));
@@ -372,9 +335,9 @@ impl TokenVerifier {
     /// [`TokenError::ClaimMismatch`] names the first claim that is absent or different.
     ///
     /// ```
-    /// use keyward::token::{TokenError, TokenIssuer};
+    /// use keyward::token::{SigningKey, TokenError, TokenIssuer};
     ///
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?);
     /// let token = issuer.issue("alice", &serde_json::json!({ "token_use": "id" }))?;
     /// let access_only = issuer.verifier().with_required_claims([("token_use", "access")]);
     /// assert_eq!(access_only.verify::<()>(&token).unwrap_err(), TokenError::ClaimMismatch { name: "token_use".into(), found: Some("id".into()) });
@@ -413,9 +376,9 @@ impl TokenVerifier {
     /// [`TokenError::ZeroLimit`] for 0, which would refuse every token.
     ///
     /// ```
-    /// use keyward::token::{TokenError, TokenIssuer};
+    /// use keyward::token::{SigningKey, TokenError, TokenIssuer};
     ///
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?);
     /// let token = issuer.issue("alice", &())?;
     /// let tiny = issuer.verifier().try_with_max_token_bytes(16)?;
     /// assert!(matches!(tiny.verify::<()>(&token), Err(TokenError::TooLarge { max: 16, .. })));
@@ -449,48 +412,33 @@ impl TokenVerifier {
         self
     }
 
-    /// Returns this verifier calling `check` on every token that passes all other checks; a
-    /// `true` refuses it with [`TokenError::Revoked`]. See [`RevocationCheck`] for what to
-    /// key it on.
+    /// Returns this verifier consulting `check` on every token that passes all other checks; a
+    /// `true` refuses it with [`TokenError::Revoked`]. `check` is a type of the caller's that
+    /// implements [`RevocationCheck`] (a denylist, a per-user cut-off time), or a closure
+    /// `|t: &TokenInfo<'_>| -> bool`; see [`RevocationCheck`] for what to key it on.
     ///
     /// ```
-    /// use keyward::token::{TokenError, TokenIssuer};
+    /// use keyward::token::{RevocationCheck, SigningKey, TokenError, TokenInfo, TokenIssuer};
     ///
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?);
     /// let token = issuer.issue("mallory", &())?;
-    /// let verifier = issuer.verifier().with_revocation_check(|t| t.subject == "mallory");
+    ///
+    /// // A closure: name its argument's type, which a trait bound cannot infer.
+    /// let verifier = issuer.verifier().with_revocation_check(|t: &TokenInfo<'_>| t.subject == "mallory");
     /// assert_eq!(verifier.verify::<()>(&token).unwrap_err(), TokenError::Revoked);
-    /// # Ok::<(), TokenError>(())
-    /// ```
-    #[must_use]
-    pub fn with_revocation_check(
-        self,
-        check: impl Fn(&TokenInfo<'_>) -> bool + Send + Sync + 'static,
-    ) -> Self {
-        self.with_revocation_checker(check)
-    }
-
-    /// Returns this verifier consulting `checker`, a type of the caller's that implements
-    /// [`RevocationCheck`] (a denylist, a per-user cut-off time), on every token that passes
-    /// all other checks. For a closure, [`with_revocation_check`](Self::with_revocation_check)
-    /// reads better.
     ///
-    /// ```
-    /// use keyward::token::{RevocationCheck, TokenError, TokenInfo, TokenIssuer};
-    ///
+    /// // A type of your own.
     /// struct DenyAll;
     /// impl RevocationCheck for DenyAll {
     ///     fn is_revoked(&self, _: &TokenInfo<'_>) -> bool { true }
     /// }
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
-    /// let token = issuer.issue("alice", &())?;
-    /// let verifier = issuer.verifier().with_revocation_checker(DenyAll);
+    /// let verifier = issuer.verifier().with_revocation_check(DenyAll);
     /// assert_eq!(verifier.verify::<()>(&token).unwrap_err(), TokenError::Revoked);
     /// # Ok::<(), TokenError>(())
     /// ```
     #[must_use]
-    pub fn with_revocation_checker(mut self, checker: impl RevocationCheck + 'static) -> Self {
-        self.config_mut().revocation = Some(Arc::new(checker));
+    pub fn with_revocation_check(mut self, check: impl RevocationCheck + 'static) -> Self {
+        self.config_mut().revocation = Some(Arc::new(check));
         self
     }
 
@@ -507,9 +455,9 @@ impl TokenVerifier {
     /// [`TokenError::WrongTokenType`]. See the type's documentation for the order of checks.
     ///
     /// ```
-    /// use keyward::token::{TokenError, TokenIssuer};
+    /// use keyward::token::{SigningKey, TokenError, TokenIssuer};
     ///
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?);
     /// let token = issuer.issue("alice", &())?;
     /// let verifier = issuer.verifier();
     /// assert_eq!(verifier.verify::<()>(&token)?.subject, "alice");
@@ -530,9 +478,9 @@ impl TokenVerifier {
     /// As [`verify`](Self::verify), with the kinds swapped.
     ///
     /// ```
-    /// use keyward::token::{TokenError, TokenIssuer, TokenKind};
+    /// use keyward::token::{SigningKey, TokenError, TokenIssuer, TokenKind};
     ///
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?);
     /// let refresh = issuer.issue_refresh("alice", &())?;
     /// assert_eq!(issuer.verifier().verify_refresh::<()>(&refresh)?.subject, "alice");
     /// assert_eq!(

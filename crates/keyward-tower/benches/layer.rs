@@ -18,7 +18,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use axum::routing::get;
 use criterion::{Criterion, criterion_group, criterion_main};
-use keyward::token::{TokenIssuer, TokenVerifier, parse_bearer};
+use keyward::token::{SigningKey, TokenIssuer, TokenVerifier, parse_bearer};
 use keyward_tower::{BearerAuth, BearerClaims};
 use tower::ServiceExt as _;
 
@@ -93,11 +93,13 @@ fn bench(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("a runtime");
-    let eddsa = TokenIssuer::from_pem(
-        std::fs::read("../../tests/keys/ed25519-private.pem").expect("the test key"),
-    )
-    .expect("a key");
-    let hs256 = TokenIssuer::hs256([5u8; 32]).expect("a key");
+    let eddsa = TokenIssuer::new(
+        SigningKey::from_pem(
+            std::fs::read("../../tests/keys/ed25519-private.pem").expect("the test key"),
+        )
+        .expect("a key"),
+    );
+    let hs256 = TokenIssuer::new(SigningKey::hs256([5u8; 32]).expect("a key"));
     for (name, issuer) in [("eddsa", eddsa), ("hs256", hs256)] {
         let authorization = format!("Bearer {}", issuer.issue("alice", &()).expect("a token"));
         let mut group = c.benchmark_group(format!("request_{name}"));

@@ -30,10 +30,10 @@ type TokenCheck<T> = Arc<dyn Fn(&str, &Claims<T>) -> Verdict + Send + Sync>;
 /// [`Claims<T>`]. Cloning is cheap (shared, reference-counted).
 ///
 /// ```
-/// use keyward::token::{TokenError, TokenIssuer};
+/// use keyward::token::{SigningKey, TokenError, TokenIssuer};
 /// use keyward_tower::{BearerAuth, InsufficientScope};
 ///
-/// let issuer = TokenIssuer::hs256([7u8; 32])?;
+/// let issuer = TokenIssuer::new(SigningKey::hs256([7u8; 32])?);
 /// let auth: BearerAuth = BearerAuth::new(issuer.verifier())
 ///     .try_with_realm("orders")?
 ///     .with_claims_check(|claims| {
@@ -95,9 +95,9 @@ impl<T> BearerAuth<T> {
     /// [`KeySource::remote`] key set.
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
     /// # use keyward_tower::BearerAuth;
-    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier());
+    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::new(SigningKey::hs256([7u8; 32])?).verifier());
     /// # let _ = auth;
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
@@ -109,9 +109,9 @@ impl<T> BearerAuth<T> {
     /// token's `iss` (see [`Issuers`]).
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
     /// # use keyward_tower::{BearerAuth, Issuers};
-    /// let a = TokenIssuer::hs256([7u8; 32])?.with_issuer("a");
+    /// let a = TokenIssuer::new(SigningKey::hs256([7u8; 32])?).with_issuer("a");
     /// let auth: BearerAuth = BearerAuth::by_issuer(Issuers::new().with_issuer("a", a.verifier().with_issuer("a")));
     /// # let _ = auth;
     /// # Ok::<(), keyward::token::TokenError>(())
@@ -147,9 +147,9 @@ impl<T> BearerAuth<T> {
     /// challenge attribute (`"`, `\`, a control character, non-ASCII).
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
     /// # use keyward_tower::BearerAuth;
-    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier())
+    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::new(SigningKey::hs256([7u8; 32])?).verifier())
     ///     .try_with_realm("example")?;
     /// # let _ = auth;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -165,12 +165,12 @@ impl<T> BearerAuth<T> {
     /// `error="insufficient_scope"`. A later call replaces an earlier one.
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
     /// # use keyward_tower::{BearerAuth, InsufficientScope};
     /// #[derive(serde::Deserialize, Clone)]
     /// struct Scoped { scope: String }
     ///
-    /// let auth = BearerAuth::<Scoped>::new(TokenIssuer::hs256([7u8; 32])?.verifier())
+    /// let auth = BearerAuth::<Scoped>::new(TokenIssuer::new(SigningKey::hs256([7u8; 32])?).verifier())
     ///     .with_claims_check(|claims| {
     ///         if claims.extra.scope.split(' ').any(|scope| scope == "orders:read") {
     ///             Ok(())
@@ -204,13 +204,13 @@ impl<T> BearerAuth<T> {
     /// ```
     /// use std::collections::HashSet;
     /// use std::sync::{Arc, RwLock};
-    /// use keyward::token::{TokenError, TokenIssuer};
+    /// use keyward::token::{TokenError, TokenVerifier, VerifyingKey};
     /// use keyward_tower::{BearerAuth, Refusal};
     ///
     /// // Subjects whose tokens are refused, e.g. filled by a "log out everywhere".
     /// let ended: Arc<RwLock<HashSet<String>>> = Arc::default();
     /// let seen = Arc::clone(&ended);
-    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier())
+    /// let auth: BearerAuth = BearerAuth::new(TokenVerifier::new(VerifyingKey::hs256([7u8; 32])?))
     ///     .with_revocation_check(move |_token, claims| {
     ///         let revoked = seen.read().unwrap().contains(&claims.subject);
     ///         async move {
@@ -237,9 +237,9 @@ impl<T> BearerAuth<T> {
     /// default [`ErrorBody::default_for`]). Status and `WWW-Authenticate` stay RFC 6750's.
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
     /// # use keyward_tower::{BearerAuth, ErrorBody};
-    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier())
+    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::new(SigningKey::hs256([7u8; 32])?).verifier())
     ///     .with_error_body(|refusal| {
     ///         ErrorBody::json(&serde_json::json!({
     ///             "error": refusal.error_code(),
@@ -265,9 +265,9 @@ impl<T> BearerAuth<T> {
     /// [`TokenError`]: keyward::token::TokenError
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
     /// # use keyward_tower::BearerAuth;
-    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier())
+    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::new(SigningKey::hs256([7u8; 32])?).verifier())
     ///     .with_refusal_hook(|refusal| eprintln!("token refused: {refusal}"));
     /// # let _ = auth;
     /// # Ok::<(), keyward::token::TokenError>(())
@@ -281,9 +281,9 @@ impl<T> BearerAuth<T> {
     /// shaped body. Calls the refusal hook.
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
     /// # use keyward_tower::{BearerAuth, Refusal};
-    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier());
+    /// let auth: BearerAuth = BearerAuth::new(TokenIssuer::new(SigningKey::hs256([7u8; 32])?).verifier());
     /// let response = auth.refuse(&Refusal::MissingCredentials);
     /// assert_eq!(response.status(), 401);
     /// assert_eq!(response.headers()["www-authenticate"], "Bearer");
@@ -326,12 +326,12 @@ impl<T: DeserializeOwned> BearerAuth<T> {
     ///
     /// ```
     /// use http::HeaderMap;
-    /// use keyward::token::TokenIssuer;
+    /// use keyward::token::{SigningKey, TokenIssuer};
     /// use keyward_tower::{BearerAuth, Refusal};
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let issuer = TokenIssuer::hs256([7u8; 32])?;
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([7u8; 32])?);
     /// let auth: BearerAuth = BearerAuth::new(issuer.verifier());
     /// let mut headers = HeaderMap::new();
     /// assert_eq!(auth.authenticate(&headers).await, Err(Refusal::MissingCredentials));

@@ -20,14 +20,14 @@ use crate::{BearerAuth, Refusal};
 ///
 /// ```
 /// use axum::{Router, routing::get};
-/// use keyward::token::TokenIssuer;
+/// use keyward::token::{SigningKey, TokenIssuer};
 /// use keyward_tower::{BearerAuth, BearerClaims};
 ///
 /// async fn me(BearerClaims(claims): BearerClaims) -> String {
 ///     claims.subject
 /// }
 ///
-/// let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier());
+/// let auth: BearerAuth = BearerAuth::new(TokenIssuer::new(SigningKey::hs256([7u8; 32])?).verifier());
 /// let app: Router = Router::new().route("/me", get(me)).with_state(auth);
 /// # let _ = app;
 /// # Ok::<(), keyward::token::TokenError>(())
@@ -38,10 +38,10 @@ pub struct BearerClaims<T = ()>(pub Claims<T>);
 /// A refused [`BearerClaims`] extraction: answers as the [`BearerAuth`] layer would.
 ///
 /// ```
-/// # use keyward::token::TokenIssuer;
+/// # use keyward::token::{SigningKey, TokenIssuer};
 /// # use keyward_tower::{BearerAuth, Refusal};
 /// use axum_core::response::IntoResponse;
-/// # let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier());
+/// # let auth: BearerAuth = BearerAuth::new(TokenIssuer::new(SigningKey::hs256([7u8; 32])?).verifier());
 /// # let rejection = keyward_tower::Rejection::new(&auth, Refusal::MissingCredentials);
 /// assert_eq!(rejection.refusal(), &Refusal::MissingCredentials);
 /// assert_eq!(rejection.into_response().status(), 401);
@@ -57,9 +57,9 @@ impl Rejection {
     /// The rejection of `refusal`, answered as `auth` answers it (calls its refusal hook).
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
     /// # use keyward_tower::{BearerAuth, Refusal, Rejection};
-    /// # let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier());
+    /// # let auth: BearerAuth = BearerAuth::new(TokenIssuer::new(SigningKey::hs256([7u8; 32])?).verifier());
     /// let rejection = Rejection::new(&auth, Refusal::KeysUnavailable);
     /// # let _ = rejection;
     /// # Ok::<(), keyward::token::TokenError>(())
@@ -72,9 +72,9 @@ impl Rejection {
     /// Why the request was refused.
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
     /// # use keyward_tower::{BearerAuth, Refusal, Rejection};
-    /// # let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier());
+    /// # let auth: BearerAuth = BearerAuth::new(TokenIssuer::new(SigningKey::hs256([7u8; 32])?).verifier());
     /// assert_eq!(Rejection::new(&auth, Refusal::KeysUnavailable).refusal(), &Refusal::KeysUnavailable);
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```

@@ -21,11 +21,11 @@ use crate::KeySource;
 /// is refused (`TooLarge`) whatever cap the issuer's own verifier has.
 ///
 /// ```
-/// use keyward::token::TokenIssuer;
+/// use keyward::token::{SigningKey, TokenIssuer};
 /// use keyward_tower::{BearerAuth, Issuers};
 ///
-/// let staff = TokenIssuer::hs256([1u8; 32])?.with_issuer("https://staff.example.com");
-/// let partners = TokenIssuer::hs256([2u8; 32])?.with_issuer("https://partners.example.com");
+/// let staff = TokenIssuer::new(SigningKey::hs256([1u8; 32])?).with_issuer("https://staff.example.com");
+/// let partners = TokenIssuer::new(SigningKey::hs256([2u8; 32])?).with_issuer("https://partners.example.com");
 /// let auth: BearerAuth = BearerAuth::by_issuer(
 ///     Issuers::new()
 ///         .with_issuer("https://staff.example.com", staff.verifier().with_issuer("https://staff.example.com"))
@@ -56,9 +56,9 @@ impl Issuers {
     /// token's `iss` (RFC 7519 §4.1.1: a case-sensitive string).
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
     /// # use keyward_tower::Issuers;
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_issuer("a");
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?).with_issuer("a");
     /// let issuers = Issuers::new().with_issuer("a", issuer.verifier().with_issuer("a"));
     /// # let _ = issuers;
     /// # Ok::<(), keyward::token::TokenError>(())

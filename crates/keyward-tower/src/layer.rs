@@ -29,11 +29,11 @@ impl<S, T> Layer<S> for BearerAuth<T> {
 /// are answered with the refusal's response, and never reach the inner service.
 ///
 /// ```
-/// use keyward::token::TokenIssuer;
+/// use keyward::token::{SigningKey, TokenIssuer};
 /// use keyward_tower::BearerAuth;
 /// use tower_layer::Layer;
 ///
-/// let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([7u8; 32])?.verifier());
+/// let auth: BearerAuth = BearerAuth::new(TokenIssuer::new(SigningKey::hs256([7u8; 32])?).verifier());
 /// let service = auth.layer(tower::service_fn(|_request: http::Request<()>| async {
 ///     Ok::<_, std::convert::Infallible>(http::Response::new(bytes::Bytes::new()))
 /// }));

@@ -21,14 +21,14 @@
 //!
 //! ```
 //! use axum::{Router, routing::get};
-//! use keyward::token::TokenIssuer;
+//! use keyward::token::{SigningKey, TokenIssuer};
 //! use keyward_tower::{BearerAuth, BearerClaims};
 //!
 //! async fn orders(BearerClaims(claims): BearerClaims) -> String {
 //!     format!("orders of {}", claims.subject)
 //! }
 //!
-//! # let verifier = TokenIssuer::hs256([7u8; 32])?.verifier();
+//! # let verifier = TokenIssuer::new(SigningKey::hs256([7u8; 32])?).verifier();
 //! let auth: BearerAuth = BearerAuth::new(verifier);
 //! // Every route of this router needs a valid token; handlers read the claims.
 //! let app: Router = Router::new()

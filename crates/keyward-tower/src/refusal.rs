@@ -207,9 +207,9 @@ impl fmt::Display for InsufficientScope {
 ///
 /// ```
 /// use keyward_tower::BearerAuth;
-/// use keyward::token::TokenIssuer;
+/// use keyward::token::{SigningKey, TokenIssuer};
 ///
-/// let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([1u8; 32])?.verifier());
+/// let auth: BearerAuth = BearerAuth::new(TokenIssuer::new(SigningKey::hs256([1u8; 32])?).verifier());
 /// let error = auth.try_with_realm("my \"api\"").unwrap_err();
 /// assert_eq!(error.to_string(), "realm has a character RFC 6750 does not allow at offset 3");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -224,8 +224,8 @@ impl InvalidRealm {
     ///
     /// ```
     /// # use keyward_tower::BearerAuth;
-    /// # use keyward::token::TokenIssuer;
-    /// # let auth: BearerAuth = BearerAuth::new(TokenIssuer::hs256([1u8; 32])?.verifier());
+    /// # use keyward::token::{SigningKey, TokenIssuer};
+    /// # let auth: BearerAuth = BearerAuth::new(TokenIssuer::new(SigningKey::hs256([1u8; 32])?).verifier());
     /// assert_eq!(auth.try_with_realm("a\\b").unwrap_err().offset(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

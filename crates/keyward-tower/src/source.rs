@@ -19,10 +19,10 @@ type Fetch = Arc<dyn Fn() -> BoxFetch + Send + Sync>;
 /// ([`remote`](Self::remote)); the policy is the verifier's.
 ///
 /// ```
-/// use keyward::token::{TokenIssuer, TokenVerifier};
+/// use keyward::token::{SigningKey, TokenIssuer, TokenVerifier};
 /// use keyward_tower::KeySource;
 ///
-/// let issuer = TokenIssuer::hs256([3u8; 32])?.with_issuer("https://auth.example.com");
+/// let issuer = TokenIssuer::new(SigningKey::hs256([3u8; 32])?).with_issuer("https://auth.example.com");
 /// let source = KeySource::from(issuer.verifier().with_issuer("https://auth.example.com"));
 /// # let _ = source;
 /// # Ok::<(), keyward::token::TokenError>(())
@@ -46,9 +46,9 @@ impl KeySource {
     /// made in the request's task.
     ///
     /// ```
-    /// # use keyward::token::TokenIssuer;
+    /// # use keyward::token::{SigningKey, TokenIssuer};
     /// # use keyward_tower::KeySource;
-    /// let source = KeySource::verifier(TokenIssuer::hs256([3u8; 32])?.verifier());
+    /// let source = KeySource::verifier(TokenIssuer::new(SigningKey::hs256([3u8; 32])?).verifier());
     /// # let _ = source;
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
@@ -63,10 +63,10 @@ impl KeySource {
     ///
     /// ```
     /// use std::sync::{Arc, RwLock};
-    /// use keyward::token::{TokenIssuer, TokenVerifier};
+    /// use keyward::token::{SigningKey, TokenIssuer, TokenVerifier};
     /// use keyward_tower::KeySource;
     ///
-    /// let ring = Arc::new(RwLock::new(TokenIssuer::hs256([3u8; 32])?.verifier()));
+    /// let ring = Arc::new(RwLock::new(TokenIssuer::new(SigningKey::hs256([3u8; 32])?).verifier()));
     /// let current = Arc::clone(&ring);
     /// let source = KeySource::current(move || current.read().unwrap().clone());
     /// // On rotation: *ring.write().unwrap() = new_verifier;
@@ -87,11 +87,12 @@ impl KeySource {
     /// [`Issuers`]: crate::Issuers
     ///
     /// ```
-    /// use keyward::token::{TokenIssuer, TokenVerifier, dangerous};
+    /// use keyward::token::{TokenVerifier, VerifyingKey, dangerous};
     /// use keyward_tower::KeySource;
     ///
-    /// let current = TokenIssuer::hs256([3u8; 32])?.verifier();
-    /// let legacy = TokenIssuer::hs256([4u8; 32])?.verifier().with_access_token_types(["JWT"]);
+    /// let current = TokenVerifier::new(VerifyingKey::hs256([3u8; 32])?);
+    /// let legacy = TokenVerifier::new(VerifyingKey::hs256([4u8; 32])?)
+    ///     .with_access_token_types(["JWT"]);
     /// let source = KeySource::per_token(move |token| {
     ///     let typ = dangerous::decode_unverified::<serde::de::IgnoredAny>(token)
     ///         .ok()

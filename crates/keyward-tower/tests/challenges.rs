@@ -90,8 +90,7 @@ async fn an_invalid_token_says_which_kind_of_invalid() {
     let cases = [
         (expired, "The access token expired"),
         (
-            keyward::token::TokenIssuer::hs256([1u8; 32])
-                .unwrap()
+            keyward::token::TokenIssuer::new(keyward::token::SigningKey::hs256([1u8; 32]).unwrap())
                 .with_issuer(common::ISSUER)
                 .issue("alice", &())
                 .unwrap(),

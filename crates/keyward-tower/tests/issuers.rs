@@ -10,21 +10,25 @@ use axum::Router;
 use axum::routing::get;
 use common::{bearer, get as request, send};
 use http::StatusCode;
-use keyward::token::{FetchError, JwksResponse, RemoteKeySet, TokenIssuer, TokenVerifier};
+use keyward::token::{
+    FetchError, JwksResponse, RemoteKeySet, SigningKey, TokenIssuer, TokenVerifier,
+};
 use keyward_tower::{BearerAuth, Issuers, KeySource};
 
 const STAFF: &str = "https://staff.example.com";
 const PARTNERS: &str = "https://partners.example.com";
 
 fn staff() -> TokenIssuer {
-    TokenIssuer::hs256([1u8; 32]).unwrap().with_issuer(STAFF)
+    TokenIssuer::new(SigningKey::hs256([1u8; 32]).unwrap()).with_issuer(STAFF)
 }
 
 fn partners() -> TokenIssuer {
-    TokenIssuer::from_pem(std::fs::read("../../tests/keys/ed25519-private.pem").unwrap())
-        .unwrap()
-        .with_issuer(PARTNERS)
-        .with_key_id("p1")
+    TokenIssuer::new(
+        SigningKey::from_pem(std::fs::read("../../tests/keys/ed25519-private.pem").unwrap())
+            .unwrap()
+            .with_key_id("p1"),
+    )
+    .with_issuer(PARTNERS)
 }
 
 fn app(auth: BearerAuth) -> Router {
@@ -82,20 +86,17 @@ async fn each_issuer_s_tokens_pass_with_its_own_policy() {
 #[tokio::test]
 async fn a_token_is_never_checked_with_another_issuer_s_keys() {
     let app = app(two_issuers());
-    let forged = TokenIssuer::hs256([1u8; 32])
-        .unwrap()
+    let forged = TokenIssuer::new(SigningKey::hs256([1u8; 32]).unwrap())
         .with_issuer(PARTNERS)
         .issue("eve", &())
         .unwrap();
     let answer = send(&app, request("/", &[&bearer(&forged)])).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     for token in [
-        TokenIssuer::hs256([1u8; 32])
-            .unwrap()
+        TokenIssuer::new(SigningKey::hs256([1u8; 32]).unwrap())
             .issue("eve", &())
             .unwrap(),
-        TokenIssuer::hs256([1u8; 32])
-            .unwrap()
+        TokenIssuer::new(SigningKey::hs256([1u8; 32]).unwrap())
             .with_issuer("https://STAFF.example.com")
             .issue("eve", &())
             .unwrap(),
@@ -108,7 +109,7 @@ async fn a_token_is_never_checked_with_another_issuer_s_keys() {
 
 #[tokio::test]
 async fn a_remote_key_set_is_fetched_once_and_its_outage_is_503() {
-    let jwks = partners().verifier().to_jwks();
+    let jwks = partners().verifier().key_set().to_jwks();
     let fetches = Arc::new(AtomicUsize::new(0));
     let keys = Arc::new(RemoteKeySet::new(|keys| {
         TokenVerifier::new(keys).with_issuer(PARTNERS)
@@ -146,7 +147,7 @@ async fn a_remote_key_set_is_fetched_once_and_its_outage_is_503() {
 // by its own, the remote one fetched (awaited) only for its issuer's tokens.
 #[tokio::test]
 async fn issuers_may_mix_remote_and_local_keys() {
-    let jwks = partners().verifier().to_jwks();
+    let jwks = partners().verifier().key_set().to_jwks();
     let fetches = Arc::new(AtomicUsize::new(0));
     let counted = Arc::clone(&fetches);
     let keys = Arc::new(RemoteKeySet::new(|keys| {
@@ -180,8 +181,7 @@ async fn issuers_may_mix_remote_and_local_keys() {
         StatusCode::OK
     );
     assert_eq!(fetches.load(Ordering::SeqCst), 1);
-    let forged = TokenIssuer::hs256([1u8; 32])
-        .unwrap()
+    let forged = TokenIssuer::new(SigningKey::hs256([1u8; 32]).unwrap())
         .with_issuer(PARTNERS)
         .issue("eve", &())
         .unwrap();
@@ -197,7 +197,7 @@ async fn a_current_source_follows_a_rotation() {
     use std::sync::RwLock;
     let (old, new) = (
         staff(),
-        TokenIssuer::hs256([9u8; 32]).unwrap().with_issuer(STAFF),
+        TokenIssuer::new(SigningKey::hs256([9u8; 32]).unwrap()).with_issuer(STAFF),
     );
     let ring = Arc::new(RwLock::new(old.verifier()));
     let current = Arc::clone(&ring);

@@ -13,7 +13,9 @@ use axum::routing::get;
 use common::{bearer, get as request, send, token};
 use http::StatusCode;
 use keyward::SecretKey;
-use keyward::token::{TokenError, TokenIssuer, TokenVerifier, VerifyingKey, dangerous};
+use keyward::token::{
+    SigningKey, TokenError, TokenIssuer, TokenVerifier, VerifyingKey, dangerous,
+};
 use keyward_tower::{BearerAuth, BearerClaims, KeySource, Refusal};
 
 /// Subjects whose sessions ended, and how many times the check ran.
@@ -89,8 +91,7 @@ async fn the_check_runs_only_for_tokens_that_verified() {
     let app = Router::new()
         .route("/", get(|| async { "protected" }))
         .route_layer(auth(&ended));
-    let forged = TokenIssuer::hs256([9u8; 32])
-        .unwrap()
+    let forged = TokenIssuer::new(SigningKey::hs256([9u8; 32]).unwrap())
         .with_issuer(common::ISSUER)
         .issue("alice", &())
         .unwrap();

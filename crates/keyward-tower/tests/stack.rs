@@ -154,8 +154,7 @@ async fn the_extractor_works_with_and_without_the_layer() {
 #[tokio::test]
 async fn behind_the_layer_the_extractor_does_not_verify_again() {
     let refuses_all: BearerAuth = BearerAuth::new(
-        keyward::token::TokenIssuer::hs256([1u8; 32])
-            .unwrap()
+        keyward::token::TokenIssuer::new(keyward::token::SigningKey::hs256([1u8; 32]).unwrap())
             .verifier(),
     );
     let app = Router::new()

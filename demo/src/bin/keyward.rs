@@ -32,8 +32,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use keyward::password::{Cost, LongPasswords, PasswordError, PasswordHasher};
 use keyward::token::{
-    JsonObject, KeyError, KeySet, Lifetime, TokenError, TokenIssuer, TokenPart, TokenVerifier,
-    VerifyingKey, dangerous,
+    JsonObject, KeyError, KeySet, Lifetime, SigningKey, TokenError, TokenIssuer, TokenPart,
+    TokenVerifier, VerifyingKey, dangerous,
 };
 use keyward::{SecretEncoding, SecretError, SecretKey};
 use zeroize::Zeroizing;
@@ -367,8 +367,9 @@ fn issue(
         )),
         other => unusable(other),
     })?;
-    let mut issuer =
-        TokenIssuer::hs256(secret_from_env(secret.secret_encoding.into())?).map_err(unusable)?;
+    let mut issuer = TokenIssuer::new(
+        SigningKey::hs256(secret_from_env(secret.secret_encoding.into())?).map_err(unusable)?,
+    );
     if let Some(iss) = iss {
         issuer = issuer.with_issuer(iss);
     }

@@ -54,7 +54,7 @@ pub enum KeyError {
     MalformedPem(&'static str),
 
     /// The key is of another type or curve than the call or algorithm needs: an RSA key given
-    /// to `es256_pem`, a P-384 key where P-256 is needed.
+    /// to `from_pem_as(pem, Algorithm::ES256)`, a P-384 key where P-256 is needed.
     #[error("key is {found}, but {expected} is needed")]
     WrongKeyType {
         /// The key type found (`RSA`, `EC P-384`, `Ed448`, ...).

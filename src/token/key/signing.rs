@@ -183,70 +183,6 @@ impl SigningKey {
         Self::from_pkcs8(algorithm, key.pkcs8)
     }
 
-    /// An RS256 key from a PEM RSA private key; `from_pem_as(pem, Algorithm::RS256)`.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_pem_as`](Self::from_pem_as).
-    ///
-    /// ```
-    /// # use keyward::token::{Algorithm, SigningKey};
-    /// let pem = std::fs::read("tests/keys/rsa2048-private.pem")?;
-    /// assert_eq!(SigningKey::rs256_pem(&pem)?.algorithm(), Algorithm::RS256);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn rs256_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
-        Self::from_pem_as(pem, Algorithm::RS256)
-    }
-
-    /// A PS256 (RSASSA-PSS) key from a PEM RSA private key; `from_pem_as(pem, Algorithm::PS256)`.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_pem_as`](Self::from_pem_as).
-    ///
-    /// ```
-    /// # use keyward::token::{Algorithm, SigningKey};
-    /// let pem = std::fs::read("tests/keys/rsa2048-private.pem")?;
-    /// assert_eq!(SigningKey::ps256_pem(&pem)?.algorithm(), Algorithm::PS256);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn ps256_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
-        Self::from_pem_as(pem, Algorithm::PS256)
-    }
-
-    /// An ES256 key from a PEM P-256 private key; `from_pem_as(pem, Algorithm::ES256)`.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_pem_as`](Self::from_pem_as).
-    ///
-    /// ```
-    /// # use keyward::token::{Algorithm, SigningKey};
-    /// let pem = std::fs::read("tests/keys/p256-1-private.pem")?;
-    /// assert_eq!(SigningKey::es256_pem(&pem)?.algorithm(), Algorithm::ES256);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn es256_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
-        Self::from_pem_as(pem, Algorithm::ES256)
-    }
-
-    /// An `EdDSA` (Ed25519) key from a PEM private key; `from_pem_as(pem, Algorithm::EdDSA)`.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_pem_as`](Self::from_pem_as).
-    ///
-    /// ```
-    /// # use keyward::token::{Algorithm, SigningKey};
-    /// let pem = std::fs::read("tests/keys/ed25519-private.pem")?;
-    /// assert_eq!(SigningKey::ed25519_pem(&pem)?.algorithm(), Algorithm::EdDSA);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn ed25519_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
-        Self::from_pem_as(pem, Algorithm::EdDSA)
-    }
-
     /// A new random key pair of `kind`, from the operating system's generator. Save it with
     /// [`to_pkcs8_pem`](Self::to_pkcs8_pem); publish its public half with
     /// [`verifying_key`](Self::verifying_key).
@@ -352,7 +288,7 @@ impl SigningKey {
         let jwk::JwkMaterial::Hmac { hash, k } = jwk.material(purpose).map_err(invalid)? else {
             unreachable!("an `oct` JWK is HMAC material or an error");
         };
-        let key = Self::hmac(hash, &SecretKey::from_bytes(k.to_vec()))?;
+        let key = Self::hmac(hash, &SecretKey::from(k.to_vec()))?;
         Ok(match jwk.kid {
             Some(kid) => key.with_key_id(kid),
             None => key,
@@ -439,9 +375,9 @@ impl SigningKey {
     /// for HMAC.
     ///
     /// ```
-    /// # use keyward::token::SigningKey;
+    /// # use keyward::token::{Algorithm, SigningKey};
     /// let pem = std::fs::read("tests/keys/ed25519-private.pem")?;
-    /// let public = SigningKey::ed25519_pem(&pem)?.verifying_key();
+    /// let public = SigningKey::from_pem(&pem)?.verifying_key();
     /// assert!(public.to_jwk().unwrap().contains(r#""crv":"Ed25519""#));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

@@ -195,71 +195,6 @@ impl VerifyingKey {
         .map_err(invalid)
     }
 
-    /// An RS256 verifying key from a PEM RSA public key; `from_pem_as(pem, Algorithm::RS256)`.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_pem_as`](Self::from_pem_as).
-    ///
-    /// ```
-    /// # use keyward::token::VerifyingKey;
-    /// let pem = std::fs::read("tests/keys/rsa2048-public.pem")?;
-    /// assert!(VerifyingKey::rs256_pem(&pem).is_ok());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn rs256_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
-        Self::from_pem_as(pem, Algorithm::RS256)
-    }
-
-    /// A PS256 verifying key from a PEM RSA public key; `from_pem_as(pem, Algorithm::PS256)`.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_pem_as`](Self::from_pem_as).
-    ///
-    /// ```
-    /// # use keyward::token::VerifyingKey;
-    /// let pem = std::fs::read("tests/keys/rsa1024-public.pem")?;
-    /// assert!(VerifyingKey::ps256_pem(&pem).is_err()); // 1024 bits: too weak
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn ps256_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
-        Self::from_pem_as(pem, Algorithm::PS256)
-    }
-
-    /// An ES256 verifying key from a PEM P-256 public key; `from_pem_as(pem, Algorithm::ES256)`.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_pem_as`](Self::from_pem_as).
-    ///
-    /// ```
-    /// # use keyward::token::VerifyingKey;
-    /// let pem = std::fs::read("tests/keys/p256-1-public.pem")?;
-    /// assert!(VerifyingKey::es256_pem(&pem).is_ok());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn es256_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
-        Self::from_pem_as(pem, Algorithm::ES256)
-    }
-
-    /// An `EdDSA` verifying key from a PEM Ed25519 public key;
-    /// `from_pem_as(pem, Algorithm::EdDSA)`.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_pem_as`](Self::from_pem_as).
-    ///
-    /// ```
-    /// # use keyward::token::VerifyingKey;
-    /// let pem = std::fs::read("tests/keys/ed25519-public.pem")?;
-    /// assert!(VerifyingKey::ed25519_pem(&pem).is_ok());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn ed25519_pem(pem: impl AsRef<[u8]>) -> Result<Self, TokenError> {
-        Self::from_pem_as(pem, Algorithm::EdDSA)
-    }
-
     pub(super) fn rsa(padding: RsaPadding, n: &[u8], e: &[u8]) -> Result<Self, KeyError> {
         let algorithm = padding.algorithm();
         let (n, e) = (checks::trim(n), checks::trim(e));
@@ -338,9 +273,7 @@ impl VerifyingKey {
                 Self::p256(&[&[0x04][..], &x, &y].concat())
             }
             jwk::JwkMaterial::Ed25519 { x } => Self::ed25519(&x),
-            jwk::JwkMaterial::Hmac { hash, k } => {
-                Self::hmac(hash, &SecretKey::from_bytes(k.to_vec()))
-            }
+            jwk::JwkMaterial::Hmac { hash, k } => Self::hmac(hash, &SecretKey::from(k.to_vec())),
         }?;
         Ok(match jwk.kid {
             Some(kid) => key.with_key_id(kid),

@@ -31,7 +31,7 @@ use crate::token::{Claim, Claims, TokenError};
 /// let provider = TokenIssuer::new(SigningKey::generate(KeyPairKind::Ed25519)?.with_key_id("k1"))
 ///     .with_issuer(issuer_url)
 ///     .with_audience("orders");
-/// let jwks = provider.verifier().to_jwks();
+/// let jwks = provider.verifier().key_set().to_jwks();
 /// let document = format!(
 ///     r#"{{"issuer":"{issuer_url}","jwks_uri":"{issuer_url}/protocol/openid-connect/certs"}}"#
 /// );

@@ -5,13 +5,13 @@ use axum::Router;
 use axum::body::Body;
 use http::{Request, Response, StatusCode};
 use http_body_util::BodyExt as _;
-use keyward::token::TokenIssuer;
+use keyward::token::{SigningKey, TokenIssuer};
 use tower::ServiceExt as _;
 
 pub const ISSUER: &str = "https://auth.example.com";
 
 pub fn issuer() -> TokenIssuer {
-    TokenIssuer::hs256([42u8; 32]).unwrap().with_issuer(ISSUER)
+    TokenIssuer::new(SigningKey::hs256([42u8; 32]).unwrap()).with_issuer(ISSUER)
 }
 
 pub fn token(subject: &str) -> String {
