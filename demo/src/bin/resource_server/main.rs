@@ -6,6 +6,12 @@
 //! server goes down, the last keys keep working for a day past their expiry. Refresh tokens are
 //! refused.
 //!
+//! With `--oidc-issuer URL` instead of `--jwks-url`, the keys of any OpenID provider are found
+//! by discovery (its `/.well-known/openid-configuration`, whose `issuer` must be the URL
+//! given, and its `jwks_uri`); `--oidc-tenant-id` fills Entra's `{tenantid}` template. With
+//! `--dpop`, DPoP-bound tokens (RFC 9449) are accepted with a fresh proof of their key,
+//! whose `htu` must be `--public-url` followed by the request's path.
+//!
 //! Run the auth server with an asymmetric key first, then this (see the README's "Many
 //! services"):
 //!
