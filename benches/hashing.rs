@@ -1,17 +1,21 @@
 //! Password hashing costs: keyward against the raw `bcrypt` crate at every cost from 4 to 14,
 //! `dummy_verify` against a real failed verify, pre-hashing against plain bcrypt, and Argon2id
-//! against the raw `argon2` crate at OWASP's minimum and at pwdlib's default.
+//! against the raw `argon2` crate at OWASP's minimum and at pwdlib's default, and loading a
+//! one-million-entry local blocklist.
 //!
 //! Run: `cargo bench --bench hashing` (about five minutes on two cores), or only the Argon2id
 //! group with `cargo bench --bench hashing -- argon2`. Ratios are only compared within one run:
 //! the machines are noisy.
 
+use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::Duration;
 
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
-use keyward::password::{Argon2Params, Cost, LongPasswords, PasswordAlgorithm, PasswordHasher};
+use keyward::password::{
+    Argon2Params, Blocklist, Cost, LongPasswords, PasswordAlgorithm, PasswordHasher,
+};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -165,10 +169,47 @@ fn argon2id(c: &mut Criterion) {
     }
 }
 
+/// A local blocklist of one million passwords: load time (SHA-1 of every line, sort, dedup)
+/// and lookup time. The memory is `Blocklist::heap_bytes`, printed once: 20 bytes per entry.
+/// Run alone with `cargo bench --bench hashing -- blocklist`.
+fn blocklist(c: &mut Criterion) {
+    const ENTRIES: usize = 1_000_000;
+    // Distinct lines shaped like leaked passwords (multiplying by an odd constant is a
+    // bijection modulo 2^64, so no two collide).
+    let mut file = String::new();
+    for i in 0..ENTRIES {
+        writeln!(
+            file,
+            "pass{:x}word{}",
+            i.wrapping_mul(2_654_435_761),
+            i % 97
+        )
+        .unwrap();
+    }
+    let list = Blocklist::from_passwords(file.as_bytes()).unwrap();
+    println!(
+        "blocklist: {} entries from {} bytes of file, {} bytes of heap",
+        list.len(),
+        file.len(),
+        list.heap_bytes()
+    );
+    let mut group = c.benchmark_group("blocklist_1m");
+    group.sample_size(10).sampling_mode(SamplingMode::Flat);
+    group.measurement_time(Duration::from_secs(20));
+    group.bench_function("load", |b| {
+        b.iter(|| Blocklist::from_passwords(black_box(file.as_bytes())).unwrap());
+    });
+    group.bench_function("contains", |b| {
+        b.iter(|| list.contains(black_box("correct horse battery staple")));
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     hash_and_verify_by_cost,
     unknown_user_and_pre_hash,
-    argon2id
+    argon2id,
+    blocklist
 );
 criterion_main!(benches);

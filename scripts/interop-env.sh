@@ -5,6 +5,8 @@
 #   venv-modern   pyca bcrypt 5 + PyJWT[crypto]   (tests/interop/requirements-modern.txt)
 #   venv-passlib  passlib 1.7.4 + bcrypt 4.0.1    (tests/interop/requirements-passlib.txt)
 #   venv-jose     python-jose[cryptography] 3.5.0 (tests/interop/requirements-jose.txt)
+#   venv-oauth    authlib 1.9.6 + requests-oauthlib 2.0.0, the OAuth 2.0 clients of the
+#                 login server's tests (demo/tests/interop/requirements-oauth.txt)
 #   node          Node jose 6                      (tests/interop/node/package-lock.json)
 #
 # They live under ${KEYWARD_INTEROP_DIR:-target/interop} (a relative path is
@@ -101,6 +103,7 @@ make_venv venv-modern "$root/tests/interop/requirements-modern.txt"
 make_venv venv-passlib "$root/tests/interop/requirements-passlib.txt"
 make_venv venv-argon2 "$root/tests/interop/requirements-argon2.txt"
 make_venv venv-jose "$root/tests/interop/requirements-jose.txt"
+make_venv venv-oauth "$root/demo/tests/interop/requirements-oauth.txt"
 make_node
 
 echo "interop-env: interpreters:"
@@ -108,4 +111,5 @@ echo "  modern:  $dir/venv-modern/bin/python"
 echo "  passlib: $dir/venv-passlib/bin/python"
 echo "  argon2:  $dir/venv-argon2/bin/python"
 echo "  jose:    $dir/venv-jose/bin/python"
+echo "  oauth:   $dir/venv-oauth/bin/python"
 echo "  node:    $(command -v node || echo missing) with $dir/node/node_modules"

@@ -9,6 +9,7 @@ wall-clock limit; nothing leaves 127.0.0.1.
     cargo build --release -p keyward-demo --bin resource_server
     scripts/load.py load   --binary target/release/server   # throughput, p50/p99, RSS
     scripts/load.py timing --binary target/release/server   # failed-login timing table
+    scripts/load.py sessions --binary target/release/server # logins and refreshes per store
 
 `load`: N logins (POST /token, bcrypt at --cost), N token verifications at the login server
 (GET /users/me) and N at the resource server beside it (GET /orders, keys from the JWKS), from
@@ -18,6 +19,13 @@ failed logins (wrong password, unknown user, password over 72 bytes) with the se
 cost 12 and again after a restart at --cost 10 (a cost change). Requests carry distinct
 X-Forwarded-For addresses through --trusted-proxy 127.0.0.1 so the guess throttle, which
 would otherwise answer 429 after five failures, stays out of the measurement.
+
+`sessions`: logins/s and refresh exchanges/s with p50/p99, for each of SQLite with one
+replica, Postgres with one replica and Postgres with two replicas (one throwaway Postgres
+cluster for the run: initdb into a temporary folder, as the `postgres` user when run as root,
+fsync off, a free loopback port, stopped and removed at the end: scripts/postgres.sh; a fresh
+database per configuration). With two replicas, requests alternate between them, so every refresh chain
+crosses replicas at each step. Each client thread keeps one keep-alive connection per replica.
 """
 
 import argparse
@@ -66,6 +74,7 @@ def rss_of(pid):
 class Server:
     def __init__(self, binary, db, cost, extra=()):
         self.port = free_port()
+        # One secret for every replica, so that any of them verifies what another signed.
         env = dict(os.environ, RUST_LOG="warn", KEYWARD_SECRET="a2V5d2FyZC1sb2FkLXRlc3Qtc2VjcmV0LTAxMjM0NTY3OA==")
         self.process = subprocess.Popen(
             [binary, "--db", db, "--addr", f"{HOST}:{self.port}", "--cost", str(cost),
@@ -83,6 +92,38 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+class Postgres:
+    """A throwaway Postgres cluster on 127.0.0.1 for this run: `scripts/postgres.sh start`
+    (initdb into a temporary folder, as the `postgres` user when run as root, fsync off, a free
+    loopback port), and `scripts/postgres.sh stop` at the end."""
+
+    SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "postgres.sh")
+
+    def __init__(self):
+        started = subprocess.run(["bash", self.SCRIPT, "start"], check=True, capture_output=True, text=True)
+        values = dict(line.split("=", 1) for line in started.stdout.splitlines() if "=" in line)
+        self.url = values["KEYWARD_POSTGRES_URL"]
+        self.dir = values["KEYWARD_POSTGRES_DIR"]
+        self.databases = 0
+
+    def new_database(self):
+        self.databases += 1
+        name = f"load{self.databases}"
+        for _ in range(50):
+            # The first connections may meet "the database system is starting up" (57P03).
+            if subprocess.run(["psql", self.url, "-q", "-c", f"CREATE DATABASE {name}"],
+                              capture_output=True).returncode == 0:
+                break
+            time.sleep(0.1)
+        else:
+            raise SystemExit("CREATE DATABASE failed")
+        return self.url.rsplit("/", 1)[0] + "/" + name
+
+    def stop(self):
+        subprocess.run(["bash", self.SCRIPT, "stop", self.dir], check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def request(port, method, path, body=None, headers=None, form=False):
@@ -177,8 +218,10 @@ def load(args):
         server = Server(args.binary, os.path.join(directory, "load.db"), args.cost, extra=("--asymmetric",))
         try:
             users = [f"load{i}" for i in range(args.threads)]
-            for user in users:
-                request(server.port, "POST", "/users", {"username": user, "password": PASSWORD})
+            for i, user in enumerate(users):
+                # One address per registration: registrations are throttled per address.
+                request(server.port, "POST", "/users", {"username": user, "password": PASSWORD},
+                        headers=xff(1_000_000 + i))
             _, body, _ = request(server.port, "POST", "/token",
                                  {"username": users[0], "password": PASSWORD}, form=True)
             access = json.loads(body)["access_token"]
@@ -225,7 +268,8 @@ def timing(args):
         server = Server(args.binary, db, 12)
         try:
             for i in range(3):
-                request(server.port, "POST", "/users", {"username": f"user{i}", "password": PASSWORD})
+                request(server.port, "POST", "/users", {"username": f"user{i}", "password": PASSWORD},
+                        headers=xff(1_000_000 + i))
             print("| server | wrong password | unknown user | too-long password |")
             print("|---|---|---|---|")
             measure(server, "cost 12, hashes at 12")
@@ -238,9 +282,149 @@ def timing(args):
             server.stop()
 
 
+class Keepalive:
+    """One keep-alive connection per replica, for one client thread."""
+
+    def __init__(self, ports):
+        self.connections = {port: http.client.HTTPConnection(HOST, port, timeout=30) for port in ports}
+
+    def post_form(self, port, path, form, headers=None):
+        headers = dict(headers or {}, **{"Content-Type": "application/x-www-form-urlencoded"})
+        connection = self.connections[port]
+        started = time.perf_counter()
+        try:
+            connection.request("POST", path, body=urllib.parse.urlencode(form), headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+        except (http.client.HTTPException, OSError):
+            # The server closed an idle connection: reconnect once.
+            connection.close()
+            connection.request("POST", path, body=urllib.parse.urlencode(form), headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+        return response.status, data, time.perf_counter() - started
+
+
+def run_threads(threads, seconds, work):
+    """Runs work(thread_index, deadline) on each thread; returns every (status, latency)."""
+    results, lock = [], threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def worker(index):
+        outcome = work(index, deadline)
+        with lock:
+            results.extend(outcome)
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return results, time.perf_counter() - started
+
+
+def figures(results, wall):
+    latencies = sorted(r[1] for r in results)
+    statuses = {}
+    for status, _ in results:
+        statuses[status] = statuses.get(status, 0) + 1
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
+
+    return {"count": len(results), "rate": len(results) / wall, "p50": pct(0.50), "p99": pct(0.99),
+            "statuses": statuses}
+
+
+def measure_sessions(args, label, dbs):
+    """Starts one replica per entry of `dbs`, then measures logins and refresh chains."""
+    servers = [Server(args.binary, db, args.cost) for db in dbs]
+    try:
+        ports = [server.port for server in servers]
+        users = [f"load{i}" for i in range(args.threads)]
+        for i, user in enumerate(users):
+            # One address per registration: registrations are throttled per address.
+            status, body, _ = request(ports[0], "POST", "/users", {"username": user, "password": PASSWORD},
+                                      headers=xff(1_000_000 + i))
+            assert status == 201, (status, body)
+
+        def logins(index, deadline):
+            client, seen = Keepalive(ports), []
+            for n in range(args.logins // args.threads):
+                if time.monotonic() > deadline:
+                    break
+                port = ports[n % len(ports)]
+                status, _, elapsed = client.post_form(
+                    port, "/token", {"grant_type": "password", "username": users[index], "password": PASSWORD},
+                    headers=xff(index * 100_000 + n))
+                seen.append((status, elapsed))
+            return seen
+
+        def refreshes(index, deadline):
+            client, seen = Keepalive(ports), []
+            status, body, _ = client.post_form(
+                ports[0], "/token", {"grant_type": "password", "username": users[index], "password": PASSWORD},
+                headers=xff(index))
+            assert status == 200, (status, body)
+            token = json.loads(body)["refresh_token"]
+            for n in range(args.refreshes // args.threads):
+                if time.monotonic() > deadline:
+                    break
+                # The chain moves to the other replica at every step.
+                port = ports[(index + n) % len(ports)]
+                status, body, elapsed = client.post_form(
+                    port, "/token", {"grant_type": "refresh_token", "refresh_token": token})
+                seen.append((status, elapsed))
+                if status != 200:
+                    break
+                token = json.loads(body)["refresh_token"]
+            return seen
+
+        login = figures(*run_threads(args.threads, args.seconds, logins))
+        refresh = figures(*run_threads(args.threads, args.seconds, refreshes))
+        print(f"{label}: login {login['rate']:.1f}/s p50 {login['p50']:.1f} ms p99 {login['p99']:.1f} ms "
+              f"{login['statuses']}; refresh {refresh['rate']:.0f}/s p50 {refresh['p50']:.1f} ms "
+              f"p99 {refresh['p99']:.1f} ms {refresh['statuses']}", flush=True)
+        return login, refresh
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def sessions(args):
+    rows = []
+    configs = args.configs.split(",")
+    if "sqlite" in configs:
+        with tempfile.TemporaryDirectory() as directory:
+            rows.append(("SQLite, 1 replica",
+                         *measure_sessions(args, "sqlite x1", [os.path.join(directory, "load.db")])))
+    if "postgres" in configs or "postgres2" in configs:
+        postgres = Postgres()
+        try:
+            if "postgres" in configs:
+                url = postgres.new_database()
+                rows.append(("Postgres, 1 replica", *measure_sessions(args, "postgres x1", [url])))
+            if "postgres2" in configs:
+                url = postgres.new_database()
+                rows.append(("Postgres, 2 replicas", *measure_sessions(args, "postgres x2", [url, url])))
+        finally:
+            postgres.stop()
+    print()
+    print(f"| store | logins/s (cost {args.cost}) | login p50 | login p99 | refreshes/s | refresh p50 | refresh p99 |")
+    print("|---|---|---|---|---|---|---|")
+    for label, login, refresh in rows:
+        print(f"| {label} | {login['rate']:.1f} | {login['p50']:.0f} ms | {login['p99']:.0f} ms "
+              f"| {refresh['rate']:,.0f} | {refresh['p50']:.1f} ms | {refresh['p99']:.1f} ms |")
+    if configs[0] == "sqlite":
+        sqlite_login = rows[0][1]["p50"]
+        for label, login, _ in rows[1:]:
+            print(f"{label}: login p50 is {login['p50'] / sqlite_login:.2f}x SQLite's")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["load", "timing"])
+    parser.add_argument("mode", choices=["load", "timing", "sessions"])
     parser.add_argument("--binary", default="target/release/server")
     parser.add_argument("--cost", type=int, default=10, help="server bcrypt cost (load; timing's second run)")
     parser.add_argument("--threads", type=int, default=8)
@@ -248,10 +432,15 @@ def main():
     parser.add_argument("--requests", type=int, default=5000, help="at most this many /users/me calls")
     parser.add_argument("--seconds", type=float, default=60, help="wall-clock bound per phase")
     parser.add_argument("--samples", type=int, default=30, help="timing: samples per case")
+    parser.add_argument("--configs", default="sqlite,postgres,postgres2",
+                        help="sessions: which of sqlite, postgres (one replica), postgres2 (two)")
+    parser.add_argument("--refreshes", type=int, default=20_000, help="sessions: at most this many refreshes")
     args = parser.parse_args()
-    if args.threads > 64 or args.logins > 10_000 or args.requests > 100_000 or args.seconds > 300:
-        sys.exit("refusing: keep the load bounded (threads <= 64, logins <= 10000, requests <= 100000, seconds <= 300)")
-    {"load": load, "timing": timing}[args.mode](args)
+    if (args.threads > 64 or args.logins > 10_000 or args.requests > 100_000 or args.seconds > 300
+            or args.refreshes > 200_000):
+        sys.exit("refusing: keep the load bounded (threads <= 64, logins <= 10000, requests <= 100000, "
+                 "refreshes <= 200000, seconds <= 300)")
+    {"load": load, "timing": timing, "sessions": sessions}[args.mode](args)
 
 
 if __name__ == "__main__":

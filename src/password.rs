@@ -28,19 +28,34 @@
 //! # Ok::<(), keyward::password::PasswordError>(())
 //! ```
 
+mod algorithm;
 mod argon2;
+mod bcrypt;
 mod calibrate;
 mod cost;
 mod error;
 mod hash;
 mod hasher;
+mod long_passwords;
+mod normalization;
 mod policy;
 mod prehash;
+mod verify;
+mod work;
+#[cfg(test)]
+mod work_tests;
 
+pub use algorithm::PasswordAlgorithm;
 pub use argon2::{Argon2Params, Argon2ParamsProblem};
 pub use calibrate::{Argon2Calibration, Calibration};
 pub use cost::Cost;
 pub use error::PasswordError;
 pub use hash::{HashFormat, PasswordHash};
-pub use hasher::{LongPasswords, PasswordHasher};
-pub use policy::PasswordAlgorithm;
+pub use hasher::PasswordHasher;
+pub use long_passwords::LongPasswords;
+pub use normalization::Normalization;
+pub use policy::{
+    Blocklist, LengthLimits, PasswordPolicy, PolicyError, PolicyViolation, PwnedRangeQuery,
+    RangeOutcome, RangeProblem,
+};
+pub use work::{Work, WorkFloor, count_work};

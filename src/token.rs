@@ -26,8 +26,6 @@ mod error;
 mod issuer;
 mod jws;
 mod key;
-mod key_error;
-mod key_set;
 mod opaque;
 mod remote;
 mod revocation;
@@ -42,9 +40,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use duration::{Leeway, Lifetime};
 pub use error::{Claim, TokenError, TokenPart};
 pub use issuer::TokenIssuer;
-pub use key::{KeyPairKind, SigningKey, VerifyingKey};
-pub use key_error::{JsonError, KeyError, SkippedKey};
-pub use key_set::KeySet;
+pub use key::{JsonError, KeyError, KeyPairKind, KeySet, SigningKey, SkippedKey, VerifyingKey};
 pub use opaque::{OpaqueToken, TokenDigest};
 pub use remote::{
     BodyTooLarge, CacheDuration, CappedBody, DiscoveryError, FetchError, JwksResponse,

@@ -51,13 +51,13 @@ mod algorithm_confusion {
             let unsigned = format!("{}.", signing_input(&header, &valid_payload()));
             assert_eq!(
                 refused(&verifier, &unsigned),
-                TokenError::UnsupportedAlgorithm,
+                TokenError::UnsupportedAlgorithm { found: alg.into() },
                 "{alg:?}"
             );
             let signed = craft::hs256(&SECRET, &header, &valid_payload());
             assert_eq!(
                 refused(&verifier, &signed),
-                TokenError::UnsupportedAlgorithm,
+                TokenError::UnsupportedAlgorithm { found: alg.into() },
                 "{alg:?}"
             );
         }
@@ -117,7 +117,7 @@ mod algorithm_confusion {
             let token = craft::hs256(&SECRET, &header, &valid_payload());
             assert_eq!(
                 refused(&hs256_verifier(), &token),
-                TokenError::UnsupportedAlgorithm,
+                TokenError::UnsupportedAlgorithm { found: alg.into() },
                 "{alg}"
             );
         }
@@ -182,7 +182,7 @@ mod ecdsa {
     fn embedded_keys_in_the_header_are_never_trusted() {
         let (_, verifier) = es256();
         let attacker = TokenIssuer::es256_pem(key_file("p256-2-private.pem")).unwrap();
-        let attacker_jwk = attacker.verifier().keys()[0].to_jwk().unwrap();
+        let attacker_jwk = attacker.verifier().key_set().keys()[0].to_jwk().unwrap();
         let genuine = attacker.issue("alice", &()).unwrap();
         let payload = genuine.split('.').nth(1).unwrap();
         for extra in [
@@ -690,7 +690,9 @@ mod payloads {
         for depth in [200, 10_000] {
             let nested = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
             let token = signed(&payload_at(NOW, &format!(r#","deep":{nested}"#)));
-            let verifier = hs256_verifier().with_max_token_bytes(1 << 20);
+            let verifier = hs256_verifier()
+                .try_with_max_token_bytes(1 << 20)
+                .expect("a non-zero limit");
             assert_eq!(
                 refused(&verifier, &token),
                 TokenError::Malformed(TokenPart::Payload),
@@ -721,7 +723,8 @@ mod payloads {
             TokenError::TooLarge { .. }
         ));
         verifier
-            .with_max_token_bytes(1 << 20)
+            .try_with_max_token_bytes(1 << 20)
+            .expect("a non-zero limit")
             .verify::<serde_json::Value>(&padded)
             .unwrap();
     }

@@ -158,10 +158,10 @@ fn relaxed_typing_still_separates_tokens_by_audience_or_required_claim() {
         &manifest["header"].to_string(),
         &refresh.to_string(),
     );
-    assert_eq!(
+    assert!(matches!(
         policy_for("keycloak").verify::<()>(&token).unwrap_err(),
-        TokenError::InvalidAudience
-    );
+        TokenError::InvalidAudience { .. }
+    ));
 
     let cognito = self::manifest("cognito");
     let mut id_token = cognito["claims"].clone();
@@ -176,7 +176,8 @@ fn relaxed_typing_still_separates_tokens_by_audience_or_required_claim() {
     assert_eq!(
         policy_for("cognito").verify::<()>(&token).unwrap_err(),
         TokenError::ClaimMismatch {
-            name: "token_use".into()
+            name: "token_use".into(),
+            found: Some("id".into())
         }
     );
 }
@@ -199,10 +200,10 @@ fn relaxed_policies_never_reopen_algorithm_confusion() {
     let verifier = policy_for("google")
         .with_untyped_access_tokens(true)
         .with_optional_iat(true);
-    assert_eq!(
+    assert!(matches!(
         verifier.verify::<()>(&none).unwrap_err(),
-        TokenError::UnsupportedAlgorithm
-    );
+        TokenError::UnsupportedAlgorithm { found } if found.eq_ignore_ascii_case("none")
+    ));
     let hs256 = TokenIssuer::hs256(fixture("google", "jwks.json").into_bytes())
         .unwrap()
         .with_key_id(kid)
@@ -313,10 +314,10 @@ fn refresh_tokens_carry_an_audience_no_api_accepts() {
         r#"{"alg":"HS256","typ":"JWT"}"#,
         &payload.to_string(),
     );
-    assert_eq!(
+    assert!(matches!(
         typ_blind.verify::<()>(&blind_to_refresh_typ).unwrap_err(),
-        TokenError::InvalidAudience
-    );
+        TokenError::InvalidAudience { .. }
+    ));
     issuer.verify_refresh::<()>(&refresh).unwrap();
 
     let custom = issuer.with_refresh_audience("https://auth.example.com/token");
@@ -333,7 +334,9 @@ fn refresh_tokens_carry_an_audience_no_api_accepts() {
 /// Several issuers can be accepted, and `Debug` shows every relaxation in force.
 #[test]
 fn the_policy_is_visible_in_debug() {
-    let verifier = policy_for("cognito").with_issuers(["https://a.example", "https://b.example"]);
+    let verifier = policy_for("cognito")
+        .try_with_issuers(["https://a.example", "https://b.example"])
+        .unwrap();
     let shown = format!("{verifier:?}");
     for part in [
         r#"issuers: ["https://a.example", "https://b.example"]"#,

@@ -631,3 +631,87 @@ mod argon2_interop {
         assert_eq!(answer["checked"][0], json!(true));
     }
 }
+
+/// Hashes other stacks made from passwords that are not in NFC (a decomposed `é`, as macOS
+/// input methods send it) still verify once keyward normalizes, and are rehashed under NFC at
+/// that login: the migration Synapse got wrong (matrix-org/synapse#3306, no fallback).
+mod unnormalized_input {
+    use super::*;
+    use keyward::password::{Normalization, PasswordAlgorithm};
+
+    /// Decomposed: `e` + U+0301; and a full-width word, which NFC keeps as it is.
+    const DECOMPOSED: &str = "re\u{301}sume\u{301} of a very long passphrase";
+    const PRECOMPOSED: &str = "r\u{e9}sum\u{e9} of a very long passphrase";
+    const FULL_WIDTH: &str = "\u{ff30}\u{ff41}\u{ff53}\u{ff53} word of a long passphrase";
+
+    fn check(hasher: PasswordHasher, scheme: &str, hash: &str) {
+        assert_eq!(hasher.verify(DECOMPOSED, hash), Ok(()), "{scheme}: {hash}");
+        let new = hasher
+            .verify_and_update(DECOMPOSED, hash)
+            .unwrap()
+            .unwrap_or_else(|| panic!("{scheme}: a raw match is rehashed"));
+        assert_eq!(hasher.verify(PRECOMPOSED, &new), Ok(()), "{scheme}");
+        assert_eq!(hasher.verify(DECOMPOSED, &new), Ok(()), "{scheme}");
+    }
+
+    fn make(venv: Venv, script: &str, scheme: &str, rounds: bool) -> Option<Vec<String>> {
+        let make: Vec<Value> = [DECOMPOSED, FULL_WIDTH]
+            .iter()
+            .map(|p| {
+                if rounds {
+                    json!({"scheme": scheme, "password_b64": b64(p.as_bytes()), "rounds": 4})
+                } else {
+                    json!({"scheme": scheme, "password_b64": b64(p.as_bytes())})
+                }
+            })
+            .collect();
+        let answer = python::run(venv, script, &json!({ "make": make }))?;
+        Some(
+            answer["made"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h.as_str().unwrap().to_owned())
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn bcrypt_hashes_of_decomposed_input_verify_and_move_to_nfc() {
+        let hasher = PasswordHasher::new()
+            .with_cost(Cost::new(4).unwrap())
+            .with_long_passwords(LongPasswords::PreHash)
+            .with_normalization(Normalization::Nfc);
+        for (venv, scheme) in [
+            (Venv::Passlib, "passlib-bcrypt"),
+            (Venv::Passlib, "passlib-bcrypt-sha256"),
+            (Venv::Modern, "django-bcrypt-sha256"),
+        ] {
+            let Some(made) = make(venv, "passwords.py", scheme, true) else {
+                return;
+            };
+            check(hasher, scheme, &made[0]);
+            // Full width is not folded: only the exact form verifies.
+            assert_eq!(hasher.verify(FULL_WIDTH, &made[1]), Ok(()), "{scheme}");
+            assert_eq!(
+                hasher.verify("Pass word of a long passphrase", &made[1]),
+                Err(PasswordError::Mismatch)
+            );
+        }
+    }
+
+    #[test]
+    fn argon2_hashes_of_decomposed_input_verify_and_move_to_nfc() {
+        let hasher = PasswordHasher::new()
+            .with_algorithm(PasswordAlgorithm::Argon2id)
+            .with_argon2_params(keyward::password::Argon2Params::OWASP_MINIMUM)
+            .with_normalization(Normalization::Nfc);
+        for scheme in ["pwdlib", "passlib-argon2", "django-argon2"] {
+            let Some(made) = make(Venv::Argon2, "argon2_passwords.py", scheme, false) else {
+                return;
+            };
+            check(hasher, scheme, &made[0]);
+            assert_eq!(hasher.verify(FULL_WIDTH, &made[1]), Ok(()), "{scheme}");
+        }
+    }
+}

@@ -624,7 +624,7 @@ mod ed25519_forgery {
         for (name, x) in SMALL_ORDER {
             let jwks = support::jwks_with_good_and(&support::okp_jwk(&hex(x)));
             let verifier = TokenVerifier::from_jwks(&jwks).unwrap();
-            assert_eq!(verifier.keys().len(), 1, "{name}");
+            assert_eq!(verifier.key_set().len(), 1, "{name}");
             let (token, _) = forge(r#"{"alg":"EdDSA","typ":"at+jwt","kid":"bad"}"#, ADMIN);
             assert_eq!(
                 verifier.verify::<()>(&token).unwrap_err(),
@@ -1352,5 +1352,86 @@ mod key_generation {
             );
         }
         Ok(())
+    }
+}
+
+/// SEC1 `EC PRIVATE KEY` documents (RFC 5915): the curve is read from the structure, so a
+/// corrupt P-256 key is called malformed and a key on another curve is named by its curve.
+mod sec1 {
+    use keyward::token::SigningKey;
+
+    use super::support;
+    use super::*;
+
+    /// The 32-byte scalar of `tests/keys/p256-1-private.pem`, and a SEC1 `ECPrivateKey` around
+    /// a scalar, with the named curve `curve` (an OID's DER) when given.
+    fn sec1(scalar: &[u8], curve: Option<&[u8]>) -> Vec<u8> {
+        let mut content = vec![0x02, 0x01, 0x01, 0x04, u8::try_from(scalar.len()).unwrap()];
+        content.extend_from_slice(scalar);
+        if let Some(curve) = curve {
+            content.extend_from_slice(&[0xa0, u8::try_from(curve.len()).unwrap()]);
+            content.extend_from_slice(curve);
+        }
+        let mut der = vec![0x30, u8::try_from(content.len()).unwrap()];
+        der.extend_from_slice(&content);
+        der
+    }
+
+    fn p256_scalar() -> Vec<u8> {
+        let pem = std::fs::read("tests/keys/p256-1-private.pem").unwrap();
+        let der = pem::parse(pem).unwrap().into_contents();
+        // PKCS#8 for P-256 as OpenSSL writes it: 29 bytes of header, then the SEC1 structure,
+        // whose scalar starts 7 bytes in.
+        der[29 + 7..29 + 7 + 32].to_vec()
+    }
+
+    const P256_OID: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+    const P384_OID: &[u8] = &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22];
+
+    #[test]
+    fn a_good_p256_key_loads_with_or_without_its_curve() {
+        let scalar = p256_scalar();
+        for curve in [None, Some(P256_OID)] {
+            let pem = support::pem("EC PRIVATE KEY", &sec1(&scalar, curve));
+            let from_sec1 = SigningKey::from_pem(pem).unwrap();
+            let from_pkcs8 =
+                SigningKey::from_pem(std::fs::read("tests/keys/p256-1-private.pem").unwrap())
+                    .unwrap();
+            assert_eq!(
+                from_sec1.verifying_key().thumbprint(),
+                from_pkcs8.verifying_key().thumbprint()
+            );
+        }
+    }
+
+    /// The outside review's finding: a corrupt key used to be reported as "not on P-256".
+    #[test]
+    fn a_corrupt_p256_key_is_malformed_not_another_curve() {
+        // A scalar at or above the group order is no P-256 private key (SEC 1 v2 §3.2.1).
+        let scalar = [0xff; 32];
+        for curve in [None, Some(P256_OID)] {
+            let pem = support::pem("EC PRIVATE KEY", &sec1(&scalar, curve));
+            assert_eq!(
+                SigningKey::from_pem(pem).unwrap_err(),
+                TokenError::InvalidKey(KeyError::MalformedPem("SEC1 EC private key"))
+            );
+        }
+        let truncated = &sec1(&p256_scalar(), None)[..20];
+        assert_eq!(
+            SigningKey::from_pem(support::pem("EC PRIVATE KEY", truncated)).unwrap_err(),
+            TokenError::InvalidKey(KeyError::MalformedPem("SEC1 EC private key"))
+        );
+    }
+
+    #[test]
+    fn a_p384_key_is_named_by_its_curve() {
+        let pem = support::pem("EC PRIVATE KEY", &sec1(&[0x11; 48], Some(P384_OID)));
+        assert_eq!(
+            SigningKey::from_pem(pem).unwrap_err(),
+            TokenError::InvalidKey(KeyError::WrongKeyType {
+                found: "EC P-384".into(),
+                expected: "RSA, EC P-256 or Ed25519"
+            })
+        );
     }
 }

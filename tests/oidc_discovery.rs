@@ -410,7 +410,9 @@ mod key_set {
         let other = token(&k1, "https://keycloak.example.com/realms/other", &clock);
         assert_eq!(
             keys.verify_blocking::<()>(&other, |url| provider.fetch(url)),
-            Err(TokenError::InvalidIssuer)
+            Err(TokenError::InvalidIssuer {
+                found: "https://keycloak.example.com/realms/other".to_owned()
+            })
         );
     }
 

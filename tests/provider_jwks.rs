@@ -183,7 +183,116 @@ fn a_leaked_secret_refuses_the_whole_set() {
         TokenError::InvalidKey(KeyError::InKeySet {
             index,
             key_id: Some("hmac-1".into()),
-            error: Box::new(KeyError::SecretNotAllowed)
+            error: Box::new(KeyError::SecretNotAllowed { member: "k" })
+        })
+    );
+}
+
+/// The RSA key of `tests/keys/rsa2048-private.pem` as a public JWK, as a JSON object.
+fn rsa_public_jwk() -> serde_json::Map<String, Value> {
+    let pem = std::fs::read("tests/keys/rsa2048-private.pem").unwrap();
+    let jwk = SigningKey::from_pem(pem)
+        .unwrap()
+        .with_key_id("rsa")
+        .verifying_key()
+        .to_jwk()
+        .unwrap();
+    serde_json::from_str(&jwk).unwrap()
+}
+
+/// Every private member of RFC 7518 refuses the whole set, naming the key and the member: the
+/// RSA CRT members without `d` (§6.3.2: `p` or `q` factors `n`, and so does `dp` with `e`),
+/// `oth` (§6.3.2.7), `d` on EC and OKP keys (§6.2.2.1, RFC 8037 §2), and `k` (§6.4.1). The
+/// outside attacker's finding: `p`, `q`, `dp`, `dq`, `qi` without `d` used to be kept.
+#[test]
+fn every_private_member_refuses_the_whole_set() {
+    let good = rsa_public_jwk();
+    let mut cases: Vec<(&str, Value)> = ["p", "q", "dp", "dq", "qi", "d"]
+        .into_iter()
+        .map(|member| {
+            let mut key = good.clone();
+            key.insert("kid".into(), "leaky".into());
+            key.insert(member.into(), "AQAB".into());
+            (member, Value::Object(key))
+        })
+        .collect();
+    let mut with_oth = good.clone();
+    with_oth.insert("kid".into(), "leaky".into());
+    with_oth.insert(
+        "oth".into(),
+        serde_json::json!([{ "r": "AQAB", "d": "AQAB", "t": "AQAB" }]),
+    );
+    cases.push(("oth", Value::Object(with_oth)));
+    let x = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
+    cases.push((
+        "d",
+        serde_json::json!({ "kty": "OKP", "crv": "Ed25519", "kid": "leaky", "x": x, "d": x }),
+    ));
+    cases.push((
+        "d",
+        serde_json::json!({ "kty": "EC", "crv": "P-256", "kid": "leaky", "x": x, "y": x, "d": x }),
+    ));
+    cases.push((
+        "k",
+        serde_json::json!({ "kty": "oct", "alg": "HS256", "kid": "leaky", "k": x }),
+    ));
+    // Judged on the raw member names: a key too malformed to read still refuses the set.
+    cases.push((
+        "p",
+        serde_json::json!({ "kty": 5, "kid": "leaky", "p": "AQAB" }),
+    ));
+    cases.push((
+        "qi",
+        serde_json::json!({ "kid": "leaky", "qi": {"nested": ["AQAB"]} }),
+    ));
+    for (member, leaky) in cases {
+        let document = serde_json::json!({ "keys": [Value::Object(good.clone()), leaky] });
+        assert_eq!(
+            KeySet::from_jwks(&document.to_string()).unwrap_err(),
+            TokenError::InvalidKey(KeyError::InKeySet {
+                index: 1,
+                key_id: Some("leaky".into()),
+                error: Box::new(KeyError::SecretNotAllowed { member })
+            }),
+            "{member}: {document}"
+        );
+    }
+    // And a single public JWK is refused for the same members.
+    let mut single = good.clone();
+    single.insert("dq".into(), "AQAB".into());
+    assert_eq!(
+        keyward::token::VerifyingKey::from_jwk(&Value::Object(single).to_string()).unwrap_err(),
+        TokenError::InvalidKey(KeyError::SecretNotAllowed { member: "dq" })
+    );
+}
+
+/// The outside attacker's 57 MB, 600,000-key document is refused for its length before any of
+/// it is parsed; a document under the byte cap with more keys than
+/// [`KeySet::MAX_JWKS_KEYS`] is refused at the first key past the cap (the bytes read are
+/// counted in `key/jwk.rs`'s unit test).
+#[test]
+fn huge_key_sets_are_refused_early() {
+    let key = r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo","kid":"k-000000"}"#;
+    let huge = format!(r#"{{"keys":[{}]}}"#, vec![key; 600_000].join(","));
+    assert!(huge.len() > 50_000_000);
+    assert_eq!(
+        KeySet::from_jwks(&huge).unwrap_err(),
+        TokenError::InvalidKey(KeyError::DocumentTooLarge {
+            len: huge.len(),
+            max: KeySet::MAX_JWKS_BYTES
+        })
+    );
+    // Under the byte cap, the key count stops the reading. The keys past the cap are not even
+    // well-formed: the error is the count, because they are never read.
+    let crowded = format!(
+        r#"{{"keys":[{}{}"#,
+        vec!["{}"; KeySet::MAX_JWKS_KEYS + 1].join(","),
+        ",not json at all"
+    );
+    assert_eq!(
+        KeySet::from_jwks(&crowded).unwrap_err(),
+        TokenError::InvalidKey(KeyError::TooManyKeys {
+            max: KeySet::MAX_JWKS_KEYS
         })
     );
 }

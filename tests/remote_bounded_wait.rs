@@ -176,7 +176,7 @@ fn async_callers_of_a_first_fetch_that_hangs_get_unavailable_after_the_bound() {
         assert_eq!(
             outcomes
                 .iter()
-                .filter(|o| **o == Err(TokenError::KeySetUnavailable))
+                .filter(|o| matches!(o, Err(TokenError::KeySetUnavailable { .. })))
                 .count(),
             10,
             "{outcomes:?}"

@@ -141,7 +141,9 @@ fn a_cold_start_failure_is_unavailable_and_retried_once_per_cooldown() {
     for _ in 0..5 {
         assert_eq!(
             verify(&remote, &provider, &token),
-            Err(TokenError::KeySetUnavailable)
+            Err(TokenError::KeySetUnavailable {
+                last_error: remote.last_refresh_error().map(|error| chain(&error))
+            })
         );
     }
     assert_eq!(provider.calls(), 1);
@@ -352,7 +354,9 @@ fn hanging_up_during_fetches_does_not_lift_the_cooldown() {
             remote
                 .verify::<(), _, _>(&token, || provider.fetch_async())
                 .await,
-            Err(TokenError::KeySetUnavailable)
+            Err(TokenError::KeySetUnavailable {
+                last_error: remote.last_refresh_error().map(|error| chain(&error))
+            })
         );
         assert_eq!(provider.calls(), 2);
         // After the cooldown, fetching resumes.
@@ -535,7 +539,9 @@ fn a_failed_refetch_serves_the_stale_set_until_the_limit_then_fails_closed() {
     clock.advance(secs(1));
     assert_eq!(
         verify(&remote, &provider, &token),
-        Err(TokenError::KeySetUnavailable),
+        Err(TokenError::KeySetUnavailable {
+            last_error: remote.last_refresh_error().map(|error| chain(&error))
+        }),
         "beyond the staleness limit: fail closed"
     );
 
@@ -574,7 +580,7 @@ fn a_key_dropped_from_the_document_is_refused_after_the_refresh() {
 fn an_oversized_document_is_refused_and_the_old_set_kept() {
     let clock = FixedClock::at_unix_seconds(START);
     let k1 = key("k1");
-    let remote = remote(&clock).with_max_document_bytes(1024);
+    let remote = remote(&clock).try_with_max_document_bytes(1024).unwrap();
     let good = jwks(&[&k1]);
     remote
         .refresh_blocking(|| Ok(JwksResponse::new(good.clone())))
@@ -612,10 +618,7 @@ fn an_oversized_document_is_refused_and_the_old_set_kept() {
     assert!(
         matches!(
             error,
-            RefreshError::Keys(TokenError::InvalidKey(KeyError::TooManyKeys {
-                count: 101,
-                max: 100
-            }))
+            RefreshError::Keys(TokenError::InvalidKey(KeyError::TooManyKeys { max: 100 }))
         ),
         "{error:?}"
     );
@@ -706,9 +709,23 @@ fn a_panicking_fetch_releases_the_permit_and_counts_as_a_failed_attempt() {
     // Not stuck in flight, and not retried on every request either.
     assert_eq!(
         verify(&remote, &provider, &token),
-        Err(TokenError::KeySetUnavailable)
+        Err(TokenError::KeySetUnavailable {
+            last_error: remote.last_refresh_error().map(|error| chain(&error))
+        })
     );
     assert_eq!(provider.calls(), 0);
     clock.advance(RemoteKeySet::DEFAULT_COOLDOWN.as_duration());
     assert!(verify(&remote, &provider, &token).is_ok());
+}
+
+/// An error's message and its causes', joined as `TokenError::KeySetUnavailable` joins them.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(error) = cause {
+        text.push_str(": ");
+        text.push_str(&error.to_string());
+        cause = error.source();
+    }
+    text
 }

@@ -429,7 +429,16 @@ mod issuer_and_audience {
         ] {
             assert_eq!(
                 strict.verify::<()>(&crafted(wrong)).unwrap_err(),
-                TokenError::InvalidIssuer,
+                TokenError::InvalidIssuer {
+                    found: serde_json::from_str::<serde_json::Value>(&format!(
+                        "{{{}}}",
+                        &wrong[1..]
+                    ))
+                    .unwrap()["iss"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned()
+                },
                 "{wrong}"
             );
         }
@@ -451,12 +460,16 @@ mod issuer_and_audience {
         );
         assert_eq!(
             api.verify::<()>(&crafted(r#","aud":"apix""#)).unwrap_err(),
-            TokenError::InvalidAudience
+            TokenError::InvalidAudience {
+                found: vec!["apix".into()]
+            }
         );
         assert_eq!(
             api.verify::<()>(&crafted(r#","aud":["other"]"#))
                 .unwrap_err(),
-            TokenError::InvalidAudience
+            TokenError::InvalidAudience {
+                found: vec!["other".into()]
+            }
         );
         for invalid in [
             r#","aud":[]"#,
@@ -918,24 +931,38 @@ mod keys_and_rotation {
         let with_enc = format!(
             r#"{{"keys":[{public},{{"kty":"RSA","use":"enc","kid":"e","n":"AQAB","e":"AQAB"}}]}}"#
         );
-        assert_eq!(TokenVerifier::from_jwks(&with_enc).unwrap().keys().len(), 1);
+        assert_eq!(
+            TokenVerifier::from_jwks(&with_enc).unwrap().key_set().len(),
+            1
+        );
         // Keys too malformed to read are skipped too (RFC 7517 §5), unless they hold a secret.
         let with_junk = format!(r#"{{"keys":[{public},{{"kty":5}},"a string",{{"kid":"x"}}]}}"#);
         let keys = KeySet::from_jwks(&with_junk).unwrap();
         assert_eq!(keys.keys().len(), 1);
-        let reasons: Vec<(usize, bool)> = keys
+        let reasons: Vec<(usize, &KeyError)> = keys
             .skipped()
             .iter()
-            .map(|k| (k.index(), matches!(k.reason(), KeyError::NotJson(_))))
+            .map(|k| (k.index(), k.reason()))
             .collect();
-        assert_eq!(reasons, [(1, true), (2, true), (3, true)]);
+        assert_eq!(
+            reasons[0],
+            (
+                1,
+                &KeyError::InvalidMember {
+                    name: "kty",
+                    expected: "a string"
+                }
+            )
+        );
+        assert!(matches!(reasons[1], (2, KeyError::NotJson(_))));
+        assert_eq!(reasons[2], (3, &KeyError::MissingParameter("kty")));
         let junk_with_secret = format!(r#"{{"keys":[{public},{{"kty":5,"d":"AA"}}]}}"#);
         assert_eq!(
             KeySet::from_jwks(&junk_with_secret).unwrap_err(),
             TokenError::InvalidKey(KeyError::InKeySet {
                 index: 1,
                 key_id: None,
-                error: Box::new(KeyError::SecretNotAllowed)
+                error: Box::new(KeyError::SecretNotAllowed { member: "d" })
             })
         );
         let with_secret = format!(
@@ -947,7 +974,7 @@ mod keys_and_rotation {
             TokenError::InvalidKey(KeyError::InKeySet {
                 index: 1,
                 key_id: Some("h".into()),
-                error: Box::new(KeyError::SecretNotAllowed)
+                error: Box::new(KeyError::SecretNotAllowed { member: "k" })
             })
         );
         for broken in ["", "{}", r#"{"keys":{}}"#, "[1]"] {
@@ -1009,7 +1036,7 @@ mod keys_and_rotation {
             ),
             (
                 format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}","d":"{x}"}}"#),
-                KeyError::SecretNotAllowed,
+                KeyError::SecretNotAllowed { member: "d" },
             ),
             (
                 format!(r#"{{"kty":"ECC","crv":"Ed25519","x":"{x}"}}"#),
@@ -1048,7 +1075,7 @@ mod keys_and_rotation {
         let rotated = verifier
             .clone()
             .with_key_set(KeySet::from_jwks(&new.verifier().to_jwks()).unwrap());
-        assert_eq!(rotated.keys().len(), 1);
+        assert_eq!(rotated.key_set().len(), 1);
         let good = new
             .clone()
             .with_issuer("me")
@@ -1204,4 +1231,167 @@ fn base64_decode(part: &str) -> Vec<u8> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(part)
         .unwrap()
+}
+
+/// Every error carries its cause once, in its message or in `source()`, and shows what it
+/// found: escaped and cut short when it comes from whoever sent the token or document.
+mod error_messages {
+    use super::*;
+    use keyward::token::{FetchError, JwksResponse, RemoteKeySet};
+
+    #[derive(Debug, Deserialize)]
+    struct Extra {
+        #[allow(dead_code)]
+        n: u32,
+    }
+
+    /// Walks `error`'s `source()` chain: no message may contain its source's message.
+    fn assert_cause_once(error: &(dyn std::error::Error + 'static)) {
+        let mut current = error;
+        while let Some(source) = current.source() {
+            let (message, cause) = (current.to_string(), source.to_string());
+            assert!(
+                !message.contains(&cause),
+                "{message:?} repeats its source {cause:?}"
+            );
+            current = source;
+        }
+    }
+
+    #[test]
+    fn no_error_prints_its_source_twice() {
+        let not_json = VerifyingKey::from_jwk("{oops").unwrap_err();
+        assert!(matches!(
+            not_json,
+            TokenError::InvalidKey(KeyError::NotJson(_))
+        ));
+        assert!(std::error::Error::source(&not_json).is_some());
+        assert_cause_once(&not_json);
+
+        let x = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
+        let leaky = format!(
+            r#"{{"keys":[{{"kty":"OKP","crv":"Ed25519","kid":"a","x":"{x}","d":"{x}"}}]}}"#
+        );
+        let in_set = KeySet::from_jwks(&leaky).unwrap_err();
+        let TokenError::InvalidKey(KeyError::InKeySet { error, .. }) = &in_set else {
+            panic!("{in_set:?}");
+        };
+        assert_eq!(**error, KeyError::SecretNotAllowed { member: "d" });
+        // The inner reason is the source, not part of the message.
+        let source = std::error::Error::source(&in_set).expect("InKeySet has a source");
+        assert_eq!(source.to_string(), error.to_string());
+        assert_cause_once(&in_set);
+
+        let issuer = TokenIssuer::hs256([1u8; 32]).unwrap();
+        let token = issuer
+            .issue("alice", &serde_json::json!({ "n": "text" }))
+            .unwrap();
+        let extra = issuer.verify::<Extra>(&token).unwrap_err();
+        assert!(matches!(extra, TokenError::InvalidExtraClaims(_)));
+        assert_cause_once(&extra);
+
+        let remote = RemoteKeySet::new(TokenVerifier::new);
+        let refresh = remote
+            .refresh_blocking(|| Ok(JwksResponse::new("{oops")))
+            .unwrap_err();
+        assert_cause_once(&refresh);
+        let unavailable = remote
+            .verify_blocking::<()>(&token, || Err(FetchError::new("connection refused")))
+            .unwrap_err();
+        assert!(matches!(unavailable, TokenError::KeySetUnavailable { .. }));
+        assert_cause_once(&unavailable);
+    }
+
+    /// An Entra-shaped set (RSA keys without `alg`) says why it is unusable in its message,
+    /// not only in `Debug`.
+    #[test]
+    fn an_unusable_remote_set_says_why_in_display() {
+        let pem = std::fs::read("tests/keys/rsa2048-private.pem").unwrap();
+        let key = SigningKey::from_pem(pem).unwrap().with_key_id("entra");
+        let mut jwk: serde_json::Value =
+            serde_json::from_str(&key.verifying_key().to_jwk().unwrap()).unwrap();
+        jwk.as_object_mut().unwrap().remove("alg");
+        let jwks = serde_json::json!({ "keys": [jwk] }).to_string();
+        let remote = RemoteKeySet::new(TokenVerifier::new);
+        let token = TokenIssuer::new(key).issue("alice", &()).unwrap();
+        let error = remote
+            .verify_blocking::<()>(&token, || Ok(JwksResponse::new(jwks)))
+            .unwrap_err();
+        let message = error.to_string();
+        assert!(matches!(error, TokenError::KeySetUnavailable { .. }));
+        assert!(
+            message.contains(&KeyError::MissingAlgorithm.to_string()),
+            "{message}"
+        );
+        assert!(message.contains(r#"(kid "entra")"#), "{message}");
+    }
+
+    /// What a token said is shown, escaped and cut short: an escape sequence cannot reach a
+    /// terminal, and a long value cannot flood a log line.
+    #[test]
+    fn found_values_are_escaped_and_bounded() {
+        let verifier = TokenVerifier::new(VerifyingKey::hs256(SECRET).unwrap());
+        let evil = format!("\u{1b}]0;VERIFIED\u{7}{}", "A".repeat(500));
+        let header = serde_json::json!({ "alg": evil, "typ": "at+jwt" }).to_string();
+        let token = craft::hs256(&SECRET, &header, r#"{"sub":"a"}"#);
+        let error = verifier.verify::<()>(&token).unwrap_err();
+        assert_eq!(
+            error,
+            TokenError::UnsupportedAlgorithm {
+                found: evil.clone()
+            }
+        );
+        let message = error.to_string();
+        assert!(!message.chars().any(char::is_control), "{message:?}");
+        assert!(message.contains(r"\u{1b}]0;VERIFIED\u{7}"), "{message}");
+        assert!(message.len() < 64 * 4 + 60, "{} bytes", message.len());
+        assert!(message.ends_with("…\" is not supported"), "{message}");
+    }
+
+    #[test]
+    fn issuer_audience_and_required_claims_say_what_they_found() {
+        let issuer = TokenIssuer::hs256(SECRET)
+            .unwrap()
+            .with_issuer("https://evil.example")
+            .with_audience("other");
+        let token = issuer
+            .issue("alice", &serde_json::json!({ "role": "user" }))
+            .unwrap();
+        let verifier = TokenVerifier::new(issuer.verifying_key());
+        let wrong_issuer = verifier
+            .clone()
+            .with_issuer("https://auth.example")
+            .with_audience("other");
+        let error = wrong_issuer.verify::<()>(&token).unwrap_err();
+        assert_eq!(
+            error,
+            TokenError::InvalidIssuer {
+                found: "https://evil.example".into()
+            }
+        );
+        assert!(error.to_string().contains(r#""https://evil.example""#));
+        let wrong_audience = verifier
+            .clone()
+            .with_issuer("https://evil.example")
+            .with_audience("api");
+        assert_eq!(
+            wrong_audience.verify::<()>(&token).unwrap_err(),
+            TokenError::InvalidAudience {
+                found: vec!["other".into()]
+            }
+        );
+        let admin_only = verifier
+            .with_issuer("https://evil.example")
+            .with_audience("other")
+            .with_required_claims([("role", "admin")]);
+        let error = admin_only.verify::<()>(&token).unwrap_err();
+        assert_eq!(
+            error,
+            TokenError::ClaimMismatch {
+                name: "role".into(),
+                found: Some("user".into())
+            }
+        );
+        assert!(error.to_string().contains(r#""user""#), "{error}");
+    }
 }

@@ -122,7 +122,7 @@ fn bad_input_gives_a_message_and_exit_code_2() {
         (vec!["verify", "$2b$04$broken"], "hash is malformed"),
         (
             vec!["verify", "plain text"],
-            "hash is not in a recognised bcrypt format",
+            "hash is in no format keyward reads; expected bcrypt, bcrypt-sha256 or argon2",
         ),
         (
             vec!["hash", "--cost", "3"],
@@ -415,8 +415,8 @@ fn inspect_verifies_with_a_jwks_and_lists_skipped_keys() {
     assert!(text(&verified.stdout).contains("VERIFIED: signature valid"));
     let notes = text(&verified.stderr);
     assert!(
-        notes.contains(r#"skipped key 1 (kid "big"): curve `P-521` is not supported"#)
-            && notes.contains(r#"skipped key 2 (kid "enc-1"): key is for `enc`"#),
+        notes.contains(r#"skipped key 1 (kid "big"): curve "P-521" is not supported"#)
+            && notes.contains(r#"skipped key 2 (kid "enc-1"): key is for "enc""#),
         "{notes}"
     );
 

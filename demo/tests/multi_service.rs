@@ -8,8 +8,6 @@
 mod app;
 #[path = "common/mod.rs"]
 mod common;
-#[path = "../src/bin/server/db.rs"]
-mod db;
 #[path = "../src/bin/server/keys.rs"]
 mod keys;
 #[path = "../src/bin/resource_server/app.rs"]
@@ -22,6 +20,8 @@ use std::time::Duration;
 
 use keyward::password::{Cost, PasswordHasher};
 use keyward::token::{CacheDuration, FixedClock, SigningKey, TokenIssuer};
+use keyward_session::Sessions;
+use keyward_session_sqlite::SqliteStore;
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -45,7 +45,7 @@ fn key_file(name: &str) -> Vec<u8> {
 
 struct Services {
     auth: SocketAddr,
-    auth_state: app::AppState,
+    auth_state: app::AppState<SqliteStore>,
     resource: SocketAddr,
     clock: FixedClock,
     client: reqwest::Client,
@@ -56,8 +56,15 @@ async fn start() -> Services {
     let clock = FixedClock::at(chrono::Utc::now());
     let db = common::temp::TempDb::new("multi");
     let for_issuer = clock.clone();
-    let keys = keys::KeyRing::new(
-        SigningKey::es256_pem(key_file("p256-1-private.pem")).unwrap(),
+    // The key ring lives in the store, as `main.rs` sets it up for `--signing-key`.
+    let sessions = Sessions::new(SqliteStore::open(&db.0).await.unwrap()).with_clock(clock.clone());
+    let key = SigningKey::es256_pem(key_file("p256-1-private.pem"))
+        .unwrap()
+        .try_with_thumbprint_key_id()
+        .unwrap();
+    assert!(sessions.install_signing_key(&key).await.unwrap());
+    let keys = keys::Keys::from_ring(
+        &sessions.key_ring().await.unwrap(),
         Arc::new(clock.clone()),
         Box::new(move |key| {
             TokenIssuer::new(key)
@@ -65,9 +72,10 @@ async fn start() -> Services {
                 .with_audience(AUDIENCE)
                 .with_clock(for_issuer.clone())
         }),
-    );
+    )
+    .unwrap();
     let auth_state = app::AppState::new(
-        db::Db::open(&db.0).unwrap(),
+        sessions,
         PasswordHasher::new().with_cost(Cost::new(4).unwrap()),
         keys,
         4,
@@ -305,52 +313,70 @@ async fn unpublished_keys_are_refused_and_invented_kids_cost_one_fetch_per_inter
     );
 }
 
+/// A rotation through the ring: the next key is published at once and signs only after the
+/// publication lead, longer than the resource server's JWKS cache lifetime, so the resource
+/// server has it before the first token it signs, without refetching on an unknown `kid`.
 #[tokio::test]
-async fn rotation_old_tokens_keep_working_new_ones_after_the_refetch() {
+async fn a_rotation_through_the_ring_never_shows_the_resource_server_an_unknown_kid() {
     let services = start().await;
+    let sessions = &services.auth_state.sessions;
+    let keys = &services.auth_state.keys;
     let old = services.login("alice").await;
     let old_access = old["access_token"].as_str().unwrap().to_owned();
     let old_refresh = old["refresh_token"].as_str().unwrap().to_owned();
-    let old_kid = services.published_kids().await[0].clone();
+    assert_eq!(services.orders(&old_access).await, StatusCode::OK);
+    let fetches_before = services.jwks_fetches();
 
-    // Rotate on the auth server; its JWKS now holds both keys.
-    services
-        .auth_state
-        .keys
-        .rotate(SigningKey::es256_pem(key_file("p256-2-private.pem")).unwrap())
+    // Stage the next key: published at once, signing nothing yet.
+    let next = SigningKey::es256_pem(key_file("p256-2-private.pem"))
+        .unwrap()
+        .try_with_thumbprint_key_id()
         .unwrap();
-    let kids = services.published_kids().await;
-    assert_eq!(kids.len(), 2);
-    assert_eq!(kids[1], old_kid);
-    let new = services.login("bob").await;
+    assert!(sessions.stage_next_key(&next).await.unwrap());
+    assert_eq!(
+        keys.sync(sessions).await.unwrap(),
+        None,
+        "too early to sign"
+    );
+    assert_eq!(services.published_kids().await.len(), 2);
+    let still_old = services.login("bob").await;
+    assert_eq!(
+        services
+            .orders(still_old["access_token"].as_str().unwrap())
+            .await,
+        StatusCode::OK
+    );
+
+    // After the publication lead the ring rotates; the resource server's cached JWKS
+    // (five minutes) has long expired, so it holds the new key before its first token.
+    services
+        .clock
+        .advance(sessions.policy().key_publication_lead());
+    assert_eq!(keys.sync(sessions).await.unwrap().as_deref(), next.key_id());
+    let new = services.login("carol").await;
     let new_access = new["access_token"].as_str().unwrap().to_owned();
-
-    // The resource server still has only the old key: old tokens work; the new one triggers
-    // a refetch, but only once the interval since the last fetch has passed.
-    assert_eq!(services.orders(&old_access).await, StatusCode::OK);
-    assert_eq!(services.orders(&new_access).await, StatusCode::UNAUTHORIZED);
-    services.clock.advance(REFETCH_INTERVAL);
     assert_eq!(services.orders(&new_access).await, StatusCode::OK);
-    assert_eq!(services.orders(&old_access).await, StatusCode::OK);
+    assert_eq!(
+        services.jwks_fetches(),
+        fetches_before + 2,
+        "one fetch by age after the lead, and the one `published_kids` made: none for an \
+         unknown kid"
+    );
 
-    // The auth server still accepts the old key's refresh token and answers with the new key.
-    let url = format!("http://{}/token/refresh", services.auth);
+    // The old key's refresh token still works (opaque: no key signs it), and answers with
+    // the new key.
+    let url = format!("http://{}/token", services.auth);
     let renewed = services
         .client
         .post(url)
-        .form(&[("refresh_token", old_refresh.as_str())])
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", old_refresh.as_str()),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(renewed.status(), StatusCode::OK);
-
-    // Once every token the old key signed has expired (refresh tokens live longest), the old
-    // key leaves the JWKS and its tokens are refused everywhere.
-    services
-        .clock
-        .advance(TokenIssuer::DEFAULT_REFRESH_TTL.as_duration());
-    assert_eq!(services.published_kids().await.len(), 1);
-    assert_eq!(services.orders(&old_access).await, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -361,10 +387,14 @@ async fn a_restart_with_the_previous_key_keeps_its_tokens_valid() {
         .unwrap()
         .to_owned();
 
-    // What `--signing-key new.pem --previous-key old.pem` builds at start.
+    // What `--signing-key new.pem --previous-key old.pem` builds at start around a key the
+    // ring did not hold.
     let clock = services.clock.clone();
-    let restarted = keys::KeyRing::new(
-        SigningKey::es256_pem(key_file("p256-2-private.pem")).unwrap(),
+    let restarted = keys::Keys::fixed(
+        SigningKey::es256_pem(key_file("p256-2-private.pem"))
+            .unwrap()
+            .try_with_thumbprint_key_id()
+            .unwrap(),
         Arc::new(clock.clone()),
         Box::new(move |key| {
             TokenIssuer::new(key)
@@ -377,7 +407,7 @@ async fn a_restart_with_the_previous_key_keeps_its_tokens_valid() {
     let previous = SigningKey::es256_pem(key_file("p256-1-private.pem"))
         .unwrap()
         .verifying_key();
-    restarted.retain(previous).unwrap();
+    let restarted = restarted.with_previous(previous);
     assert_eq!(
         restarted
             .verifier()

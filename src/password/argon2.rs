@@ -366,11 +366,6 @@ impl ParsedArgon2 {
         })
     }
 
-    /// Memory × iterations of the stored parameters.
-    pub(crate) fn work(&self) -> u64 {
-        u64::from(self.memory_kib) * u64::from(self.iterations)
-    }
-
     /// Whether this is exactly what a hasher configured with `params` writes.
     pub(crate) fn is_current(&self, params: Argon2Params) -> bool {
         self.format == HashFormat::Argon2id
@@ -487,7 +482,40 @@ pub(crate) fn burn(params: Argon2Params, iterations: u32) {
     ));
 }
 
-/// The one Argon2 computation; the test meter counts memory × passes.
+/// Does `units` KiB-passes of Argon2id work on an empty password: whole passes at `params`'
+/// memory, then the remainder as one pass over that many KiB. Argon2 needs at least 8 KiB, so
+/// a remainder below 8 is folded into the last whole pass (exact), or, with no whole pass to
+/// fold into, rounded up to 8 KiB (at most 7 KiB-passes over).
+pub(crate) fn burn_units(params: Argon2Params, units: u64) {
+    let memory = u64::from(params.memory_kib).max(MIN_BURN_KIB);
+    let (mut passes, mut rest) = (units / memory, units % memory);
+    if rest != 0 && rest < MIN_BURN_KIB && passes > 0 {
+        passes -= 1;
+        rest += memory;
+    }
+    if passes > 0 {
+        burn(params, u32::try_from(passes).unwrap_or(u32::MAX));
+    }
+    if rest > 0 {
+        let kib = u32::try_from(rest.max(MIN_BURN_KIB)).unwrap_or(u32::MAX);
+        if let Ok(one_pass) = Params::new(kib, 1, 1, Some(32)) {
+            let mut out = Zeroizing::new([0u8; 32]);
+            let _ = std::hint::black_box(run(
+                Algorithm::Argon2id,
+                Version::V0x13,
+                &one_pass,
+                b"",
+                DUMMY_SALT,
+                &mut out[..],
+            ));
+        }
+    }
+}
+
+/// Argon2's smallest memory for one lane, in KiB.
+const MIN_BURN_KIB: u64 = 8;
+
+/// The one Argon2 computation; the work meter counts memory × passes.
 fn run(
     algorithm: Algorithm,
     version: Version,
@@ -496,30 +524,9 @@ fn run(
     salt: &[u8],
     out: &mut [u8],
 ) -> Result<(), PasswordError> {
-    #[cfg(test)]
-    work_meter::record(u64::from(params.m_cost()) * u64::from(params.t_cost()));
+    super::work::record_argon2(u64::from(params.m_cost()) * u64::from(params.t_cost()));
     Argon2::new(algorithm, version, params.clone())
         .hash_password_into(password, salt, out)
         // Parsing and `Argon2Params` leave only allocation failure: report the hash unusable.
         .map_err(|_| PasswordError::MalformedHash)
-}
-
-/// The Argon2 work done on this thread, in KiB-passes (memory × iterations), so tests can check
-/// how much work a path did by counting instead of timing it.
-#[cfg(test)]
-pub(crate) mod work_meter {
-    use std::cell::Cell;
-
-    thread_local! {
-        static UNITS: Cell<u64> = const { Cell::new(0) };
-    }
-
-    pub(crate) fn record(units: u64) {
-        UNITS.with(|cell| cell.set(cell.get() + units));
-    }
-
-    /// The work recorded since the last call, and a fresh start.
-    pub(crate) fn take() -> u64 {
-        UNITS.with(|cell| cell.replace(0))
-    }
 }

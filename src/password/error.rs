@@ -71,10 +71,30 @@ pub enum PasswordError {
         max: u32,
     },
 
-    /// The string is not in any hash format keyward knows (for example a SHA-crypt or PBKDF2
-    /// hash, an empty string, or plain text stored by mistake).
-    #[error("hash is not in a recognised bcrypt format")]
-    UnknownFormat,
+    /// The string is not in any hash format keyward reads: bcrypt (`$2a$`, `$2b$`, `$2y$`),
+    /// passlib's and Django's bcrypt-SHA256, Spring's `{bcrypt}`, or Argon2 in the PHC format
+    /// (also Django's `argon2$` form). For example a SHA-crypt or PBKDF2 hash, an empty string,
+    /// or plain text stored by mistake.
+    ///
+    /// `found` names the scheme when the string is one keyward recognises but does not verify
+    /// (`"sha512-crypt"`, `"django-pbkdf2"`, ...). Nothing of the string itself is ever
+    /// repeated: it may be a password stored by mistake.
+    ///
+    /// ```
+    /// use keyward::password::{PasswordError, PasswordHasher};
+    ///
+    /// let error = PasswordHasher::new().verify("pw", "$6$salt$digest").unwrap_err();
+    /// assert_eq!(error, PasswordError::UnknownFormat { found: Some("sha512-crypt") });
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "hash is sha512-crypt, which keyward does not verify; expected bcrypt, bcrypt-sha256 or argon2",
+    /// );
+    /// ```
+    #[error("{}", unknown_format_message(*found))]
+    UnknownFormat {
+        /// The scheme recognised, if any (never text taken from the string).
+        found: Option<&'static str>,
+    },
 
     /// The string is a bcrypt variant keyward refuses: `$2x$` (`crypt_blowfish`'s marker for
     /// hashes made by its 2011 sign-extension bug) or the original `$2$`.
@@ -123,4 +143,12 @@ pub enum PasswordError {
     /// The operating system's random number generator failed while making a salt.
     #[error("the system random number generator is unavailable")]
     RandomnessUnavailable,
+}
+
+fn unknown_format_message(found: Option<&'static str>) -> String {
+    const EXPECTED: &str = "expected bcrypt, bcrypt-sha256 or argon2";
+    match found {
+        Some(scheme) => format!("hash is {scheme}, which keyward does not verify; {EXPECTED}"),
+        None => format!("hash is in no format keyward reads; {EXPECTED}"),
+    }
 }

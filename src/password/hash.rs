@@ -151,9 +151,33 @@ impl<'a> ParsedHash<'a> {
 /// After a recognised scheme prefix, anything unrecognisable is a broken hash of that scheme.
 fn known_prefix_error(error: PasswordError) -> PasswordError {
     match error {
-        PasswordError::UnknownFormat => PasswordError::MalformedHash,
+        PasswordError::UnknownFormat { .. } => PasswordError::MalformedHash,
         other => other,
     }
+}
+
+/// The name of a password-hash scheme keyward recognises by its prefix but does not verify.
+fn foreign_scheme(bytes: &[u8]) -> Option<&'static str> {
+    const SCHEMES: [(&[u8], &str); 14] = [
+        (b"$1$", "md5-crypt"),
+        (b"$apr1$", "apache-md5-crypt"),
+        (b"$5$", "sha256-crypt"),
+        (b"$6$", "sha512-crypt"),
+        (b"$y$", "yescrypt"),
+        (b"$7$", "scrypt-crypt"),
+        (b"$scrypt$", "scrypt"),
+        (b"$pbkdf2", "passlib-pbkdf2"),
+        (b"pbkdf2_", "django-pbkdf2"),
+        (b"scrypt$", "django-scrypt"),
+        (b"sha1$", "django-sha1"),
+        (b"md5$", "django-md5"),
+        (b"{SSHA}", "ldap-salted-sha1"),
+        (b"{SHA}", "ldap-sha1"),
+    ];
+    SCHEMES
+        .iter()
+        .find(|(prefix, _)| bytes.starts_with(prefix))
+        .map(|(_, name)| *name)
 }
 
 /// `$2b$12$<salt><digest>`, the Modular Crypt Format bcrypt string.
@@ -170,7 +194,11 @@ fn parse_modular<'a>(
             return Err(PasswordError::UnsupportedVariant);
         }
         [b'$', b'2', ..] => return Err(PasswordError::MalformedHash),
-        _ => return Err(PasswordError::UnknownFormat),
+        _ => {
+            return Err(PasswordError::UnknownFormat {
+                found: foreign_scheme(bytes),
+            });
+        }
     };
     if bytes.len() != BCRYPT_LEN || bytes[6] != b'$' {
         return Err(PasswordError::MalformedHash);
@@ -361,7 +389,7 @@ impl PasswordHash {
     ///
     /// assert_eq!(PasswordHash::parse("$2b$12$short"), Err(PasswordError::MalformedHash));
     /// assert_eq!(PasswordHash::parse("$argon2id$v=19$..."), Err(PasswordError::MalformedHash));
-    /// assert_eq!(PasswordHash::parse("$1$saltsalt$hash"), Err(PasswordError::UnknownFormat));
+    /// assert_eq!(PasswordHash::parse("$1$saltsalt$hash"), Err(PasswordError::UnknownFormat { found: Some("md5-crypt") }));
     /// let pwdlib = "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$gduXp+Z6iReEolmbyHn5V8s1EtJzmEvZfYoY/Fn/AeI";
     /// assert_eq!(PasswordHash::parse(pwdlib)?.format(), HashFormat::Argon2id);
     /// # Ok::<(), PasswordError>(())

@@ -1,72 +1,9 @@
-//! `PasswordHasher`: the policy around bcrypt and Argon2id.
+//! `PasswordHasher`: the settings (algorithm, cost, bounds, hardening, normalization). What it
+//! does with them is in `verify`.
 
-use subtle::ConstantTimeEq as _;
-
-use super::argon2::{self, ParsedArgon2};
-use super::hash::{self, HashFormat, ParsedHash, Revision};
-use super::prehash::{self, BcryptKey};
-use super::{Argon2Params, Cost, PasswordAlgorithm, PasswordError, PasswordHash};
-
-/// A stored hash of either family, parsed.
-enum Stored<'a> {
-    Bcrypt(ParsedHash<'a>),
-    Argon2(ParsedArgon2),
-}
-
-impl<'a> Stored<'a> {
-    fn parse(hash: &'a str) -> Result<Self, PasswordError> {
-        if argon2::is_argon2(hash) {
-            ParsedArgon2::parse(hash).map(Stored::Argon2)
-        } else {
-            ParsedHash::parse(hash).map(Stored::Bcrypt)
-        }
-    }
-
-    fn format(&self) -> HashFormat {
-        match self {
-            Stored::Bcrypt(parsed) => parsed.format,
-            Stored::Argon2(parsed) => parsed.format,
-        }
-    }
-}
-
-/// What to do with passwords longer than bcrypt's 72 bytes.
-///
-/// ```
-/// use keyward::password::{Cost, LongPasswords, PasswordHasher};
-///
-/// let hasher = PasswordHasher::new()
-///     .with_cost(Cost::new(4)?)
-///     .with_long_passwords(LongPasswords::PreHash);
-/// let long = "correct horse battery staple ".repeat(5); // 145 bytes
-/// let hash = hasher.hash(&long)?;
-/// assert!(hash.as_str().starts_with("$bcrypt-sha256$v=2,t=2b,r=4$"));
-/// hasher.verify(&long, &hash)?;
-/// # Ok::<(), keyward::password::PasswordError>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum LongPasswords {
-    /// Plain bcrypt (`$2b$`); a password over 72 bytes is [`PasswordError::TooLong`] and one
-    /// with a NUL byte is [`PasswordError::ContainsNul`]. The default: every bcrypt
-    /// implementation can verify these hashes.
-    #[default]
-    Reject,
-    /// passlib's `bcrypt_sha256` version 2 format: the password is pre-hashed with HMAC-SHA256
-    /// (keyed by the salt) before bcrypt, so passwords up to
-    /// [`PasswordHasher::MAX_PRE_HASHED_PASSWORD_BYTES`] bytes, NUL bytes included, are hashed
-    /// whole. The hashes verify in passlib and move between Python and Rust unchanged.
-    PreHash,
-}
-
-impl LongPasswords {
-    fn format(self) -> HashFormat {
-        match self {
-            LongPasswords::Reject => HashFormat::Bcrypt,
-            LongPasswords::PreHash => HashFormat::BcryptSha256,
-        }
-    }
-}
+use super::argon2;
+use super::prehash;
+use super::{Argon2Params, Cost, LongPasswords, Normalization, PasswordAlgorithm, WorkFloor};
 
 /// Hashes and verifies passwords with bcrypt or Argon2id, without ever truncating one silently.
 ///
@@ -84,6 +21,8 @@ impl LongPasswords {
 /// | highest stored cost verified | 16 (or the cost, if higher) | [`with_max_verify_cost`](Self::with_max_verify_cost) |
 /// | truncated legacy hashes | refused | [`with_truncated_legacy_hashes`](Self::with_truncated_legacy_hashes) |
 /// | failed checks against weaker stored hashes take the configured work | on | [`with_harden_runtime`](Self::with_harden_runtime) |
+/// | work every failure is brought up to, across algorithms | the configured algorithm's settings | [`with_work_floor`](Self::with_work_floor) |
+/// | Unicode normalization of passwords | off ([`Normalization::None`]) | [`with_normalization`](Self::with_normalization) |
 ///
 /// Builder methods: `with_*` replaces one setting and never fails; values that can be wrong are
 /// checked when their newtype is made ([`Cost::new`]), so
@@ -91,20 +30,28 @@ impl LongPasswords {
 ///
 /// # Timing and unknown users
 ///
-/// Every call to [`verify`](Self::verify) that gets past parsing the stored hash does one bcrypt
-/// computation at the stored hash's cost, whatever the password: a password that is too long or
-/// contains a NUL byte is refused only *after* that work. When the check fails and the stored
-/// cost is below the configured one, verify then does the missing work (see
-/// [`with_harden_runtime`](Self::with_harden_runtime)), so every failed login costs the same as
-/// one computation at the configured cost. For a login name with no account, call
-/// [`dummy_verify`](Self::dummy_verify), which does exactly that: one computation at the
-/// configured cost. A failed login therefore takes the same time whether the account exists, and
-/// whether its hash is current or predates a cost change (the traps of Spring Security's
-/// CVE-2025-22234 and Django's CVE-2016-2513), as long as no stored cost is *above* the
-/// configured one. The same holds with Argon2id configured, with memory × iterations in place
-/// of the cost; across algorithms (a bcrypt hash while Argon2id is configured, or the other way
-/// round) a failed check costs the stored computation *plus* one at the configured settings,
-/// never less than an unknown user (see [`with_harden_runtime`](Self::with_harden_runtime)).
+/// Work is counted, not timed: bcrypt rounds (`2^cost` per computation) and Argon2 KiB-passes
+/// (memory × iterations), both reported by [`count_work`](crate::password::count_work).
+///
+/// - Every [`verify`](Self::verify) that gets past parsing the stored hash does the stored
+///   hash's computation, whatever the password: a password that is too long or contains a NUL
+///   byte is refused only *after* that work.
+/// - A failed check (a mismatch, a password too long or with a NUL byte) is then brought up to
+///   the *work floor*, in both units: one computation at the configured algorithm's settings,
+///   raised by [`with_work_floor`](Self::with_work_floor) to cover the strongest stored hash of
+///   each algorithm. See [`with_harden_runtime`](Self::with_harden_runtime).
+/// - For a login name with no account, [`dummy_verify`](Self::dummy_verify) does exactly the
+///   floor's work.
+///
+/// So a failed login costs the same whether the account exists, whether its hash predates a cost
+/// change (the traps of Spring Security's CVE-2025-22234 and Django's CVE-2016-2513), and,
+/// once the floor covers every algorithm stored, which algorithm its hash uses. What cannot be
+/// hidden is a stored hash *stronger* than the floor: raise the floor to it.
+///
+/// With [`Normalization::Nfc`], a password that is not already in NFC is checked twice (the
+/// NFC form, then the bytes as typed, for hashes made before): every failure and every unknown
+/// user then does the floor's work twice. The count depends only on what was typed, never on the
+/// account.
 ///
 /// ```
 /// use keyward::password::{PasswordError, PasswordHasher};
@@ -129,6 +76,8 @@ pub struct PasswordHasher {
     long_passwords: LongPasswords,
     truncated_legacy_hashes: bool,
     harden_runtime: bool,
+    work_floor: WorkFloor,
+    normalization: Normalization,
 }
 
 impl Default for PasswordHasher {
@@ -147,7 +96,7 @@ impl PasswordHasher {
     /// Argon2 itself takes any length (a longer password only adds a `BLAKE2b` pass over it),
     /// but a cap bounds what one request can make the server read and hash; 4096 is the
     /// pre-hashed bcrypt formats' cap (passlib's), far above any password manager's output. A
-    /// longer password is [`PasswordError::TooLong`], after the same work as a mismatch. An
+    /// longer password is [`PasswordError::TooLong`](crate::password::PasswordError::TooLong), after the same work as a mismatch. An
     /// argon2-cffi hash of a longer password therefore cannot be verified by keyward.
     pub const MAX_ARGON2_PASSWORD_BYTES: usize = argon2::ARGON2_MAX_PASSWORD_BYTES;
 
@@ -171,6 +120,8 @@ impl PasswordHasher {
             long_passwords: LongPasswords::Reject,
             truncated_legacy_hashes: false,
             harden_runtime: true,
+            work_floor: WorkFloor::new(),
+            normalization: Normalization::None,
         }
     }
 
@@ -241,7 +192,7 @@ impl PasswordHasher {
     /// agrees to verify.
     ///
     /// A stored hash whose memory, iterations or parallelism is above the bound's is refused
-    /// with [`PasswordError::Argon2ParamsTooHigh`] before any memory is allocated; a forged
+    /// with [`PasswordError::Argon2ParamsTooHigh`](crate::password::PasswordError::Argon2ParamsTooHigh) before any memory is allocated; a forged
     /// `m=4194304` cannot make the server allocate 4 GiB. The configured parameters are always
     /// allowed, so the effective bound is the higher of the two in each dimension (see
     /// [`max_verify_argon2_params`](Self::max_verify_argon2_params)). The bound's output length
@@ -335,7 +286,7 @@ impl PasswordHasher {
 
     /// Returns this hasher with another bound on the cost of stored hashes it agrees to verify.
     ///
-    /// A stored hash above the bound is refused with [`PasswordError::CostTooHigh`] before any
+    /// A stored hash above the bound is refused with [`PasswordError::CostTooHigh`](crate::password::PasswordError::CostTooHigh) before any
     /// work. The hasher's own cost is always allowed, so the effective bound is the higher of
     /// the two (see [`max_verify_cost`](Self::max_verify_cost)).
     ///
@@ -408,38 +359,39 @@ impl PasswordHasher {
     /// bcrypt's work doubles with each cost step, so after the cost is raised, a failed login
     /// against an account still stored at the old cost answers measurably faster than a failed
     /// login for an unknown user ([`dummy_verify`](Self::dummy_verify) works at the configured
-    /// cost), and faster than one against an upgraded account. With hardening on, a failed
-    /// [`verify`](Self::verify) or [`verify_and_update`](Self::verify_and_update) against a
-    /// stored cost `c` below the configured cost `C` then does the missing work: one extra
-    /// computation at each cost `c, c + 1, ..., C - 1`, since `2^c + (2^c + ... + 2^(C-1)) =
-    /// 2^C`. This is Django's `harden_runtime` (its fix for CVE-2016-2513). It applies to every stored format, the
-    /// pre-hashed ones included.
+    /// cost). With hardening on, a failed [`verify`](Self::verify) or
+    /// [`verify_and_update`](Self::verify_and_update) then does the missing work, counted in
+    /// each algorithm's own unit, up to the *work floor*: one computation at the configured
+    /// settings, raised by [`with_work_floor`](Self::with_work_floor).
     ///
-    /// With Argon2id configured, work is measured as memory × iterations (KiB-passes; lanes
-    /// split the same work). A failed check against stored Argon2 parameters with less work
-    /// than the configured ones then does one extra computation at the configured memory and
-    /// parallelism with just enough passes to reach the configured work, rounded up: the total
-    /// is at least the configured work and less than one configured pass over it. Across
-    /// algorithms (a bcrypt hash while Argon2id is configured, an Argon2 hash while bcrypt is)
-    /// the units do not compare, so the extra work is one whole computation at the configured
-    /// settings: such a failed check costs the stored computation plus an unknown user's, never
-    /// less than an unknown user's, but more, so it stays distinguishable until
-    /// [`verify_and_update`](Self::verify_and_update) moves the account over.
+    /// - bcrypt (rounds, `2^cost`): against a stored cost `c` below the floor's `C`, one extra
+    ///   computation at each cost `c, c + 1, ..., C - 1`, since `2^c + (2^c + ... + 2^(C-1)) =
+    ///   2^C`: exactly the floor. This is Django's `harden_runtime` (its fix for
+    ///   CVE-2016-2513), applied to every stored format, the pre-hashed ones included.
+    /// - Argon2 (KiB-passes, memory × iterations; lanes split the same work): passes at the
+    ///   floor's memory and one pass over the remaining KiB, exactly the floor (up to 7
+    ///   KiB-passes over when less than Argon2's 8 KiB minimum is missing).
+    /// - Across algorithms the units do not compare, so the floor holds one setting per
+    ///   algorithm, and a failure does the floor's work in *both*. Against a stored bcrypt hash
+    ///   with Argon2id configured, that is the stored bcrypt work made up to the floor's bcrypt
+    ///   cost, plus the floor's Argon2 work: what an unknown user does, once the floor covers
+    ///   bcrypt. Without a floor for the other algorithm, the stored hash's own work is extra, and
+    ///   timing tells such accounts apart until [`verify_and_update`](Self::verify_and_update)
+    ///   moves them over.
     ///
     /// It is on by default because it only spends time the configuration already accepted:
-    /// no failed login costs more than one computation at the configured cost, which is what
-    /// every new hash and every unknown user costs anyway. Turn it off only if failed logins
-    /// against old hashes must stay cheap, for example while a large cost increase is rolled
-    /// out on tight hardware, and accept that timing then reveals those accounts.
+    /// no failed login costs more than the floor, which is what every unknown user costs anyway.
+    /// Turn it off only if failed logins against old hashes must stay cheap, for example while a
+    /// large cost increase is rolled out on tight hardware, and accept that timing then reveals
+    /// those accounts.
     ///
     /// Limits:
     ///
-    /// - It cannot hide a stored cost *above* the configured one (after lowering the cost):
-    ///   making every other login as slow is the only way, and that is a choice of cost, not of
-    ///   this switch. Keep the configured cost at least as high as any stored one, or let
-    ///   [`verify_and_update`](Self::verify_and_update) bring such hashes to the configured cost
-    ///   at their next successful login; [`dummy_verify`](Self::dummy_verify) always works at the
-    ///   configured cost.
+    /// - It cannot hide a stored hash *stronger* than the floor (after lowering the cost):
+    ///   making every other login as slow is the only way, and that is what
+    ///   [`with_work_floor`](Self::with_work_floor) is for. Or let
+    ///   [`verify_and_update`](Self::verify_and_update) bring such hashes to the configured
+    ///   settings at their next successful login.
     /// - It does not apply when the password matches: a success is not a secret to the person
     ///   who typed the password, and [`verify_and_update`](Self::verify_and_update) replaces
     ///   the outdated hash then, which ends the difference for that account.
@@ -511,734 +463,76 @@ impl PasswordHasher {
         self.long_passwords
     }
 
-    /// Hashes `password` with a fresh random salt, with the configured algorithm, format and
-    /// cost or parameters.
+    /// Returns this hasher bringing every failed check and unknown user up to `floor` as well as
+    /// to its own settings (see [`WorkFloor`]).
     ///
-    /// Every byte of the password counts; nothing is truncated. Passwords are bytes, so
-    /// non-UTF-8 input works.
-    ///
-    /// # Errors
-    ///
-    /// - [`PasswordError::TooLong`] when the password is over 72 bytes (or over 4096 bytes with
-    ///   [`LongPasswords::PreHash`] or [`PasswordAlgorithm::Argon2id`]).
-    /// - [`PasswordError::ContainsNul`] when it contains a NUL byte and the format is plain
-    ///   bcrypt (Argon2id takes NUL bytes).
-    /// - [`PasswordError::RandomnessUnavailable`] when no salt can be generated.
+    /// Set it from the strongest stored hash of each algorithm
+    /// ([`WorkFloor::try_covering`]) when the store holds more than one algorithm or costs above
+    /// the configured one: then a failure does the same counted work whatever the account's
+    /// hash. It has effect only with [`with_harden_runtime`](Self::with_harden_runtime) on.
     ///
     /// ```
-    /// use keyward::password::{Cost, PasswordError, PasswordHasher};
+    /// use keyward::password::{count_work, Argon2Params, Cost, PasswordHasher, WorkFloor};
     ///
-    /// let hasher = PasswordHasher::new().with_cost(Cost::new(4)?);
-    /// let hash = hasher.hash(b"\xff non-UTF-8 is fine")?;
-    /// assert!(hash.as_str().starts_with("$2b$04$"));
-    /// assert_eq!(hasher.hash("a\0b"), Err(PasswordError::ContainsNul));
-    /// # Ok::<(), PasswordError>(())
-    /// ```
-    pub fn hash(&self, password: impl AsRef<[u8]>) -> Result<PasswordHash, PasswordError> {
-        self.hash_in(self.target_format(), password.as_ref())
-    }
-
-    /// The format new hashes are written in.
-    fn target_format(&self) -> HashFormat {
-        match self.algorithm {
-            PasswordAlgorithm::Argon2id => HashFormat::Argon2id,
-            PasswordAlgorithm::Bcrypt => self.long_passwords.format(),
-        }
-    }
-
-    fn hash_in(&self, format: HashFormat, password: &[u8]) -> Result<PasswordHash, PasswordError> {
-        prehash::check_fits(format, password)?;
-        let mut salt = [0u8; 16];
-        getrandom::fill(&mut salt).map_err(|_| PasswordError::RandomnessUnavailable)?;
-        if format == HashFormat::Argon2id {
-            let encoded = argon2::hash_new(self.argon2, password, &salt)?;
-            return Ok(PasswordHash::from_trusted(encoded, format, Cost::MIN));
-        }
-        let salt_text = bcrypt_salt_text(salt);
-        let key = prehash::bcrypt_key(format, password, &salt_text)?;
-        let bcrypt_text = run_bcrypt(&key, self.cost, salt, Revision::B);
-        let encoded = hash::encode(format, self.cost, &salt_text, &bcrypt_text);
-        Ok(PasswordHash::from_trusted(encoded, format, self.cost))
-    }
-
-    /// Checks `password` against a stored hash in any [`HashFormat`], bcrypt or Argon2,
-    /// whatever the configured algorithm and policy.
-    ///
-    /// Returns `Ok(())` only when the password matches. A wrong password is
-    /// `Err(PasswordError::Mismatch)`, so `hasher.verify(pw, &hash)?;` is the safe short form.
-    ///
-    /// # Errors
-    ///
-    /// - [`PasswordError::Mismatch`]: the password is wrong.
-    /// - [`PasswordError::TooLong`] / [`PasswordError::ContainsNul`]: the password cannot be
-    ///   what the stored format hashed (over 72 bytes or with a NUL against plain bcrypt; over
-    ///   4096 bytes against a pre-hashed format). Returned after the same work as a mismatch.
-    /// - [`PasswordError::UnknownFormat`], [`PasswordError::UnsupportedVariant`],
-    ///   [`PasswordError::UnsupportedArgon2Variant`], [`PasswordError::MalformedHash`]: the
-    ///   stored hash is unusable. Never reported as a mismatch, so a corrupt row is noticed.
-    /// - [`PasswordError::CostTooHigh`]: the stored cost is above
-    ///   [`max_verify_cost`](Self::max_verify_cost); refused before any work.
-    /// - [`PasswordError::Argon2ParamsTooHigh`]: the stored Argon2 parameters are above
-    ///   [`max_verify_argon2_params`](Self::max_verify_argon2_params); refused before any work.
-    ///
-    /// A mismatch, `TooLong` or `ContainsNul` against a stored hash weaker than the
-    /// configured settings takes at least the work of one computation at the configured
-    /// settings (see [`with_harden_runtime`](Self::with_harden_runtime)).
-    ///
-    /// ```
-    /// use keyward::password::{PasswordError, PasswordHasher};
-    ///
-    /// let hasher = PasswordHasher::new();
-    /// // jBCrypt's test vector for "a" (Damien Miller, TestBCrypt.java), cost 6.
-    /// let stored = "$2a$06$m0CrhHm10qJ3lXRY.5zDGO3rS2KdeeWLuGmsfGlMfOxih58VYVfxe";
-    /// hasher.verify("a", stored)?;
-    /// assert_eq!(hasher.verify("wrong", stored), Err(PasswordError::Mismatch));
-    /// assert_eq!(hasher.verify("x", "$2b$04$broken"), Err(PasswordError::MalformedHash));
-    /// # Ok::<(), PasswordError>(())
-    /// ```
-    pub fn verify(
-        &self,
-        password: impl AsRef<[u8]>,
-        hash: impl AsRef<str>,
-    ) -> Result<(), PasswordError> {
-        let stored = Stored::parse(hash.as_ref())?;
-        self.verify_stored(password.as_ref(), &stored)
-    }
-
-    fn verify_stored(&self, password: &[u8], stored: &Stored<'_>) -> Result<(), PasswordError> {
-        match stored {
-            Stored::Bcrypt(parsed) => self.verify_parsed(password, parsed),
-            Stored::Argon2(parsed) => self.verify_argon2(password, parsed),
-        }
-    }
-
-    fn verify_argon2(&self, password: &[u8], parsed: &ParsedArgon2) -> Result<(), PasswordError> {
-        let max = self.max_verify_argon2_params();
-        if parsed.exceeds(max) {
-            return Err(PasswordError::Argon2ParamsTooHigh {
-                memory_kib: parsed.memory_kib,
-                iterations: parsed.iterations,
-                parallelism: parsed.parallelism,
-                max,
-            });
-        }
-        let outcome = parsed.check(password);
-        if outcome.is_err() && self.harden_runtime {
-            match self.algorithm {
-                PasswordAlgorithm::Argon2id => self.do_missing_argon2_work(parsed.work()),
-                PasswordAlgorithm::Bcrypt => self.do_configured_bcrypt_work(),
-            }
-        }
-        outcome
-    }
-
-    /// After a failed check that did `done` KiB-passes of Argon2 work, brings the work up to
-    /// the configured memory × iterations: one computation at the configured memory with just
-    /// enough passes, rounded up (so at most one pass over).
-    fn do_missing_argon2_work(&self, done: u64) {
-        let configured = self.argon2;
-        let missing = configured.work().saturating_sub(done);
-        if missing == 0 {
-            return;
-        }
-        let passes = missing.div_ceil(u64::from(configured.memory_kib()));
-        // At most the configured iterations, since `missing` is at most the configured work.
-        let passes = u32::try_from(passes).unwrap_or(configured.iterations());
-        argon2::burn(configured, passes);
-    }
-
-    /// After a failed check against an Argon2 hash while bcrypt is configured: one bcrypt
-    /// computation at the configured cost, the work of an unknown user.
-    fn do_configured_bcrypt_work(&self) {
-        const DUMMY_SALT: [u8; 16] = *b"keyward-dummy-sa";
-        std::hint::black_box(run_bcrypt(
-            &BcryptKey::Password(b""),
-            self.cost,
-            DUMMY_SALT,
-            Revision::B,
-        ));
-    }
-
-    fn verify_parsed(&self, password: &[u8], parsed: &ParsedHash<'_>) -> Result<(), PasswordError> {
-        let max = self.max_verify_cost();
-        if parsed.cost > max {
-            return Err(PasswordError::CostTooHigh {
-                cost: parsed.cost.get(),
-                max: max.get(),
-            });
-        }
-        let password = self.as_stored(parsed.format, password);
-        let outcome = compute(password, parsed).and_then(|computed| {
-            let same = hash::digest_of(&computed)
-                .as_bytes()
-                .ct_eq(parsed.digest_text.as_bytes());
-            if bool::from(same) {
-                Ok(())
-            } else {
-                Err(PasswordError::Mismatch)
-            }
-        });
-        if outcome.is_err() && self.harden_runtime {
-            match self.algorithm {
-                PasswordAlgorithm::Bcrypt => self.do_missing_work(parsed),
-                // Units of bcrypt and Argon2 work do not compare: do all of the configured.
-                PasswordAlgorithm::Argon2id => {
-                    argon2::burn(self.argon2, self.argon2.iterations());
-                }
-            }
-        }
-        outcome
-    }
-
-    /// After a failed check against `parsed`, brings the work done up to one computation at the
-    /// configured cost. Work at cost `k` is `2^k` rounds and `2^C - 2^c` is the sum of `2^k` for
-    /// `k` in `c..C`, so one computation at each of those costs is exactly what is missing.
-    fn do_missing_work(&self, parsed: &ParsedHash<'_>) {
-        for cost in (parsed.cost.get()..self.cost.get()).filter_map(|k| Cost::new(k).ok()) {
-            // black_box: the result is thrown away, and the work must not be optimised out.
-            std::hint::black_box(run_bcrypt(
-                &BcryptKey::Password(b""),
-                cost,
-                parsed.salt,
-                parsed.revision,
-            ));
-        }
-    }
-
-    /// The bytes a stored hash of `format` was made from: the first 72 of an over-long password
-    /// when truncated legacy hashes are accepted, otherwise all of them.
-    fn as_stored<'a>(&self, format: HashFormat, password: &'a [u8]) -> &'a [u8] {
-        match password.get(..Self::MAX_PASSWORD_BYTES) {
-            Some(first) if self.truncates(format, password) => first,
-            _ => password,
-        }
-    }
-
-    fn truncates(&self, format: HashFormat, password: &[u8]) -> bool {
-        self.truncated_legacy_hashes
-            && matches!(format, HashFormat::Bcrypt | HashFormat::SpringBcrypt)
-            && password.len() > Self::MAX_PASSWORD_BYTES
-    }
-
-    /// Whether this hasher decides `password` against `hash` by its first 72 bytes only: truncated
-    /// legacy hashes are accepted (see
-    /// [`with_truncated_legacy_hashes`](Self::with_truncated_legacy_hashes)), `hash` is plain
-    /// bcrypt, and `password` is over 72 bytes.
-    ///
-    /// Ask it after a successful login. When it is true, the account is still on a hash that
-    /// ignores everything past byte 72, and [`verify_and_update`](Self::verify_and_update) has
-    /// kept that hash rather than adopt bytes it never checked; have the user set their
-    /// password again to move off it. It does no bcrypt work and says nothing about whether
-    /// `password` matches.
-    ///
-    /// # Errors
-    ///
-    /// The hash-parsing errors of [`verify`](Self::verify).
-    ///
-    /// ```
-    /// use keyward::password::{Cost, PasswordHasher};
-    ///
-    /// let migrating = PasswordHasher::new().with_truncated_legacy_hashes(true);
-    /// let plain = PasswordHasher::new().with_cost(Cost::new(4)?).hash("x".repeat(72))?;
-    /// assert!(migrating.is_truncated_match("x".repeat(80), &plain)?);
-    /// assert!(!migrating.is_truncated_match("x".repeat(72), &plain)?);
-    /// // Without the switch, such a password is refused as too long instead.
-    /// assert!(!PasswordHasher::new().is_truncated_match("x".repeat(80), &plain)?);
-    /// # Ok::<(), keyward::password::PasswordError>(())
-    /// ```
-    pub fn is_truncated_match(
-        &self,
-        password: impl AsRef<[u8]>,
-        hash: impl AsRef<str>,
-    ) -> Result<bool, PasswordError> {
-        let stored = Stored::parse(hash.as_ref())?;
-        Ok(self.truncates(stored.format(), password.as_ref()))
-    }
-
-    /// Whether a stored hash should be replaced: it is of the other algorithm, its cost or
-    /// Argon2 parameters (memory, iterations, parallelism, output length, version) differ from
-    /// the configured ones, or it is not in the configured format (`$2a$`/`$2y$` instead of
-    /// `$2b$`, plain instead of pre-hashed or the other way round, Argon2i, or any migration
-    /// format such as Django's `argon2$...`).
-    ///
-    /// # Errors
-    ///
-    /// The hash-parsing errors of [`verify`](Self::verify).
-    ///
-    /// ```
-    /// use keyward::password::{Cost, PasswordHasher};
-    ///
-    /// let old = PasswordHasher::new().with_cost(Cost::new(4)?).hash("pw")?;
-    /// assert!(!PasswordHasher::new().with_cost(Cost::new(4)?).needs_rehash(&old)?);
-    /// assert!(PasswordHasher::new().with_cost(Cost::new(5)?).needs_rehash(&old)?);
-    /// // pwdlib's default hash is current for keyward's default Argon2id parameters.
-    /// let argon2 = PasswordHasher::new().with_algorithm(keyward::password::PasswordAlgorithm::Argon2id);
-    /// assert!(argon2.needs_rehash(&old)?);
+    /// let bcrypt = PasswordHasher::new().with_cost(Cost::new(4)?);
     /// let pwdlib = "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$gduXp+Z6iReEolmbyHn5V8s1EtJzmEvZfYoY/Fn/AeI";
-    /// assert!(!argon2.needs_rehash(pwdlib)?);
+    /// let hasher = bcrypt.with_work_floor(WorkFloor::new().try_covering([pwdlib])?);
+    /// let (_, unknown) = count_work(|| hasher.dummy_verify("guess"));
+    /// assert_eq!(unknown.argon2_kib_passes(), 65_536 * 3);
+    /// assert_eq!(unknown.bcrypt_rounds(), 1 << 4);
     /// # Ok::<(), keyward::password::PasswordError>(())
     /// ```
-    pub fn needs_rehash(&self, hash: impl AsRef<str>) -> Result<bool, PasswordError> {
-        let stored = Stored::parse(hash.as_ref())?;
-        Ok(!self.is_current_stored(&stored, self.target_format()))
+    #[must_use]
+    pub const fn with_work_floor(mut self, floor: WorkFloor) -> Self {
+        self.work_floor = floor;
+        self
     }
 
-    fn is_current_stored(&self, stored: &Stored<'_>, target: HashFormat) -> bool {
-        match stored {
-            Stored::Bcrypt(parsed) => self.is_current(parsed, target),
-            Stored::Argon2(parsed) => {
-                target == HashFormat::Argon2id && parsed.is_current(self.argon2)
-            }
-        }
-    }
-
-    fn is_current(&self, parsed: &ParsedHash<'_>, target: HashFormat) -> bool {
-        parsed.format == target && parsed.cost == self.cost && parsed.revision == Revision::B
-    }
-
-    /// Verifies `password` and, when it matches a hash that [`needs_rehash`](Self::needs_rehash),
-    /// returns a replacement to store: the login-time upgrade path (passlib's
-    /// `verify_and_update`).
-    ///
-    /// Returns `Ok(None)` when the password matches and the stored hash is current, and
-    /// `Ok(Some(new_hash))` when it matches and should be replaced. The replacement is in the
-    /// configured algorithm and format: a bcrypt hash becomes Argon2id when Argon2id is
-    /// configured, and an Argon2 hash becomes bcrypt when bcrypt is. With bcrypt configured, a
-    /// password the configured format cannot hold (over 72 bytes or with a NUL, which only a
-    /// pre-hashed format or Argon2 could have stored) moves to [`HashFormat::BcryptSha256`]
-    /// rather than being truncated.
-    ///
-    /// A replacement is only ever made from bytes the stored hash checked. A match decided by
-    /// the first 72 bytes alone (a truncated legacy hash, see
-    /// [`is_truncated_match`](Self::is_truncated_match)) therefore returns `Ok(None)` whatever
-    /// the stored cost or format: hashing the whole password would adopt whatever was typed
-    /// after byte 72, typos included.
-    ///
-    /// # Errors
-    ///
-    /// Those of [`verify`](Self::verify) (a wrong password is [`PasswordError::Mismatch`]), and
-    /// [`PasswordError::RandomnessUnavailable`] when the new salt cannot be generated.
+    /// The configured work floor (without the hasher's own settings).
     ///
     /// ```
-    /// use keyward::password::{Cost, PasswordHasher};
+    /// # use keyward::password::{PasswordHasher, WorkFloor};
+    /// assert_eq!(PasswordHasher::new().work_floor(), WorkFloor::new());
+    /// ```
+    pub const fn work_floor(&self) -> WorkFloor {
+        self.work_floor
+    }
+
+    /// Returns this hasher normalizing passwords as `normalization` says (see
+    /// [`Normalization`]).
     ///
-    /// let stored = PasswordHasher::new().with_cost(Cost::new(4)?).hash("hunter2")?;
-    /// let stronger = PasswordHasher::new().with_cost(Cost::new(5)?);
-    /// let replacement = stronger.verify_and_update("hunter2", &stored)?.expect("cost changed");
-    /// assert_eq!(replacement.bcrypt_cost().map(|cost| cost.get()), Some(5));
-    /// assert_eq!(stronger.verify_and_update("hunter2", &replacement)?, None);
+    /// With [`Normalization::Nfc`], [`hash`](Self::hash) hashes the NFC form, and the length
+    /// limits (72 bytes for plain bcrypt) apply to it. [`verify`](Self::verify) tries the NFC
+    /// form first, then the bytes as typed, so hashes made before normalization was turned on
+    /// (by keyward, passlib, Django or pwdlib) still verify; [`verify_and_update`](Self::verify_and_update)
+    /// replaces a hash that matched only as typed with a hash of the NFC form. Full-width and
+    /// other compatibility characters are not folded (NFC, not NFKC).
+    ///
+    /// ```
+    /// use keyward::password::{Cost, Normalization, PasswordHasher};
+    ///
+    /// let plain = PasswordHasher::new().with_cost(Cost::new(4)?);
+    /// let decomposed = "re\u{301}sume\u{301} of a long passphrase";
+    /// let old = plain.hash(decomposed)?; // made before normalization
+    ///
+    /// let nfc = plain.with_normalization(Normalization::Nfc);
+    /// let new = nfc.verify_and_update(decomposed, &old)?.expect("rehashed under NFC");
+    /// nfc.verify("r\u{e9}sum\u{e9} of a long passphrase", &new)?;
     /// # Ok::<(), keyward::password::PasswordError>(())
     /// ```
-    pub fn verify_and_update(
-        &self,
-        password: impl AsRef<[u8]>,
-        hash: impl AsRef<str>,
-    ) -> Result<Option<PasswordHash>, PasswordError> {
-        let password = password.as_ref();
-        let stored = Stored::parse(hash.as_ref())?;
-        self.verify_stored(password, &stored)?;
-        if self.truncates(stored.format(), password) {
-            // Bytes past 72 matched nothing: a new hash must not adopt them.
-            return Ok(None);
-        }
-        let configured = self.target_format();
-        let target = if prehash::check_fits(configured, password).is_ok() {
-            configured
-        } else {
-            HashFormat::BcryptSha256
-        };
-        if self.is_current_stored(&stored, target) {
-            Ok(None)
-        } else {
-            self.hash_in(target, password).map(Some)
-        }
+    #[must_use]
+    pub const fn with_normalization(mut self, normalization: Normalization) -> Self {
+        self.normalization = normalization;
+        self
     }
 
-    /// Does the work of a failed [`verify`](Self::verify) against a hash of the configured
-    /// format and cost, for a login name that has no account, and returns the error such a
-    /// verify would return.
-    ///
-    /// The result is [`PasswordError::Mismatch`], or [`PasswordError::TooLong`] /
-    /// [`PasswordError::ContainsNul`] when the configured format cannot hold `password`, exactly
-    /// as `verify` would answer for an existing account. Either way one computation at the
-    /// configured cost (or Argon2id parameters, when Argon2id is configured) is done: the work of a failed `verify` against a current hash, and, with
-    /// [`with_harden_runtime`](Self::with_harden_runtime) on (the default), against any hash
-    /// whose cost is not above the configured one. Timing therefore does not reveal whether the
-    /// account exists.
+    /// The normalization applied to passwords.
     ///
     /// ```
-    /// use keyward::password::{Cost, PasswordError, PasswordHasher};
-    ///
-    /// let hasher = PasswordHasher::new().with_cost(Cost::new(4)?);
-    /// # let find_user = |_: &str| -> Option<String> { None };
-    /// let result = match find_user("mallory") {
-    ///     Some(stored) => hasher.verify("guess", &stored),
-    ///     None => Err(hasher.dummy_verify("guess")),
-    /// };
-    /// assert_eq!(result, Err(PasswordError::Mismatch));
-    /// # Ok::<(), PasswordError>(())
+    /// # use keyward::password::{Normalization, PasswordHasher};
+    /// assert_eq!(PasswordHasher::new().normalization(), Normalization::None);
     /// ```
-    pub fn dummy_verify(&self, password: impl AsRef<[u8]>) -> PasswordError {
-        // A fixed salt is fine: nothing is stored, and the work does not depend on the salt.
-        // The digest is never compared; only the work and the error matter.
-        const DUMMY_SALT: [u8; 16] = *b"keyward-dummy-sa";
-        if self.algorithm == PasswordAlgorithm::Argon2id {
-            // The work first, whatever the password, then the answer verify would give.
-            argon2::burn(self.argon2, self.argon2.iterations());
-            return match prehash::check_fits(HashFormat::Argon2id, password.as_ref()) {
-                Ok(()) => PasswordError::Mismatch,
-                Err(unusable) => unusable,
-            };
-        }
-        let format = self.long_passwords.format();
-        let salt_text = bcrypt_salt_text(DUMMY_SALT);
-        let dummy = ParsedHash {
-            format,
-            revision: Revision::B,
-            cost: self.cost,
-            salt_text: &salt_text,
-            salt: DUMMY_SALT,
-            digest_text: "",
-        };
-        // The same path as a failed verify against a current hash: a stored cost equal to the
-        // configured one leaves no missing work, so nothing more is needed for hardening.
-        let password = self.as_stored(format, password.as_ref());
-        match compute(password, &dummy) {
-            Ok(_) => PasswordError::Mismatch,
-            Err(unusable) => unusable,
-        }
-    }
-}
-
-/// One bcrypt computation of `password` in `parsed`'s format, salt, cost and revision; the
-/// bcrypt text on success. A password the format cannot hold is refused only after the same
-/// computation on an empty key, so it is not answered faster.
-fn compute(password: &[u8], parsed: &ParsedHash<'_>) -> Result<String, PasswordError> {
-    match prehash::bcrypt_key(parsed.format, password, parsed.salt_text) {
-        Ok(key) => Ok(run_bcrypt(&key, parsed.cost, parsed.salt, parsed.revision)),
-        Err(unusable) => {
-            std::hint::black_box(run_bcrypt(
-                &BcryptKey::Password(b""),
-                parsed.cost,
-                parsed.salt,
-                parsed.revision,
-            ));
-            Err(unusable)
-        }
-    }
-}
-
-fn bcrypt_salt_text(salt: [u8; 16]) -> String {
-    use base64::Engine as _;
-    bcrypt::BASE_64.encode(salt)
-}
-
-/// One bcrypt computation. The key has passed `prehash::check_fits` (or is empty), so the
-/// `bcrypt` crate's silent truncation can never apply.
-fn run_bcrypt(key: &BcryptKey<'_>, cost: Cost, salt: [u8; 16], revision: Revision) -> String {
-    #[cfg(test)]
-    work_meter::record(cost);
-    bcrypt::hash_with_salt(key.as_bytes(), cost.get(), salt)
-        .expect("cost is validated by Cost")
-        .format_for_version(revision.as_bcrypt_version())
-}
-
-/// The bcrypt work done on this thread, in units of `2^cost` (bcrypt's rounds), so tests can
-/// check how much work a path did by counting instead of timing it.
-#[cfg(test)]
-mod work_meter {
-    use std::cell::Cell;
-
-    use super::Cost;
-
-    thread_local! {
-        static UNITS: Cell<u64> = const { Cell::new(0) };
-    }
-
-    pub(super) fn record(cost: Cost) {
-        UNITS.with(|units| units.set(units.get() + (1 << cost.get())));
-    }
-
-    /// The work recorded since the last call, and a fresh start.
-    pub(super) fn take() -> u64 {
-        UNITS.with(|units| units.replace(0))
-    }
-}
-
-/// Work is counted, not timed. The behaviour is Django's `harden_runtime`
-/// (django/contrib/auth/hashers.py: `check_password` calls it after a failed check against a hash
-/// that `must_update`; `BCryptSHA256PasswordHasher.harden_runtime` makes up the missing bcrypt
-/// rounds), applied to the cost-change case of the issue: users stored at one cost, the server
-/// configured with another.
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(cost: u32) -> PasswordHasher {
-        PasswordHasher::new().with_cost(Cost::new(cost).unwrap())
-    }
-
-    /// A stored hash made at `cost`, with the meter reset afterwards.
-    fn stored_at(cost: u32, password: &str, hasher: PasswordHasher) -> PasswordHash {
-        let hash = hasher
-            .with_cost(Cost::new(cost).unwrap())
-            .hash(password)
-            .unwrap();
-        work_meter::take();
-        hash
-    }
-
-    fn work_of<T>(f: impl FnOnce() -> T) -> (T, u64) {
-        work_meter::take();
-        let result = f();
-        (result, work_meter::take())
-    }
-
-    #[test]
-    fn the_meter_counts_two_to_the_cost_per_computation() {
-        let (_, work) = work_of(|| at(7).hash("pw").unwrap());
-        assert_eq!(work, 1 << 7);
-    }
-
-    #[test]
-    fn a_failed_verify_against_a_lower_stored_cost_does_the_configured_work() {
-        // The issue's case: users stored at cost 4 (their old policy), the policy now cost 6.
-        let stored = stored_at(4, "right", at(4));
-        let (result, work) = work_of(|| at(6).verify("wrong", &stored));
-        assert_eq!(result, Err(PasswordError::Mismatch));
-        assert_eq!(work, 1 << 6);
-    }
-
-    #[test]
-    fn a_failed_verify_and_update_against_a_lower_stored_cost_does_the_configured_work() {
-        let stored = stored_at(4, "right", at(4));
-        let (result, work) = work_of(|| at(7).verify_and_update("wrong", &stored));
-        assert_eq!(result, Err(PasswordError::Mismatch));
-        assert_eq!(work, 1 << 7);
-    }
-
-    #[test]
-    fn a_successful_verify_does_only_the_stored_work() {
-        let stored = stored_at(4, "right", at(4));
-        let (result, work) = work_of(|| at(6).verify("right", &stored));
-        assert_eq!(result, Ok(()));
-        assert_eq!(work, 1 << 4);
-    }
-
-    #[test]
-    fn a_successful_verify_and_update_does_the_stored_work_then_one_new_hash() {
-        let stored = stored_at(4, "right", at(4));
-        let (result, work) = work_of(|| at(6).verify_and_update("right", &stored));
-        assert!(result.unwrap().is_some());
-        assert_eq!(work, (1 << 4) + (1 << 6));
-    }
-
-    #[test]
-    fn an_unknown_user_costs_the_configured_work() {
-        let (error, work) = work_of(|| at(6).dummy_verify("anything"));
-        assert_eq!(error, PasswordError::Mismatch);
-        assert_eq!(work, 1 << 6);
-        let (error, work) = work_of(|| at(6).dummy_verify("x".repeat(73)));
-        assert_eq!(error, PasswordError::TooLong { len: 73, max: 72 });
-        assert_eq!(work, 1 << 6);
-    }
-
-    #[test]
-    fn a_too_long_password_against_a_lower_stored_cost_does_the_configured_work() {
-        let stored = stored_at(4, "right", at(4));
-        let (result, work) = work_of(|| at(6).verify("x".repeat(73), &stored));
-        assert_eq!(result, Err(PasswordError::TooLong { len: 73, max: 72 }));
-        assert_eq!(work, 1 << 6);
-        let (result, work) = work_of(|| at(6).verify("a\0", &stored));
-        assert_eq!(result, Err(PasswordError::ContainsNul));
-        assert_eq!(work, 1 << 6);
-    }
-
-    #[test]
-    fn with_hardening_off_a_failed_verify_does_only_the_stored_work() {
-        let stored = stored_at(4, "right", at(4));
-        let lenient = at(6).with_harden_runtime(false);
-        assert!(!lenient.hardens_runtime());
-        let (result, work) = work_of(|| lenient.verify("wrong", &stored));
-        assert_eq!(result, Err(PasswordError::Mismatch));
-        assert_eq!(work, 1 << 4);
-        // An unknown user still costs the configured work: only known, outdated accounts differ.
-        let (_, work) = work_of(|| lenient.dummy_verify("wrong"));
-        assert_eq!(work, 1 << 6);
-    }
-
-    #[test]
-    fn hardening_applies_to_pre_hashed_formats() {
-        let prehash = at(4).with_long_passwords(LongPasswords::PreHash);
-        let stored = stored_at(4, "right", prehash);
-        assert_eq!(stored.format(), HashFormat::BcryptSha256);
-        let (result, work) = work_of(|| at(6).verify("wrong", &stored));
-        assert_eq!(result, Err(PasswordError::Mismatch));
-        assert_eq!(work, 1 << 6);
-    }
-
-    #[test]
-    fn a_current_stored_cost_needs_no_extra_work() {
-        let stored = stored_at(6, "right", at(6));
-        let (result, work) = work_of(|| at(6).verify("wrong", &stored));
-        assert_eq!(result, Err(PasswordError::Mismatch));
-        assert_eq!(work, 1 << 6);
-    }
-
-    #[test]
-    fn a_higher_stored_cost_cannot_be_hidden_and_is_not_cut_short() {
-        // The documented limit: after lowering the cost, old hashes still take their own work.
-        let stored = stored_at(7, "right", at(7));
-        let (result, work) = work_of(|| at(6).verify("wrong", &stored));
-        assert_eq!(result, Err(PasswordError::Mismatch));
-        assert_eq!(work, 1 << 7);
-    }
-}
-
-/// The Argon2 side of the counted-work tests: units are KiB-passes (memory × iterations), the
-/// measure `do_missing_argon2_work` makes up. Parameters below the floor can only come from
-/// stored hashes (passlib's defaults are 512 KiB), so these tests write such hashes with the
-/// crate-internal constructor.
-#[cfg(test)]
-mod argon2_tests {
-    use super::argon2::work_meter as argon2_meter;
-    use super::*;
-
-    /// OWASP's minimum: 19 MiB, two passes.
-    const CONFIGURED: Argon2Params = Argon2Params::OWASP_MINIMUM;
-
-    fn argon2_hasher() -> PasswordHasher {
-        PasswordHasher::new()
-            .with_algorithm(PasswordAlgorithm::Argon2id)
-            .with_argon2_params(CONFIGURED)
-    }
-
-    /// A stored Argon2id hash of `password` at any parameters, the meters reset afterwards.
-    fn stored(memory_kib: u32, iterations: u32, password: &str) -> String {
-        let params = Argon2Params::raw(memory_kib, iterations, 1);
-        let hash = argon2::hash_new(params, password.as_bytes(), b"0123456789abcdef").unwrap();
-        argon2_meter::take();
-        work_meter::take();
-        hash
-    }
-
-    /// (result, Argon2 KiB-passes, bcrypt units) of `f`.
-    fn work_of<T>(f: impl FnOnce() -> T) -> (T, u64, u64) {
-        argon2_meter::take();
-        work_meter::take();
-        let result = f();
-        (result, argon2_meter::take(), work_meter::take())
-    }
-
-    #[test]
-    fn the_meter_counts_memory_times_passes() {
-        let (_, argon2, bcrypt) = work_of(|| argon2_hasher().hash("pw").unwrap());
-        assert_eq!((argon2, bcrypt), (19_456 * 2, 0));
-    }
-
-    #[test]
-    fn a_failed_verify_against_weaker_stored_parameters_does_the_missing_passes() {
-        // Same memory, one pass stored, two configured: exactly one more pass.
-        let hash = stored(19_456, 1, "right");
-        let (result, work, _) = work_of(|| argon2_hasher().verify("wrong", &hash));
-        assert_eq!(result, Err(PasswordError::Mismatch));
-        assert_eq!(work, CONFIGURED.work());
-        // passlib-like 8 MiB × 1: 8192 done, 30720 missing, made up as two 19 MiB passes.
-        let hash = stored(8_192, 1, "right");
-        let (result, work, _) = work_of(|| argon2_hasher().verify_and_update("wrong", &hash));
-        assert_eq!(result, Err(PasswordError::Mismatch));
-        assert_eq!(work, 8_192 + 2 * 19_456);
-        assert!(work >= CONFIGURED.work() && work - CONFIGURED.work() < 19_456);
-    }
-
-    #[test]
-    fn too_long_passwords_against_weaker_parameters_do_the_same_work() {
-        let hash = stored(8_192, 1, "right");
-        let long = vec![b'x'; 4097];
-        let (result, work, _) = work_of(|| argon2_hasher().verify(&long, &hash));
-        assert_eq!(
-            result,
-            Err(PasswordError::TooLong {
-                len: 4097,
-                max: 4096
-            })
-        );
-        assert_eq!(work, 8_192 + 2 * 19_456);
-    }
-
-    #[test]
-    fn a_successful_verify_does_only_the_stored_work() {
-        let hash = stored(8_192, 1, "right");
-        let (result, work, _) = work_of(|| argon2_hasher().verify("right", &hash));
-        assert_eq!(result, Ok(()));
-        assert_eq!(work, 8_192);
-    }
-
-    #[test]
-    fn stronger_or_current_stored_parameters_need_no_extra_work() {
-        let hash = stored(19_456, 3, "right");
-        let (_, work, _) = work_of(|| argon2_hasher().verify("wrong", &hash));
-        assert_eq!(work, 19_456 * 3);
-        let hash = stored(19_456, 2, "right");
-        let (_, work, _) = work_of(|| argon2_hasher().verify("wrong", &hash));
-        assert_eq!(work, CONFIGURED.work());
-    }
-
-    #[test]
-    fn with_hardening_off_only_the_stored_work_is_done() {
-        let hash = stored(8_192, 1, "right");
-        let lenient = argon2_hasher().with_harden_runtime(false);
-        let (_, work, _) = work_of(|| lenient.verify("wrong", &hash));
-        assert_eq!(work, 8_192);
-    }
-
-    #[test]
-    fn an_unknown_user_costs_one_configured_computation() {
-        let (error, work, bcrypt) = work_of(|| argon2_hasher().dummy_verify("anything"));
-        assert_eq!(
-            (error, work, bcrypt),
-            (PasswordError::Mismatch, CONFIGURED.work(), 0)
-        );
-        let (error, work, _) = work_of(|| argon2_hasher().dummy_verify(vec![0u8; 4097]));
-        assert_eq!(
-            error,
-            PasswordError::TooLong {
-                len: 4097,
-                max: 4096
-            }
-        );
-        assert_eq!(work, CONFIGURED.work());
-    }
-
-    #[test]
-    fn across_algorithms_a_failure_adds_one_configured_computation() {
-        // bcrypt stored, Argon2id configured.
-        let bcrypt = PasswordHasher::new().with_cost(Cost::new(4).unwrap());
-        let hash = bcrypt.hash("right").unwrap();
-        let (result, argon2, units) = work_of(|| argon2_hasher().verify("wrong", &hash));
-        assert_eq!(result, Err(PasswordError::Mismatch));
-        assert_eq!((argon2, units), (CONFIGURED.work(), 1 << 4));
-        // Argon2 stored, bcrypt (cost 5) configured.
-        let hash = stored(8_192, 1, "right");
-        let configured = PasswordHasher::new().with_cost(Cost::new(5).unwrap());
-        let (result, argon2, units) = work_of(|| configured.verify("wrong", &hash));
-        assert_eq!(result, Err(PasswordError::Mismatch));
-        assert_eq!((argon2, units), (8_192, 1 << 5));
-    }
-
-    #[test]
-    fn absurd_stored_parameters_are_refused_before_any_work() {
-        for hash in [
-            "$argon2id$v=19$m=4194304,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$gduXp+Z6iReEolmbyHn5V8s1EtJzmEvZfYoY/Fn/AeI",
-            "$argon2id$v=19$m=65536,t=1000000,p=4$c29tZXNhbHRzb21lc2FsdA$gduXp+Z6iReEolmbyHn5V8s1EtJzmEvZfYoY/Fn/AeI",
-            "$argon2id$v=19$m=65536,t=3,p=255$c29tZXNhbHRzb21lc2FsdA$gduXp+Z6iReEolmbyHn5V8s1EtJzmEvZfYoY/Fn/AeI",
-        ] {
-            let (result, work, _) = work_of(|| argon2_hasher().verify("password", hash));
-            assert!(
-                matches!(result, Err(PasswordError::Argon2ParamsTooHigh { .. })),
-                "{result:?}"
-            );
-            assert_eq!(work, 0, "{hash}");
-        }
+    pub const fn normalization(&self) -> Normalization {
+        self.normalization
     }
 }

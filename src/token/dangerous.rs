@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::jws::{self, Compact, WireHeader};
 use super::strict_json::StrictValue;
-use super::{TokenError, TokenPart, TokenVerifier};
+use super::{JsonError, TokenError, TokenPart, TokenVerifier};
 
 /// A token's header and claims as sent, **not verified**.
 ///
@@ -84,8 +84,8 @@ pub fn decode_unverified<T: DeserializeOwned>(token: &str) -> Result<Unverified<
     if !payload.is_object() {
         return Err(TokenError::Malformed(TokenPart::Payload));
     }
-    let claims =
-        T::deserialize(payload).map_err(|error| TokenError::InvalidExtraClaims(error.into()))?;
+    let claims = T::deserialize(payload)
+        .map_err(|error| TokenError::InvalidExtraClaims(JsonError::new(error)))?;
     Ok(Unverified {
         header: UnverifiedHeader {
             algorithm: header.alg,

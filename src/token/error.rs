@@ -30,13 +30,14 @@ use super::{Algorithm, JsonError, KeyError, TokenKind};
 #[non_exhaustive]
 pub enum TokenError {
     /// Key material could not be used; the [`KeyError`] says why and, for a key of a JWK
-    /// set, which key.
-    #[error("invalid key: {0}")]
-    InvalidKey(#[source] KeyError),
+    /// set, which key. Transparent: its message is the `KeyError`'s, and `source()` is the
+    /// `KeyError`'s source, so an error chain prints each cause once.
+    #[error(transparent)]
+    InvalidKey(KeyError),
 
     /// Two keys of one key set share a key id (or several have none), so a token's `kid`
     /// could not pick one.
-    #[error("two keys have the same key id{}", match .key_id { Some(kid) => format!(" {kid:?}"), None => " (none)".to_owned() })]
+    #[error("two keys have the same key id{}", match .key_id { Some(kid) => format!(" {}", Shown(kid)), None => " (none)".to_owned() })]
     DuplicateKeyId {
         /// The shared key id; `None` when several keys have none.
         key_id: Option<String>,
@@ -56,8 +57,12 @@ pub enum TokenError {
     Malformed(TokenPart),
 
     /// The header names an algorithm keyward does not accept, `none` in any spelling included.
-    #[error("token algorithm is not supported")]
-    UnsupportedAlgorithm,
+    #[error("token algorithm {} is not supported", Shown(.found))]
+    UnsupportedAlgorithm {
+        /// The header's `alg`, as the token spells it. Displayed escaped and cut to
+        /// [`TokenError::SHOWN_CHARS`] characters: it comes from whoever sent the token.
+        found: String,
+    },
 
     /// The header names a different algorithm than the verifying key's.
     #[error("token is signed with {found}, but the key is for {expected}")]
@@ -75,7 +80,7 @@ pub enum TokenError {
     UnsupportedCriticalHeader,
 
     /// The token names a key id (`kid`) the verifier holds no key for.
-    #[error("no verification key has the token's key id {key_id:?}")]
+    #[error("no verification key has the token's key id {}", Shown(.key_id))]
     UnknownKeyId {
         /// The token's `kid`.
         key_id: String,
@@ -92,7 +97,7 @@ pub enum TokenError {
 
     /// The header's `typ` is not the expected token type: a refresh token presented as an
     /// access token, or the other way round, or a token without an explicit type.
-    #[error("wrong token type: expected {expected} token (typ {:?}), found {}", .expected.media_type(), match .found { Some(typ) => format!("typ {typ:?}"), None => "no typ".to_owned() })]
+    #[error("wrong token type: expected {expected} token (typ {:?}), found {}", .expected.media_type(), match .found { Some(typ) => format!("typ {}", Shown(typ)), None => "no typ".to_owned() })]
     WrongTokenType {
         /// The kind of token the call expects.
         expected: TokenKind,
@@ -123,13 +128,19 @@ pub enum TokenError {
     #[error("token claim `{0}` is invalid")]
     InvalidClaim(Claim),
 
-    /// The `iss` claim is not the configured issuer.
-    #[error("token issuer is not the expected one")]
-    InvalidIssuer,
+    /// The `iss` claim is not one of the configured issuers.
+    #[error("token issuer {} is not an expected one", Shown(.found))]
+    InvalidIssuer {
+        /// The token's `iss` (displayed escaped and cut short).
+        found: String,
+    },
 
     /// The `aud` claim names none of the configured audiences.
-    #[error("token audience is not the expected one")]
-    InvalidAudience,
+    #[error("token audience {} names no expected audience", ShownList(.found))]
+    InvalidAudience {
+        /// The token's `aud` values (displayed escaped and cut short, the first few only).
+        found: Vec<String>,
+    },
 
     /// The token has an `aud` claim, but the verifier is configured with no audience: RFC 7519
     /// §4.1.3 requires a recipient that does not identify itself with a value in `aud` to
@@ -139,10 +150,12 @@ pub enum TokenError {
 
     /// A claim the verifier requires (`with_required_claims`) is absent, not a string, or has
     /// another value.
-    #[error("token claim `{name}` is missing or not the required value")]
+    #[error("token claim {} is {}", Shown(.name), match .found { Some(found) => format!("{}, not the required value", Shown(found)), None => "missing or not a string".to_owned() })]
     ClaimMismatch {
         /// The claim's name.
         name: String,
+        /// The claim's value when it is a string; `None` when it is absent or not a string.
+        found: Option<String>,
     },
 
     /// The caller's revocation check refused the token.
@@ -185,12 +198,85 @@ pub enum TokenError {
     /// not checked; in an HTTP service this is "503 Service Unavailable", not a bad token.
     /// [`RemoteKeySet::last_refresh_error`](crate::token::RemoteKeySet::last_refresh_error)
     /// says why the last fetch failed.
-    #[error("the issuer's key set is unavailable")]
-    KeySetUnavailable,
+    ///
+    /// The message ends with why the last fetch failed, when one did (the text of
+    /// [`RefreshError`](crate::token::RefreshError)): an Entra-shaped set without `alg`, for
+    /// one, says so here.
+    #[error("the issuer's key set is unavailable{}", match .last_error { Some(reason) => format!(": {reason}"), None => String::new() })]
+    KeySetUnavailable {
+        /// Why the last fetch failed, if one did: the messages of its chain of causes, joined
+        /// by `: `.
+        last_error: Option<String>,
+    },
+
+    /// A setting that needs at least one value was given none: `try_with_issuers([])` would
+    /// otherwise turn the issuer check off without a word.
+    #[error("{setting} needs at least one value")]
+    EmptySetting {
+        /// The setting (`issuers`).
+        setting: &'static str,
+    },
+
+    /// A size limit of zero bytes, which would refuse every token or document: almost always
+    /// a mistake (an unset variable read as 0), so it is refused rather than applied.
+    #[error("{setting} must be at least 1 byte")]
+    ZeroLimit {
+        /// The setting (`max_token_bytes`, `max_document_bytes`).
+        setting: &'static str,
+    },
 
     /// The operating system's random number generator failed (token id or secret generation).
     #[error("the system random number generator is unavailable")]
     RandomnessUnavailable,
+}
+
+impl TokenError {
+    /// The most characters of an attacker-chosen string (a header's `alg`, a claim) an error
+    /// message shows; the rest is cut and marked with `…`. Control characters and quotes are
+    /// escaped, so no such string reaches a terminal or log line raw.
+    pub const SHOWN_CHARS: usize = 64;
+}
+
+/// A string from outside (a token, a key document) as an error message shows it: quoted, with
+/// control characters escaped (`\u{1b}`, `\n`), and cut after [`TokenError::SHOWN_CHARS`]
+/// characters.
+pub(crate) struct Shown<'a>(pub(crate) &'a str);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write as _;
+        f.write_char('"')?;
+        let mut chars = self.0.chars();
+        for c in chars.by_ref().take(TokenError::SHOWN_CHARS) {
+            for escaped in c.escape_debug() {
+                f.write_char(escaped)?;
+            }
+        }
+        if chars.next().is_some() {
+            f.write_char('…')?;
+        }
+        f.write_char('"')
+    }
+}
+
+/// The first few strings of a list, each [`Shown`].
+pub(crate) struct ShownList<'a>(pub(crate) &'a [String]);
+
+impl fmt::Display for ShownList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const FIRST: usize = 4;
+        f.write_str("[")?;
+        for (i, item) in self.0.iter().take(FIRST).enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{}", Shown(item))?;
+        }
+        if self.0.len() > FIRST {
+            write!(f, ", … {} more", self.0.len() - FIRST)?;
+        }
+        f.write_str("]")
+    }
 }
 
 /// Which part of a compact JWS was malformed, for [`TokenError::Malformed`].

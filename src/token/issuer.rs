@@ -1,5 +1,8 @@
 //! `TokenIssuer`: signs access and refresh tokens with one key.
 
+use std::fmt;
+use std::sync::Arc;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -10,8 +13,8 @@ use serde_json::{Map, Value};
 use super::jws;
 use super::revocation::{RevocationCheck, TokenInfo};
 use super::{
-    Algorithm, Claim, Claims, Clock, KeySet, Leeway, Lifetime, SigningKey, TokenError, TokenKind,
-    TokenResponse, TokenVerifier, VerifyingKey,
+    Algorithm, Claim, Claims, Clock, JsonError, KeySet, Leeway, Lifetime, SigningKey, SystemClock,
+    TokenError, TokenKind, TokenResponse, TokenVerifier, VerifyingKey,
 };
 use crate::SecretKey;
 
@@ -71,9 +74,32 @@ use crate::SecretKey;
 #[derive(Clone, Debug)]
 pub struct TokenIssuer {
     key: SigningKey,
+    /// What the issuer writes into its tokens, held here rather than read back out of the
+    /// verifier: the two are set together by the `with_*` methods.
+    issuing: Issuing,
     verifier: TokenVerifier,
     ttl: Lifetime,
     refresh_ttl: Lifetime,
+}
+
+/// The issuing side of a [`TokenIssuer`]'s settings.
+#[derive(Clone)]
+struct Issuing {
+    clock: Arc<dyn Clock>,
+    issuer: Option<String>,
+    audiences: Vec<String>,
+    refresh_audience: String,
+}
+
+// The verifier beside it shows the same settings; the clock has no `Debug`.
+impl fmt::Debug for Issuing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Issuing")
+            .field("issuer", &self.issuer)
+            .field("audiences", &self.audiences)
+            .field("refresh_audience", &self.refresh_audience)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TokenIssuer {
@@ -94,6 +120,12 @@ impl TokenIssuer {
         let verifier = TokenVerifier::new(key.verifying_key());
         TokenIssuer {
             key,
+            issuing: Issuing {
+                clock: Arc::new(SystemClock),
+                issuer: None,
+                audiences: Vec::new(),
+                refresh_audience: TokenVerifier::DEFAULT_REFRESH_AUDIENCE.to_owned(),
+            },
             verifier,
             ttl: Self::DEFAULT_TTL,
             refresh_ttl: Self::DEFAULT_REFRESH_TTL,
@@ -268,7 +300,9 @@ impl TokenIssuer {
     /// ```
     #[must_use]
     pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
-        self.verifier = self.verifier.with_issuer(issuer);
+        let issuer = issuer.into();
+        self.verifier = self.verifier.with_issuer(issuer.clone());
+        self.issuing.issuer = Some(issuer);
         self
     }
 
@@ -284,9 +318,8 @@ impl TokenIssuer {
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     #[must_use]
-    pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
-        self.verifier = self.verifier.with_audience(audience);
-        self
+    pub fn with_audience(self, audience: impl Into<String>) -> Self {
+        self.with_audiences([audience])
     }
 
     /// Returns this issuer naming all of `audiences` in the `aud` of its access tokens
@@ -304,7 +337,9 @@ impl TokenIssuer {
         mut self,
         audiences: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
-        self.verifier = self.verifier.with_audiences(audiences);
+        let audiences: Vec<String> = audiences.into_iter().map(Into::into).collect();
+        self.verifier = self.verifier.with_audiences(audiences.iter().cloned());
+        self.issuing.audiences = audiences;
         self
     }
 
@@ -322,7 +357,9 @@ impl TokenIssuer {
     /// ```
     #[must_use]
     pub fn with_refresh_audience(mut self, audience: impl Into<String>) -> Self {
-        self.verifier = self.verifier.with_refresh_audience(audience);
+        let audience = audience.into();
+        self.verifier = self.verifier.with_refresh_audience(audience.clone());
+        self.issuing.refresh_audience = audience;
         self
     }
 
@@ -380,7 +417,9 @@ impl TokenIssuer {
     /// ```
     #[must_use]
     pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
-        self.verifier = self.verifier.with_clock(clock);
+        let clock: Arc<dyn Clock> = Arc::new(clock);
+        self.verifier = self.verifier.with_clock(Arc::clone(&clock));
+        self.issuing.clock = clock;
         self
     }
 
@@ -522,7 +561,10 @@ impl TokenIssuer {
         self.issue_kind(subject, extra, self.ttl, TokenKind::Access)
     }
 
-    /// Issues an access token with its own lifetime, like the seed tutorial's `expires_delta`.
+    /// Issues an access token with its own lifetime, like the `expires_delta` of the FastAPI
+    /// tutorial keyward grew from ("30 Days of FastAPI", day 17: JWTs and password hashing with
+    /// passlib and python-jose, after FastAPI's own "OAuth2 with Password (and hashing), Bearer
+    /// with JWT tokens", <https://fastapi.tiangolo.com/tutorial/security/oauth2-jwt/>).
     ///
     /// # Errors
     ///
@@ -606,17 +648,16 @@ impl TokenIssuer {
             return Err(TokenError::InvalidClaim(Claim::Subject));
         }
         let claims = match serde_json::to_value(extra)
-            .map_err(|error| TokenError::InvalidExtraClaims(error.into()))?
+            .map_err(|error| TokenError::InvalidExtraClaims(JsonError::new(error)))?
         {
             Value::Object(map) => map,
             Value::Null => Map::new(),
             _ => {
-                return Err(TokenError::InvalidExtraClaims(
+                return Err(TokenError::InvalidExtraClaims(JsonError::new(
                     <serde_json::Error as serde::ser::Error>::custom(
                         "extra claims must serialize to a JSON object",
-                    )
-                    .into(),
-                ));
+                    ),
+                )));
             }
         };
         if let Some(&reserved) = Claim::ALL
@@ -625,16 +666,15 @@ impl TokenIssuer {
         {
             return Err(TokenError::ReservedClaim(reserved));
         }
-        let issued_at = whole_seconds(self.verifier.clock().now());
+        let issuing = &self.issuing;
+        let issued_at = whole_seconds(issuing.clock.now());
         let expires_at = i64::try_from(ttl.as_secs())
             .ok()
             .and_then(TimeDelta::try_seconds)
             .and_then(|ttl| issued_at.checked_add_signed(ttl))
             .ok_or(TokenError::InvalidClaim(Claim::ExpiresAt))?;
-        let audience = match (kind, self.verifier.audiences()) {
-            (TokenKind::Refresh, _) => {
-                Some(OutgoingAudience::One(self.verifier.refresh_audience()))
-            }
+        let audience = match (kind, issuing.audiences.as_slice()) {
+            (TokenKind::Refresh, _) => Some(OutgoingAudience::One(&issuing.refresh_audience)),
             (TokenKind::Access, []) => None,
             (TokenKind::Access, [single]) => Some(OutgoingAudience::One(single)),
             (TokenKind::Access, audiences) => Some(OutgoingAudience::Many(audiences)),
@@ -645,12 +685,12 @@ impl TokenIssuer {
             iat: issued_at.timestamp(),
             exp: expires_at.timestamp(),
             jti: &token_id,
-            iss: self.verifier.issuer(),
+            iss: issuing.issuer.as_deref(),
             aud: audience,
             extra: &claims,
         };
         let payload = serde_json::to_vec(&payload)
-            .map_err(|error| TokenError::InvalidExtraClaims(error.into()))?;
+            .map_err(|error| TokenError::InvalidExtraClaims(JsonError::new(error)))?;
         jws::encode(&self.key, kind, &payload)
     }
 

@@ -125,7 +125,10 @@ impl<'a> Header<'a> {
             }
             Some(_) => return Err(TokenError::Malformed(TokenPart::Header)),
         }
-        let algorithm = Algorithm::from_name(&wire.alg).ok_or(TokenError::UnsupportedAlgorithm)?;
+        let algorithm =
+            Algorithm::from_name(&wire.alg).ok_or_else(|| TokenError::UnsupportedAlgorithm {
+                found: wire.alg.clone().into_owned(),
+            })?;
         Ok(Header {
             algorithm,
             typ: wire.typ,
@@ -323,6 +326,8 @@ pub(crate) fn encode(
             out.copy_from_slice(signature);
             Some(signature.len())
         })?
+        // A signature longer than any keyward's keys make (the checks cap RSA moduli): kept
+        // as the backend's unexplained refusal, since no key keyward loads can reach it.
         .ok_or(TokenError::InvalidKey(KeyError::Rejected))?;
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(&copy[..len], &mut token);

@@ -64,7 +64,7 @@ use super::{Algorithm, Claims, Clock, KeySet, SystemClock, TokenError, TokenVeri
 /// - **Failure**: a failed fetch or an unusable document keeps the last good set, served for
 ///   up to [`with_max_staleness`](Self::with_max_staleness) (1 day by default) past its expiry;
 ///   then tokens are refused with [`TokenError::KeySetUnavailable`] until a fetch succeeds.
-/// - **Size**: documents over [`with_max_document_bytes`](Self::with_max_document_bytes)
+/// - **Size**: documents over [`try_with_max_document_bytes`](Self::try_with_max_document_bytes)
 ///   (256 KiB) or with more than [`KeySet::MAX_JWKS_KEYS`] keys are refused unparsed.
 ///
 /// The verifier's policy (issuer, audience, leeway, clock) stays the caller's: `new` takes a
@@ -195,7 +195,7 @@ impl RemoteKeySet {
     /// `stale-if-error` Auth0 sends. Long enough to ride out an outage of the provider, short
     /// enough that a service cut off from it stops trusting old keys the next day.
     pub const DEFAULT_MAX_STALENESS: CacheDuration = CacheDuration::const_secs(86_400);
-    /// The default [`with_max_document_bytes`](Self::with_max_document_bytes): 256 KiB.
+    /// The default [`try_with_max_document_bytes`](Self::try_with_max_document_bytes): 256 KiB.
     /// Provider documents are a few KiB; 100 RSA keys with certificate chains still fit.
     pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 256 * 1024;
     /// The default [`with_max_fetch_wait`](Self::with_max_fetch_wait): 10 seconds, after
@@ -289,14 +289,24 @@ impl RemoteKeySet {
     /// Returns this cache refusing documents longer than `max` bytes, unparsed
     /// ([`RefreshError::TooLarge`]).
     ///
+    /// # Errors
+    ///
+    /// [`TokenError::ZeroLimit`] for 0, which would refuse every document.
+    ///
     /// ```
-    /// # use keyward::token::{RemoteKeySet, TokenVerifier};
-    /// let remote = RemoteKeySet::new(TokenVerifier::new).with_max_document_bytes(64 * 1024);
+    /// # use keyward::token::{RemoteKeySet, TokenError, TokenVerifier};
+    /// let remote = RemoteKeySet::new(TokenVerifier::new).try_with_max_document_bytes(64 * 1024)?;
+    /// assert!(RemoteKeySet::new(TokenVerifier::new).try_with_max_document_bytes(0).is_err());
+    /// # Ok::<(), TokenError>(())
     /// ```
-    #[must_use]
-    pub fn with_max_document_bytes(mut self, max: usize) -> Self {
+    pub fn try_with_max_document_bytes(mut self, max: usize) -> Result<Self, TokenError> {
+        if max == 0 {
+            return Err(TokenError::ZeroLimit {
+                setting: "max_document_bytes",
+            });
+        }
         self.settings.max_document_bytes = max;
-        self
+        Ok(self)
     }
 
     /// Returns this cache reading RSA keys without `alg` as keys for `algorithm`, RS256 or
@@ -382,7 +392,9 @@ impl RemoteKeySet {
     ///
     /// let remote = RemoteKeySet::new(TokenVerifier::new);
     /// let outcome = remote.verify_blocking::<()>("a.b.c", || Err(FetchError::new("connection refused")));
-    /// assert_eq!(outcome.unwrap_err(), TokenError::KeySetUnavailable);
+    /// let error = outcome.unwrap_err();
+    /// assert!(matches!(error, TokenError::KeySetUnavailable { .. }));
+    /// assert_eq!(error.to_string(), "the issuer's key set is unavailable: fetching the key set failed: connection refused");
     /// assert!(remote.last_refresh_error().is_some());
     /// ```
     pub fn last_refresh_error(&self) -> Option<RefreshError> {
@@ -557,14 +569,30 @@ impl RemoteKeySet {
         }
     }
 
+    /// `KeySetUnavailable`, saying why the last fetch failed.
+    fn unavailable(&self) -> TokenError {
+        TokenError::KeySetUnavailable {
+            last_error: self.last_refresh_error().map(|error| {
+                let mut text = error.to_string();
+                let mut cause = std::error::Error::source(&error);
+                while let Some(error) = cause {
+                    text.push_str(": ");
+                    text.push_str(&error.to_string());
+                    cause = error.source();
+                }
+                text
+            }),
+        }
+    }
+
     /// The answer from the set held now, after any fetch: no further fetch.
     fn settled<T: DeserializeOwned>(&self, token: &str) -> Result<Claims<T>, TokenError> {
         let Some(cached) = self.snapshot() else {
-            return Err(TokenError::KeySetUnavailable);
+            return Err(self.unavailable());
         };
         match cached.age(self.clock.now(), self.settings.max_staleness) {
             Age::Fresh | Age::Stale => cached.verifier.verify::<T>(token),
-            Age::Unusable => Err(TokenError::KeySetUnavailable),
+            Age::Unusable => Err(self.unavailable()),
         }
     }
 

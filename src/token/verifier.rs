@@ -11,15 +11,12 @@ use super::claims::media_types_match;
 use super::jws::{self, Compact, Header, HeaderBuf};
 use super::revocation::{RevocationCheck, TokenInfo};
 use super::wire::WirePayload;
-use super::{
-    Claim, Claims, Clock, KeySet, Leeway, SystemClock, TokenError, TokenKind, TokenPart,
-    VerifyingKey,
-};
+use super::{Claim, Claims, Clock, KeySet, Leeway, SystemClock, TokenError, TokenKind, TokenPart};
 
 /// Verifies tokens: the verify-only half of a [`TokenIssuer`](crate::token::TokenIssuer), or a
 /// standalone verifier for a service that only checks tokens.
 ///
-/// It holds one or more [`VerifyingKey`]s (only public keys for asymmetric algorithms), chosen
+/// It holds one or more [`VerifyingKey`](crate::token::VerifyingKey)s (only public keys for asymmetric algorithms), chosen
 /// per token by the header's `kid`, and the policy: expected issuer and audience, leeway, size
 /// cap, clock and revocation check. Cloning is cheap and clones share nothing mutable, so one
 /// verifier can serve every thread.
@@ -75,14 +72,14 @@ impl TokenVerifier {
     /// `aud` but not `typ` (PyJWT, `jose`) still refuses a refresh token as an access token.
     pub const DEFAULT_REFRESH_AUDIENCE: &'static str = "urn:keyward:refresh-token";
 
-    /// A verifier of `keys` (one [`VerifyingKey`], or a [`KeySet`]) with the default policy:
+    /// A verifier of `keys` (one [`VerifyingKey`](crate::token::VerifyingKey), or a [`KeySet`]) with the default policy:
     /// no issuer or audience expected (a token that carries `aud` is then refused), no
     /// leeway, an 8 KiB size cap, the system clock.
     ///
     /// ```
     /// use keyward::token::{TokenVerifier, VerifyingKey};
     /// let verifier = TokenVerifier::new(VerifyingKey::hs256([1u8; 32])?);
-    /// assert_eq!(verifier.keys().len(), 1);
+    /// assert_eq!(verifier.key_set().keys().len(), 1);
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     pub fn new(keys: impl Into<KeySet>) -> Self {
@@ -120,7 +117,7 @@ impl TokenVerifier {
     ///     "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
     ///     "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}"#;
     /// let verifier = TokenVerifier::from_jwks(jwks)?;
-    /// assert_eq!(verifier.keys()[0].key_id(), Some("a3"));
+    /// assert_eq!(verifier.key_set().keys()[0].key_id(), Some("a3"));
     /// # Ok::<(), keyward::token::TokenError>(())
     /// ```
     pub fn from_jwks(json: &str) -> Result<Self, TokenError> {
@@ -178,18 +175,6 @@ impl TokenVerifier {
         &self.config.keys
     }
 
-    /// The keys, in the order they were added.
-    ///
-    /// ```
-    /// # use keyward::token::{TokenVerifier, VerifyingKey};
-    /// let verifier = TokenVerifier::new(VerifyingKey::hs256([1u8; 32])?);
-    /// assert_eq!(verifier.keys()[0].key_id(), None);
-    /// # Ok::<(), keyward::token::TokenError>(())
-    /// ```
-    pub fn keys(&self) -> &[VerifyingKey] {
-        self.config.keys.keys()
-    }
-
     /// Returns this verifier requiring `iss` to equal `issuer`. A token without `iss` is then
     /// refused too.
     ///
@@ -203,26 +188,40 @@ impl TokenVerifier {
     /// # Ok::<(), TokenError>(())
     /// ```
     #[must_use]
-    pub fn with_issuer(self, issuer: impl Into<String>) -> Self {
-        self.with_issuers([issuer])
+    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.config_mut().issuers = vec![issuer.into()];
+        self
     }
 
     /// Returns this verifier accepting `iss` equal to any of `issuers` (replacing any issuer set
-    /// before); none, the default, accepts any `iss` or none.
+    /// before). Without an issuer setting, the default, any `iss` or none is accepted.
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError::EmptySetting`] when `issuers` is empty: an empty list would turn the
+    /// issuer check off, which is never what a list of issuers means.
     ///
     /// ```
     /// use keyward::token::{TokenError, TokenIssuer};
     ///
     /// let issuer = TokenIssuer::hs256([1u8; 32])?.with_issuer("https://eu.auth.example.com");
     /// let verifier = issuer.verifier()
-    ///     .with_issuers(["https://eu.auth.example.com", "https://us.auth.example.com"]);
+    ///     .try_with_issuers(["https://eu.auth.example.com", "https://us.auth.example.com"])?;
     /// verifier.verify::<()>(&issuer.issue("alice", &())?)?;
+    /// let none: [&str; 0] = [];
+    /// assert_eq!(issuer.verifier().try_with_issuers(none).unwrap_err(), TokenError::EmptySetting { setting: "issuers" });
     /// # Ok::<(), TokenError>(())
     /// ```
-    #[must_use]
-    pub fn with_issuers(mut self, issuers: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.config_mut().issuers = issuers.into_iter().map(Into::into).collect();
-        self
+    pub fn try_with_issuers(
+        mut self,
+        issuers: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Result<Self, TokenError> {
+        let issuers: Vec<String> = issuers.into_iter().map(Into::into).collect();
+        if issuers.is_empty() {
+            return Err(TokenError::EmptySetting { setting: "issuers" });
+        }
+        self.config_mut().issuers = issuers;
+        Ok(self)
     }
 
     /// Returns this verifier accepting access tokens whose `aud` names `audience` (replacing
@@ -235,7 +234,7 @@ impl TokenVerifier {
     /// let token = issuer.issue("alice", &())?;
     /// assert!(issuer.verifier().verify::<()>(&token).is_ok());
     /// let orders = issuer.verifier().with_audience("orders");
-    /// assert_eq!(orders.verify::<()>(&token).unwrap_err(), TokenError::InvalidAudience);
+    /// assert_eq!(orders.verify::<()>(&token).unwrap_err(), TokenError::InvalidAudience { found: vec!["billing".into()] });
     /// # Ok::<(), TokenError>(())
     /// ```
     #[must_use]
@@ -378,7 +377,7 @@ impl TokenVerifier {
     /// let issuer = TokenIssuer::hs256([1u8; 32])?;
     /// let token = issuer.issue("alice", &serde_json::json!({ "token_use": "id" }))?;
     /// let access_only = issuer.verifier().with_required_claims([("token_use", "access")]);
-    /// assert_eq!(access_only.verify::<()>(&token).unwrap_err(), TokenError::ClaimMismatch { name: "token_use".into() });
+    /// assert_eq!(access_only.verify::<()>(&token).unwrap_err(), TokenError::ClaimMismatch { name: "token_use".into(), found: Some("id".into()) });
     /// # Ok::<(), TokenError>(())
     /// ```
     #[must_use]
@@ -409,19 +408,28 @@ impl TokenVerifier {
 
     /// Returns this verifier refusing tokens longer than `max` bytes before any decoding.
     ///
+    /// # Errors
+    ///
+    /// [`TokenError::ZeroLimit`] for 0, which would refuse every token.
+    ///
     /// ```
     /// use keyward::token::{TokenError, TokenIssuer};
     ///
     /// let issuer = TokenIssuer::hs256([1u8; 32])?;
     /// let token = issuer.issue("alice", &())?;
-    /// let tiny = issuer.verifier().with_max_token_bytes(16);
+    /// let tiny = issuer.verifier().try_with_max_token_bytes(16)?;
     /// assert!(matches!(tiny.verify::<()>(&token), Err(TokenError::TooLarge { max: 16, .. })));
+    /// assert_eq!(issuer.verifier().try_with_max_token_bytes(0).unwrap_err(), TokenError::ZeroLimit { setting: "max_token_bytes" });
     /// # Ok::<(), TokenError>(())
     /// ```
-    #[must_use]
-    pub fn with_max_token_bytes(mut self, max: usize) -> Self {
+    pub fn try_with_max_token_bytes(mut self, max: usize) -> Result<Self, TokenError> {
+        if max == 0 {
+            return Err(TokenError::ZeroLimit {
+                setting: "max_token_bytes",
+            });
+        }
         self.config_mut().max_token_bytes = max;
-        self
+        Ok(self)
     }
 
     /// Returns this verifier reading the time from `clock`: any [`Clock`], including an
@@ -439,26 +447,6 @@ impl TokenVerifier {
     pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
         self.config_mut().clock = Arc::new(clock);
         self
-    }
-
-    pub(crate) fn clock(&self) -> &dyn Clock {
-        &*self.config.clock
-    }
-
-    /// The issuer name an issuer stamps: the one configured, if exactly one is.
-    pub(crate) fn issuer(&self) -> Option<&str> {
-        match self.config.issuers.as_slice() {
-            [single] => Some(single),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn refresh_audience(&self) -> &str {
-        &self.config.refresh_audience
-    }
-
-    pub(crate) fn audiences(&self) -> &[String] {
-        &self.config.audiences
     }
 
     /// Returns this verifier calling `check` on every token that passes all other checks; a
@@ -685,7 +673,9 @@ impl TokenVerifier {
             match &issuer {
                 None => return Err(TokenError::MissingClaim(Claim::Issuer)),
                 Some(found) if !config.issuers.contains(found) => {
-                    return Err(TokenError::InvalidIssuer);
+                    return Err(TokenError::InvalidIssuer {
+                        found: found.clone(),
+                    });
                 }
                 Some(_) => {}
             }
@@ -701,13 +691,19 @@ impl TokenVerifier {
             // RFC 7519 §4.1.3: a recipient not named in a present `aud` must reject the token.
             (Some(_), true) => return Err(TokenError::UnexpectedAudience),
             (Some(found), false) if !expected.iter().any(|a| found.contains(a)) => {
-                return Err(TokenError::InvalidAudience);
+                return Err(TokenError::InvalidAudience {
+                    found: found.iter().map(str::to_owned).collect(),
+                });
             }
             _ => {}
         }
         for (name, value) in &config.required_claims {
-            if !payload.has_string(name, value) {
-                return Err(TokenError::ClaimMismatch { name: name.clone() });
+            let found = payload.extra_string(name);
+            if found != Some(value.as_str()) {
+                return Err(TokenError::ClaimMismatch {
+                    name: name.clone(),
+                    found: found.map(str::to_owned),
+                });
             }
         }
 

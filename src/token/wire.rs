@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use super::claims::Audience;
 use super::jws::BorrowedStr;
 use super::strict_json::{StrictValue, duplicate};
-use super::{Claim, TokenError, TokenPart};
+use super::{Claim, JsonError, TokenError, TokenPart};
 
 /// A payload split into registered claims and the rest.
 pub(crate) struct WirePayload {
@@ -81,17 +81,15 @@ impl WirePayload {
         }
     }
 
-    /// Whether the unregistered claim `name` is the string `value`.
-    pub(crate) fn has_string(&self, name: &str, value: &str) -> bool {
-        self.rest
-            .get(name)
-            .is_some_and(|found| found.as_str() == Some(value))
+    /// The unregistered claim `name`, if it is a string.
+    pub(crate) fn extra_string(&self, name: &str) -> Option<&str> {
+        self.rest.get(name).and_then(Value::as_str)
     }
 
     /// The caller's claims, from everything that is not a registered claim.
     pub(crate) fn extra<T: DeserializeOwned>(self) -> Result<T, TokenError> {
         T::deserialize(ExtraClaims(self.rest))
-            .map_err(|error| TokenError::InvalidExtraClaims(error.into()))
+            .map_err(|error| TokenError::InvalidExtraClaims(JsonError::new(error)))
     }
 }
 

@@ -449,7 +449,7 @@ impl<T: DeserializeOwned> BearerAuth<T> {
     ) -> Result<Claims<T>, Refusal> {
         let (binding, claims) = match (verified, credentials) {
             (Ok(claims), _) => Bound::split(claims),
-            (Err(TokenError::KeySetUnavailable), _) => return Err(Refusal::KeysUnavailable),
+            (Err(TokenError::KeySetUnavailable { .. }), _) => return Err(Refusal::KeysUnavailable),
             (Err(error), Credentials::Bearer(_)) => return Err(Refusal::InvalidToken(error)),
             (Err(error), Credentials::Dpop(_)) => return Err(Refusal::InvalidDpopToken(error)),
         };

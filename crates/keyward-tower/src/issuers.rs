@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use keyward::token::{Claims, TokenError, dangerous};
+use keyward::token::{Claim, Claims, TokenError, dangerous};
 use serde::de::DeserializeOwned;
 
 use crate::KeySource;
@@ -72,15 +72,21 @@ impl Issuers {
     /// The registered name and source for the token's unverified `iss`.
     fn pick(&self, token: &str) -> Result<(&str, &KeySource), TokenError> {
         let seen = dangerous::decode_unverified::<serde_json::Value>(token)?;
-        let claimed = seen
-            .claims
-            .get("iss")
-            .and_then(serde_json::Value::as_str)
-            .ok_or(TokenError::InvalidIssuer)?;
+        let claimed = match seen.claims.get("iss") {
+            None => return Err(TokenError::MissingClaim(Claim::Issuer)),
+            Some(serde_json::Value::String(issuer)) => issuer.as_str(),
+            Some(other) => {
+                return Err(TokenError::InvalidIssuer {
+                    found: other.to_string(),
+                });
+            }
+        };
         self.by_name
             .get_key_value(claimed)
             .map(|(name, source)| (name.as_str(), source))
-            .ok_or(TokenError::InvalidIssuer)
+            .ok_or_else(|| TokenError::InvalidIssuer {
+                found: claimed.to_owned(),
+            })
     }
 
     /// Verifies now when the picked source needs no fetch; `None` when it may.
@@ -109,10 +115,12 @@ fn same_issuer<T>(
     verified: Result<Claims<T>, TokenError>,
 ) -> Result<Claims<T>, TokenError> {
     let claims = verified?;
-    if claims.issuer.as_deref() == Some(name) {
-        Ok(claims)
-    } else {
-        Err(TokenError::InvalidIssuer)
+    match claims.issuer.as_deref() {
+        Some(issuer) if issuer == name => Ok(claims),
+        Some(issuer) => Err(TokenError::InvalidIssuer {
+            found: issuer.to_owned(),
+        }),
+        None => Err(TokenError::MissingClaim(Claim::Issuer)),
     }
 }
 

@@ -4,7 +4,7 @@ use std::fmt;
 
 use http::StatusCode;
 use keyward::token::dpop::DpopError;
-use keyward::token::{MalformedBearer, TokenError};
+use keyward::token::{Claim, MalformedBearer, TokenError};
 
 /// Why a request's bearer credentials were refused: what the layer or extractor answers, and
 /// what a refusal hook sees (with the real reason, for the server's log).
@@ -145,9 +145,10 @@ fn token_description(error: &TokenError) -> &'static str {
         | TokenError::UnknownKeyId { .. }
         | TokenError::MissingKeyId
         | TokenError::WrongAlgorithm { .. }
-        | TokenError::UnsupportedAlgorithm => "The access token's signature does not verify",
-        TokenError::InvalidIssuer
-        | TokenError::InvalidAudience
+        | TokenError::UnsupportedAlgorithm { .. } => "The access token's signature does not verify",
+        TokenError::InvalidIssuer { .. }
+        | TokenError::MissingClaim(Claim::Issuer)
+        | TokenError::InvalidAudience { .. }
         | TokenError::UnexpectedAudience => "The access token is not for this service",
         TokenError::WrongTokenType { .. } => "Not an access token",
         TokenError::Malformed(_) | TokenError::TooLarge { .. } => "The access token is malformed",
@@ -181,7 +182,7 @@ impl From<TokenError> for Refusal {
     /// every other error is [`InvalidToken`](Refusal::InvalidToken).
     fn from(error: TokenError) -> Self {
         match error {
-            TokenError::KeySetUnavailable => Refusal::KeysUnavailable,
+            TokenError::KeySetUnavailable { .. } => Refusal::KeysUnavailable,
             error => Refusal::InvalidToken(error),
         }
     }

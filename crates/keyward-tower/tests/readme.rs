@@ -6,9 +6,9 @@ fn the_root_readme_shows_the_tested_snippet() {
     let root = include_str!("../../../README.md");
     let ours = include_str!("../README.md");
     let start = root
-        .find("```rust,ignore\nasync fn orders")
+        .find("```text\nasync fn orders")
         .expect("the root README's snippet");
-    let snippet = &root[start + "```rust,ignore\n".len()..];
+    let snippet = &root[start + "```text\n".len()..];
     let snippet = &snippet[..snippet.find("```").expect("the snippet's end")];
     assert!(snippet.lines().count() < 10, "more than ten lines");
     assert!(

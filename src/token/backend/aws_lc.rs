@@ -22,7 +22,8 @@ use aws_lc_rs::signature::{
     self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, ParsedPublicKey, RsaKeyPair,
 };
 
-use crate::token::{Algorithm, KeyError, TokenError};
+use super::{HmacHash, RsaPadding, SignerApi, VerifierApi, refused};
+use crate::token::{KeyError, TokenError};
 
 /// A private key (or HMAC secret) parsed once, ready to sign.
 // The HMAC context is held inline (1.2 KB) rather than boxed: the key already sits behind the
@@ -46,74 +47,70 @@ pub(crate) enum Verifier {
     Public(ParsedPublicKey),
 }
 
-fn hmac_algorithm(algorithm: Algorithm) -> hmac::Algorithm {
-    match algorithm {
-        Algorithm::HS384 => hmac::HMAC_SHA384,
-        Algorithm::HS512 => hmac::HMAC_SHA512,
-        _ => hmac::HMAC_SHA256,
+fn hmac_algorithm(hash: HmacHash) -> hmac::Algorithm {
+    match hash {
+        HmacHash::Sha256 => hmac::HMAC_SHA256,
+        HmacHash::Sha384 => hmac::HMAC_SHA384,
+        HmacHash::Sha512 => hmac::HMAC_SHA512,
     }
 }
 
-impl Signer {
-    /// An HMAC key of `algorithm` (HS256, HS384 or HS512): the key schedule is computed here,
-    /// once.
-    pub(crate) fn hmac(algorithm: Algorithm, secret: &[u8]) -> Self {
-        Signer::Hmac(hmac::Key::new(hmac_algorithm(algorithm), secret))
+impl SignerApi for Signer {
+    fn hmac(hash: HmacHash, secret: &[u8]) -> Self {
+        Signer::Hmac(hmac::Key::new(hmac_algorithm(hash), secret))
     }
 
-    /// An RS256 or PS256 key from a PKCS#1 `RSAPrivateKey`, whose public half has passed the
-    /// checks already.
-    pub(crate) fn rsa(algorithm: Algorithm, pkcs1: &[u8]) -> Result<Self, KeyError> {
-        let padding: &'static dyn signature::RsaEncoding = match algorithm {
+    fn rsa(padding: RsaPadding, pkcs1: &[u8]) -> Result<Self, KeyError> {
+        let padding: &'static dyn signature::RsaEncoding = match padding {
             // RFC 7518 §3.5: MGF1 with SHA-256 and a salt as long as the hash.
-            Algorithm::PS256 => &signature::RSA_PSS_SHA256,
-            _ => &signature::RSA_PKCS1_SHA256,
+            RsaPadding::Pss => &signature::RSA_PSS_SHA256,
+            RsaPadding::Pkcs1 => &signature::RSA_PKCS1_SHA256,
         };
-        let key = RsaKeyPair::from_der(pkcs1).map_err(|_| KeyError::Rejected)?;
+        // The DER and the public half were read and checked already (size, exponent); what
+        // AWS-LC's `RSA_check_key` finds beyond that is parts that do not agree.
+        let key = RsaKeyPair::from_der(pkcs1).map_err(|_| KeyError::InconsistentPrivateKey)?;
         Ok(Signer::Rsa { key, padding })
     }
 
-    /// An ES256 key from PKCS#8.
-    pub(crate) fn p256(pkcs8: &[u8]) -> Result<Self, KeyError> {
-        EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8)
-            .map(Signer::P256)
-            .map_err(|_| KeyError::Rejected)
+    fn p256(pkcs8: &[u8]) -> Result<(Self, [u8; 65]), KeyError> {
+        let key = EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8)
+            .map_err(|_| {
+                KeyError::MalformedPem("P-256 private key (or its public key does not match it)")
+            })?;
+        let point = key
+            .public_key()
+            .as_ref()
+            .try_into()
+            .map_err(|_| KeyError::MalformedPem("P-256 private key"))?;
+        Ok((Signer::P256(key), point))
     }
 
-    /// An `EdDSA` key from PKCS#8 (v1 or v2).
-    pub(crate) fn ed25519(pkcs8: &[u8]) -> Result<Self, KeyError> {
-        Ed25519KeyPair::from_pkcs8(pkcs8)
-            .map(Signer::Ed25519)
-            .map_err(|_| KeyError::Rejected)
-    }
-
-    /// The public key of an ES256 key (SEC1 uncompressed, 65 bytes) or `EdDSA` key (32 bytes),
-    /// for the public-key checks and the verifying key; `None` for RSA and HMAC.
-    pub(crate) fn public_key(&self) -> Option<Vec<u8>> {
-        match self {
-            Signer::P256(key) => Some(key.public_key().as_ref().to_vec()),
-            Signer::Ed25519(key) => Some(key.public_key().as_ref().to_vec()),
-            Signer::Hmac(_) | Signer::Rsa { .. } => None,
-        }
+    fn ed25519(pkcs8: &[u8]) -> Result<(Self, [u8; 32]), KeyError> {
+        let key = Ed25519KeyPair::from_pkcs8(pkcs8).map_err(|_| {
+            KeyError::MalformedPem("Ed25519 private key (or its public key does not match it)")
+        })?;
+        let x = key
+            .public_key()
+            .as_ref()
+            .try_into()
+            .map_err(|_| KeyError::MalformedPem("Ed25519 private key"))?;
+        Ok((Signer::Ed25519(key), x))
     }
 
     /// Signs `message` and hands the raw signature to `f`, so that it is encoded straight from
     /// where the backend put it.
-    pub(crate) fn sign<R>(
-        &self,
-        message: &[u8],
-        f: impl FnOnce(&[u8]) -> R,
-    ) -> Result<R, TokenError> {
-        let rejected = |_| TokenError::InvalidKey(KeyError::Rejected);
+    fn sign<R>(&self, message: &[u8], f: impl FnOnce(&[u8]) -> R) -> Result<R, TokenError> {
+        let rejected =
+            |error: aws_lc_rs::error::Unspecified| TokenError::InvalidKey(refused(error));
         Ok(match self {
             Signer::Hmac(key) => f(hmac::sign(key, message).as_ref()),
             Signer::Rsa { key, padding } => {
-                // The signature is as long as the modulus: up to 512 bytes for the 4096-bit keys
-                // keyward makes, 1024 for the largest it loads.
+                // The signature is as long as the modulus: at most 1024 bytes, since keyward
+                // loads no modulus over `MAX_RSA_BITS` (8192).
                 let mut signature = [0u8; 1024];
                 let signature = signature
                     .get_mut(..key.public_modulus_len())
-                    .ok_or(TokenError::InvalidKey(KeyError::Rejected))?;
+                    .ok_or_else(|| TokenError::InvalidKey(refused(())))?;
                 key.sign(*padding, &SystemRandom::new(), message, signature)
                     .map_err(rejected)?;
                 f(signature)
@@ -128,41 +125,35 @@ impl Signer {
     }
 }
 
-impl Verifier {
-    /// An HMAC key of `algorithm`, its key schedule computed once.
-    pub(crate) fn hmac(algorithm: Algorithm, secret: &[u8]) -> Self {
-        Verifier::Hmac(hmac::Key::new(hmac_algorithm(algorithm), secret))
+impl VerifierApi for Verifier {
+    fn hmac(hash: HmacHash, secret: &[u8]) -> Self {
+        Verifier::Hmac(hmac::Key::new(hmac_algorithm(hash), secret))
     }
 
-    /// An RS256 or PS256 public key from its checked modulus and exponent (big-endian, no
-    /// leading zeros).
-    pub(crate) fn rsa(algorithm: Algorithm, n: &[u8], e: &[u8]) -> Result<Self, KeyError> {
-        let parameters = match algorithm {
-            Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
-            _ => &signature::RSA_PKCS1_2048_8192_SHA256,
+    fn rsa(padding: RsaPadding, n: &[u8], e: &[u8]) -> Result<Self, KeyError> {
+        let parameters = match padding {
+            RsaPadding::Pss => &signature::RSA_PSS_2048_8192_SHA256,
+            RsaPadding::Pkcs1 => &signature::RSA_PKCS1_2048_8192_SHA256,
         };
         let der = rsa_public_der(n, e)?;
         ParsedPublicKey::new(parameters, der)
             .map(Verifier::Public)
-            .map_err(|_| KeyError::Rejected)
+            .map_err(refused)
     }
 
-    /// An ES256 public key from its checked SEC1 uncompressed point.
-    pub(crate) fn p256(point: &[u8]) -> Result<Self, KeyError> {
+    fn p256(point: &[u8; 65]) -> Result<Self, KeyError> {
         ParsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, point)
             .map(Verifier::Public)
-            .map_err(|_| KeyError::Rejected)
+            .map_err(refused)
     }
 
-    /// An `EdDSA` public key from its checked 32 bytes.
-    pub(crate) fn ed25519(x: &[u8]) -> Result<Self, KeyError> {
+    fn ed25519(x: &[u8; 32]) -> Result<Self, KeyError> {
         ParsedPublicKey::new(&signature::ED25519, x)
             .map(Verifier::Public)
-            .map_err(|_| KeyError::Rejected)
+            .map_err(refused)
     }
 
-    /// Checks a raw signature over `message`; the HMAC tag is compared in constant time.
-    pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), TokenError> {
+    fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), TokenError> {
         match self {
             Verifier::Hmac(key) => hmac::verify(key, message, signature),
             Verifier::Public(key) => key.verify_sig(message, signature),
@@ -176,11 +167,10 @@ fn rsa_public_der(n: &[u8], e: &[u8]) -> Result<Vec<u8>, KeyError> {
     use pkcs1::der::Encode as _;
     use pkcs1::der::asn1::UintRef;
 
-    let uint = |bytes| UintRef::new(bytes).map_err(|_| KeyError::Rejected);
     pkcs1::RsaPublicKey {
-        modulus: uint(n)?,
-        public_exponent: uint(e)?,
+        modulus: UintRef::new(n).map_err(refused)?,
+        public_exponent: UintRef::new(e).map_err(refused)?,
     }
     .to_der()
-    .map_err(|_| KeyError::Rejected)
+    .map_err(refused)
 }

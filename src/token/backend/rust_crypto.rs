@@ -14,7 +14,8 @@ use rsa::{BigUint, Pkcs1v15Sign, Pss, RsaPublicKey};
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
 use zeroize::ZeroizeOnDrop;
 
-use crate::token::{Algorithm, KeyError, TokenError};
+use super::{HmacHash, RsaPadding, SignerApi, VerifierApi, refused};
+use crate::token::{KeyError, TokenError};
 
 /// A private key (or HMAC secret) parsed once, ready to sign.
 pub(crate) enum Signer {
@@ -60,13 +61,13 @@ pub(crate) enum KeyedHmac {
 }
 
 impl KeyedHmac {
-    fn new(algorithm: Algorithm, secret: &[u8]) -> Self {
+    fn new(hash: HmacHash, secret: &[u8]) -> Self {
         // HMAC takes a key of any length; keyward has checked the minimum already.
         let keyed = "HMAC accepts keys of any length";
-        match algorithm {
-            Algorithm::HS384 => KeyedHmac::Sha384(Hmac::new_from_slice(secret).expect(keyed)),
-            Algorithm::HS512 => KeyedHmac::Sha512(Hmac::new_from_slice(secret).expect(keyed)),
-            _ => KeyedHmac::Sha256(Hmac::new_from_slice(secret).expect(keyed)),
+        match hash {
+            HmacHash::Sha256 => KeyedHmac::Sha256(Hmac::new_from_slice(secret).expect(keyed)),
+            HmacHash::Sha384 => KeyedHmac::Sha384(Hmac::new_from_slice(secret).expect(keyed)),
+            HmacHash::Sha512 => KeyedHmac::Sha512(Hmac::new_from_slice(secret).expect(keyed)),
         }
     }
 
@@ -103,63 +104,49 @@ impl Drop for KeyedHmac {
 // `Drop` above replaces every key-dependent byte.
 impl ZeroizeOnDrop for KeyedHmac {}
 
-impl Signer {
-    /// An HMAC key of `algorithm` (HS256, HS384 or HS512): the key schedule is computed here,
-    /// once.
-    pub(crate) fn hmac(algorithm: Algorithm, secret: &[u8]) -> Self {
-        Signer::Hmac(KeyedHmac::new(algorithm, secret))
+impl SignerApi for Signer {
+    fn hmac(hash: HmacHash, secret: &[u8]) -> Self {
+        Signer::Hmac(KeyedHmac::new(hash, secret))
     }
 
-    /// An RS256 or PS256 key from a PKCS#1 `RSAPrivateKey`, whose public half has passed the
-    /// checks already.
-    pub(crate) fn rsa(algorithm: Algorithm, pkcs1: &[u8]) -> Result<Self, KeyError> {
-        let key = rsa::RsaPrivateKey::from_pkcs1_der(pkcs1).map_err(|_| KeyError::Rejected)?;
-        Ok(match algorithm {
+    fn rsa(padding: RsaPadding, pkcs1: &[u8]) -> Result<Self, KeyError> {
+        // The DER and the public half were read and checked already; `from_pkcs1_der` then
+        // validates that the primes and exponents agree with the modulus.
+        let key = rsa::RsaPrivateKey::from_pkcs1_der(pkcs1)
+            .map_err(|_| KeyError::InconsistentPrivateKey)?;
+        Ok(match padding {
             // RFC 7518 §3.5: MGF1 with SHA-256 and a salt as long as the hash, which is what
             // `BlindedSigningKey::new` sets.
-            Algorithm::PS256 => Signer::Ps256(rsa::pss::BlindedSigningKey::new(key)),
-            _ => Signer::Rs256(rsa::pkcs1v15::SigningKey::new(key)),
+            RsaPadding::Pss => Signer::Ps256(rsa::pss::BlindedSigningKey::new(key)),
+            RsaPadding::Pkcs1 => Signer::Rs256(rsa::pkcs1v15::SigningKey::new(key)),
         })
     }
 
-    /// An ES256 key from PKCS#8.
-    pub(crate) fn p256(pkcs8: &[u8]) -> Result<Self, KeyError> {
+    fn p256(pkcs8: &[u8]) -> Result<(Self, [u8; 65]), KeyError> {
         use p256::pkcs8::DecodePrivateKey as _;
 
-        p256::ecdsa::SigningKey::from_pkcs8_der(pkcs8)
-            .map(Signer::Es256)
-            .map_err(|_| KeyError::Rejected)
+        let key = p256::ecdsa::SigningKey::from_pkcs8_der(pkcs8).map_err(|_| {
+            KeyError::MalformedPem("P-256 private key (or its public key does not match it)")
+        })?;
+        let point = key
+            .verifying_key()
+            .to_encoded_point(false)
+            .as_bytes()
+            .try_into()
+            .map_err(|_| KeyError::MalformedPem("P-256 private key"))?;
+        Ok((Signer::Es256(key), point))
     }
 
-    /// An `EdDSA` key from PKCS#8 (v1 or v2).
-    pub(crate) fn ed25519(pkcs8: &[u8]) -> Result<Self, KeyError> {
-        ed25519_dalek::SigningKey::from_pkcs8_der(pkcs8)
-            .map(Signer::EdDsa)
-            .map_err(|_| KeyError::Rejected)
+    fn ed25519(pkcs8: &[u8]) -> Result<(Self, [u8; 32]), KeyError> {
+        let key = ed25519_dalek::SigningKey::from_pkcs8_der(pkcs8).map_err(|_| {
+            KeyError::MalformedPem("Ed25519 private key (or its public key does not match it)")
+        })?;
+        let x = key.verifying_key().to_bytes();
+        Ok((Signer::EdDsa(key), x))
     }
 
-    /// The public key of an ES256 key (SEC1 uncompressed, 65 bytes) or `EdDSA` key (32 bytes),
-    /// for the public-key checks and the verifying key; `None` for RSA and HMAC.
-    pub(crate) fn public_key(&self) -> Option<Vec<u8>> {
-        match self {
-            Signer::Es256(key) => Some(
-                key.verifying_key()
-                    .to_encoded_point(false)
-                    .as_bytes()
-                    .to_vec(),
-            ),
-            Signer::EdDsa(key) => Some(key.verifying_key().to_bytes().to_vec()),
-            Signer::Hmac(_) | Signer::Rs256(_) | Signer::Ps256(_) => None,
-        }
-    }
-
-    /// Signs `message` and hands the raw signature to `f`.
-    pub(crate) fn sign<R>(
-        &self,
-        message: &[u8],
-        f: impl FnOnce(&[u8]) -> R,
-    ) -> Result<R, TokenError> {
-        let rejected = |_| TokenError::InvalidKey(KeyError::Rejected);
+    fn sign<R>(&self, message: &[u8], f: impl FnOnce(&[u8]) -> R) -> Result<R, TokenError> {
+        let rejected = |error| TokenError::InvalidKey(refused(error));
         Ok(match self {
             Signer::Hmac(key) => key.sign(message, f),
             Signer::Rs256(key) => f(&key
@@ -180,40 +167,34 @@ impl Signer {
     }
 }
 
-impl Verifier {
-    /// An HMAC key of `algorithm`, its key schedule computed once.
-    pub(crate) fn hmac(algorithm: Algorithm, secret: &[u8]) -> Self {
-        Verifier::Hmac(KeyedHmac::new(algorithm, secret))
+impl VerifierApi for Verifier {
+    fn hmac(hash: HmacHash, secret: &[u8]) -> Self {
+        Verifier::Hmac(KeyedHmac::new(hash, secret))
     }
 
-    /// An RS256 or PS256 public key from its checked modulus and exponent (big-endian, no
-    /// leading zeros).
-    pub(crate) fn rsa(algorithm: Algorithm, n: &[u8], e: &[u8]) -> Result<Self, KeyError> {
+    fn rsa(padding: RsaPadding, n: &[u8], e: &[u8]) -> Result<Self, KeyError> {
         let key = RsaPublicKey::new(BigUint::from_bytes_be(n), BigUint::from_bytes_be(e))
-            .map_err(|_| KeyError::Rejected)?;
+            .map_err(refused)?;
         Ok(Verifier::Rsa {
             key,
-            pss: algorithm == Algorithm::PS256,
+            pss: padding == RsaPadding::Pss,
         })
     }
 
-    /// An ES256 public key from its checked SEC1 uncompressed point.
-    pub(crate) fn p256(point: &[u8]) -> Result<Self, KeyError> {
+    fn p256(point: &[u8; 65]) -> Result<Self, KeyError> {
         p256::ecdsa::VerifyingKey::from_sec1_bytes(point)
             .map(Verifier::Es256)
-            .map_err(|_| KeyError::Rejected)
+            .map_err(refused)
     }
 
-    /// An `EdDSA` public key from its checked 32 bytes.
-    pub(crate) fn ed25519(x: &[u8]) -> Result<Self, KeyError> {
-        let x: &[u8; 32] = x.try_into().map_err(|_| KeyError::Rejected)?;
+    fn ed25519(x: &[u8; 32]) -> Result<Self, KeyError> {
         ed25519_dalek::VerifyingKey::from_bytes(x)
             .map(Verifier::EdDsa)
-            .map_err(|_| KeyError::Rejected)
+            .map_err(refused)
     }
 
     /// Checks a raw signature over `message`; the HMAC tag is compared in constant time.
-    pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), TokenError> {
+    fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), TokenError> {
         let valid = match self {
             Verifier::Hmac(key) => key.verify(message, signature).is_ok(),
             Verifier::Rsa { key, pss } => {

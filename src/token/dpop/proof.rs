@@ -7,13 +7,9 @@ use serde_json::{Map, Value};
 
 use super::DpopError;
 use crate::token::claims::media_types_match;
-use crate::token::key::{JwkDocument, Purpose};
+use crate::token::key::{JwkDocument, PRIVATE_MEMBERS, Purpose};
 use crate::token::strict_json::StrictValue;
 use crate::token::{Algorithm, VerifyingKey};
-
-/// The JWK members that hold private or secret key material (RFC 7518 §6.2.2, §6.3.2, §6.4.1):
-/// a proof's `jwk` with any of them is refused, whatever else it holds.
-const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
 /// The longest `jti` accepted; RFC 9449 §4.2 asks for 96 random bits, 16 base64url characters.
 const MAX_JTI_BYTES: usize = 256;

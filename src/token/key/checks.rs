@@ -11,13 +11,10 @@ use super::super::{Algorithm, KeyError};
 /// RSA moduli below this are refused (NIST SP 800-57 Part 1 §5.6.1, RFC 7518 §3.3).
 pub(crate) const MIN_RSA_BITS: usize = 2048;
 
-/// The largest RSA modulus the enabled backend verifies with: aws-lc-rs takes up to 8192 bits;
-/// the RustCrypto `rsa` crate caps public keys at 4096 (`RsaPublicKey::MAX_SIZE`).
-pub(crate) const MAX_RSA_BITS: usize = if cfg!(feature = "aws-lc-rs") {
-    8192
-} else {
-    4096
-};
+/// The largest RSA modulus accepted, whichever backend is enabled: the RustCrypto `rsa` crate
+/// caps public keys at 4096 bits (`RsaPublicKey::MAX_SIZE`), and aws-lc-rs takes up to 8192.
+/// One value for both, so that a key accepted under one feature set is accepted under all.
+pub(crate) const MAX_RSA_BITS: usize = 4096;
 
 /// The largest RSA public exponent either backend verifies with: `aws-lc` (like `BoringSSL`) and the
 /// `rsa` crate (`RsaPublicKey::MAX_PUB_EXPONENT`) both stop at 33 bits.
@@ -68,7 +65,7 @@ pub(crate) fn rsa_public_key(algorithm: Algorithm, n: &[u8], e: &[u8]) -> Result
 /// other torsion points a fraction of arbitrary messages verify. Every honest key is `[s]B` for
 /// the base point `B`, so it lies in the prime-order subgroup, and refusing the rest costs
 /// nothing real.
-pub(crate) fn ed25519_public_key(x: &[u8]) -> Result<(), KeyError> {
+pub(crate) fn ed25519_public_key(x: &[u8]) -> Result<[u8; 32], KeyError> {
     let encoded: [u8; 32] = x.try_into().map_err(|_| KeyError::WrongLength {
         name: "x",
         len: x.len(),
@@ -88,7 +85,7 @@ pub(crate) fn ed25519_public_key(x: &[u8]) -> Result<(), KeyError> {
     if !point.is_torsion_free() {
         return Err(KeyError::NotInPrimeOrderSubgroup);
     }
-    Ok(())
+    Ok(encoded)
 }
 
 /// Checks a P-256 public key given as SEC1 bytes (uncompressed `04 || x || y`, or compressed)

@@ -25,7 +25,7 @@ pub(crate) fn p256() -> Result<Zeroizing<Vec<u8>>, KeyError> {
         let mut bytes = Zeroizing::new([0u8; 32]);
         getrandom::fill(&mut *bytes).map_err(|_| KeyError::RandomnessUnavailable)?;
         if let Ok(key) = p256::SecretKey::from_slice(&*bytes) {
-            let der = key.to_pkcs8_der().map_err(|_| KeyError::Rejected)?;
+            let der = key.to_pkcs8_der().map_err(|_| KeyError::NotEncodable)?;
             return Ok(Zeroizing::new(der.as_bytes().to_vec()));
         }
     }
@@ -44,7 +44,7 @@ pub(crate) fn rsa(bits: usize) -> Result<Zeroizing<Vec<u8>>, KeyError> {
         _ => KeySize::Rsa4096,
     };
     let key = KeyPair::generate(size).map_err(|_| KeyError::RandomnessUnavailable)?;
-    let der = key.as_der().map_err(|_| KeyError::Rejected)?;
+    let der = key.as_der().map_err(|_| KeyError::NotEncodable)?;
     Ok(Zeroizing::new(der.as_ref().to_vec()))
 }
 
@@ -55,6 +55,6 @@ pub(crate) fn rsa(bits: usize) -> Result<Zeroizing<Vec<u8>>, KeyError> {
 
     let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, bits)
         .map_err(|_| KeyError::RandomnessUnavailable)?;
-    let der = key.to_pkcs8_der().map_err(|_| KeyError::Rejected)?;
+    let der = key.to_pkcs8_der().map_err(|_| KeyError::NotEncodable)?;
     Ok(Zeroizing::new(der.as_bytes().to_vec()))
 }

@@ -85,12 +85,15 @@ pub(crate) fn private_key(pem: &[u8]) -> Result<PrivateKey, KeyError> {
         }
         "EC PRIVATE KEY" => {
             use p256::pkcs8::EncodePrivateKey as _;
-            // A SEC1 key names its curve inside; p256 refuses any other.
-            let key = p256::SecretKey::from_sec1_der(&der).map_err(|_| KeyError::WrongKeyType {
-                found: "a SEC1 EC private key not on P-256".to_owned(),
-                expected: "EC P-256",
-            })?;
-            let pkcs8 = key.to_pkcs8_der().map_err(|_| KeyError::Rejected)?;
+            // The curve is read from the structure first, so that a key on another curve is
+            // named as such, and a corrupt P-256 key is called corrupt, not "another curve".
+            let malformed = KeyError::MalformedPem("SEC1 EC private key");
+            match sec1_curve(&der).map_err(|_| malformed.clone())? {
+                Some(P256) | None => {}
+                Some(other) => return Err(curve_kind(other).err().unwrap_or(malformed)),
+            }
+            let key = p256::SecretKey::from_sec1_der(&der).map_err(|_| malformed)?;
+            let pkcs8 = key.to_pkcs8_der().map_err(|_| KeyError::NotEncodable)?;
             Ok(PrivateKey {
                 kind: KeyKind::P256,
                 pkcs8: Zeroizing::new(pkcs8.as_bytes().to_vec()),
@@ -161,11 +164,7 @@ fn kind_of(algorithm: AlgorithmIdentifierRef<'_>) -> Result<KeyKind, KeyError> {
         )),
         ED25519 => Ok(KeyKind::Ed25519),
         EC => match algorithm.parameters_oid() {
-            Ok(P256) => Ok(KeyKind::P256),
-            Ok(P384) => Err(unsupported("EC P-384")),
-            Ok(P521) => Err(unsupported("EC P-521")),
-            Ok(SECP256K1) => Err(unsupported("EC secp256k1")),
-            Ok(other) => Err(unsupported(&format!("EC on curve {other}"))),
+            Ok(curve) => curve_kind(curve),
             Err(_) => Err(unsupported("EC without a named curve")),
         },
         RSA_PSS => Err(unsupported("RSASSA-PSS-only RSA")),
@@ -174,6 +173,38 @@ fn kind_of(algorithm: AlgorithmIdentifierRef<'_>) -> Result<KeyKind, KeyError> {
         X448 => Err(unsupported("X448")),
         other => Err(unsupported(&format!("algorithm {other}"))),
     }
+}
+
+/// The key kind of an EC key on `curve`, or the error that names the curve.
+fn curve_kind(curve: ObjectIdentifier) -> Result<KeyKind, KeyError> {
+    let unsupported = |found: &str| KeyError::WrongKeyType {
+        found: found.to_owned(),
+        expected: "RSA, EC P-256 or Ed25519",
+    };
+    match curve {
+        P256 => Ok(KeyKind::P256),
+        P384 => Err(unsupported("EC P-384")),
+        P521 => Err(unsupported("EC P-521")),
+        SECP256K1 => Err(unsupported("EC secp256k1")),
+        other => Err(unsupported(&format!("EC on curve {other}"))),
+    }
+}
+
+/// The named curve of a SEC1 `ECPrivateKey` (RFC 5915 §3), if it names one.
+fn sec1_curve(der: &[u8]) -> Result<Option<ObjectIdentifier>, pkcs8::der::Error> {
+    use pkcs8::der::asn1::ContextSpecific;
+    use pkcs8::der::{Reader as _, SliceReader, TagNumber};
+
+    let mut reader = SliceReader::new(der)?;
+    let curve = reader.sequence(|inner| {
+        let _version = u8::decode(inner)?;
+        let _private_key = OctetStringRef::decode(inner)?;
+        let curve = ContextSpecific::<ObjectIdentifier>::decode_explicit(inner, TagNumber::N0)?;
+        // The optional public key after it is read by p256 itself.
+        inner.read_slice(inner.remaining_len())?;
+        Ok(curve.map(|field| field.value))
+    })?;
+    reader.finish(curve)
 }
 
 /// The inner `RSAPrivateKey` (PKCS#1) of an RSA PKCS#8 key.
@@ -188,7 +219,7 @@ pub(crate) fn ed25519_pkcs8(seed: &[u8; 32]) -> Result<Zeroizing<Vec<u8>>, KeyEr
     let curve_private_key = Zeroizing::new(
         OctetStringRef::new(seed)
             .and_then(|octets| octets.to_der())
-            .map_err(|_| KeyError::Rejected)?,
+            .map_err(|_| KeyError::NotEncodable)?,
     );
     let algorithm = AlgorithmIdentifierRef {
         oid: ED25519,
@@ -197,7 +228,7 @@ pub(crate) fn ed25519_pkcs8(seed: &[u8; 32]) -> Result<Zeroizing<Vec<u8>>, KeyEr
     PrivateKeyInfo::new(algorithm, &curve_private_key)
         .to_der()
         .map(Zeroizing::new)
-        .map_err(|_| KeyError::Rejected)
+        .map_err(|_| KeyError::NotEncodable)
 }
 
 /// PKCS#8 DER as PEM text.

@@ -138,7 +138,7 @@ pub enum RefreshError {
     Fetch(FetchError),
 
     /// The document is longer than
-    /// [`with_max_document_bytes`](super::RemoteKeySet::with_max_document_bytes) allows; it
+    /// [`try_with_max_document_bytes`](super::RemoteKeySet::try_with_max_document_bytes) allows; it
     /// was not parsed.
     #[error("key set document is {len} bytes long; at most {max} bytes are accepted")]
     TooLarge {
@@ -151,8 +151,9 @@ pub enum RefreshError {
     /// The document is not a usable JWK set: not JSON, more than
     /// [`KeySet::MAX_JWKS_KEYS`](crate::token::KeySet::MAX_JWKS_KEYS) keys, secret key
     /// material, no usable key; see [`KeySet::from_jwks`](crate::token::KeySet::from_jwks).
-    #[error("key set document is unusable")]
-    Keys(#[source] TokenError),
+    /// Transparent: the message is the [`TokenError`]'s, which says why.
+    #[error(transparent)]
+    Keys(TokenError),
 
     /// A caller waited [`with_max_fetch_wait`](super::RemoteKeySet::with_max_fetch_wait)
     /// for another caller's fetch, which had not finished.

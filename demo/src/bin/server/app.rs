@@ -1,98 +1,112 @@
-//! The HTTP side of the login server: routes, handlers and error responses.
+//! The HTTP side of the login server: its state, routes and error responses.
 //!
 //! Kept apart from `main.rs` so that the tests can start the same app on a random port with a
 //! temporary database and a test clock.
 //!
 //! | route | what it does |
 //! |---|---|
-//! | `POST /users` | register (JSON `username`, `password`) |
-//! | `POST /token` | log in (OAuth2 password form): an access token and a refresh token, a new session |
-//! | `POST /token/refresh` | exchange a refresh token (form `refresh_token`) for a new pair; each works once |
-//! | `POST /token/revoke` | log out (RFC 7009: form `token`): ends the token's session; always 200 |
-//! | `GET /users/me` | the account of the bearer access token |
+//! | `POST /users` | register (JSON `username`, `password`); throttled per client address |
+//! | `POST /token` | RFC 6749 token endpoint: `grant_type=password` logs in (a new session), `grant_type=refresh_token` exchanges a refresh token (each works once) |
+//! | `POST /token/refresh` | the refresh grant at its older path |
+//! | `POST /token/revoke` | log out (RFC 7009: form `token`): ends the token's session |
+//! | `GET /users/me`, `/users/me/` | the account of the bearer access token |
 //! | `POST /users/me/password` | change password (JSON `current_password`, `new_password`): ends every session |
 //! | `GET /.well-known/jwks.json` | the public verification keys |
 //!
-//! Sessions: a login starts a *family* of opaque refresh tokens, stored as SHA-256 digests.
-//! Each exchange marks the presented token used and hands out its successor. Presenting a used
-//! token again means two parties hold it, one of them a thief, and the server cannot tell which:
-//! it revokes the whole family, so both the thief and the legitimate holder must log in again
-//! (RFC 9700 §4.14.2), and logs a warning.
-//!
-//! Password change and the `iat` rule: access tokens are stateless, so a password change voids
-//! them by a per-account cutoff second `C` (the change's Unix second, in SQLite and cached in
-//! memory): a token whose `iat` is `C` or earlier is refused. `iat` has whole-second resolution,
-//! so tokens issued later in that same second would be void too; no such token is ever handed
-//! out, because issuing for that account waits until second `C + 1` (at most one second, and
-//! only right after a change).
+//! Every session rule is `keyward_session`'s, over the store `--db` names (SQLite or
+//! Postgres): refresh families that rotate once with reuse detection, revocation, the cutoff a
+//! password change sets, failed-login and registration throttling, the shared signing-key
+//! ring. This server only reads requests, checks passwords on a bounded pool of threads,
+//! calls those rules, and writes responses (`token.rs`, `account.rs`).
 
 // The test crates include this file and each uses only part of it.
 #![cfg_attr(test, allow(dead_code))]
 
+#[path = "account.rs"]
+mod account;
+#[path = "oauth.rs"]
+mod oauth;
 #[path = "serve.rs"]
 mod serve;
-#[path = "throttle.rs"]
-pub mod throttle;
+#[path = "token.rs"]
+mod token;
 #[path = "username.rs"]
 pub mod username;
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicUsize};
 use std::time::{Duration, Instant};
 
+use axum::Json;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Form, FromRequestParts, Json, Request, State};
-use axum::http::request::Parts;
+use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use keyward::PasswordHash;
-use keyward::password::{Cost, PasswordError, PasswordHasher};
-use keyward::token::{Claims, OpaqueToken, TokenDigest, TokenError, TokenResponse, TokenVerifier};
-use serde::{Deserialize, Serialize};
+use keyward::password::PasswordHasher;
+use keyward::token::TokenVerifier;
+use keyward_session::{ClientId, SessionError, SessionStore, Sessions};
 use tokio::sync::Semaphore;
 
-use crate::db::{Db, Exchange};
-use crate::keys::KeyRing;
+use crate::keys::Keys;
 
 pub use serve::{Limits, serve};
-use throttle::{Throttle, ThrottleConfig};
 
 /// The `client_id` claim (RFC 9068 §2.2) of tokens from this server's login form, which has
 /// one client: the deployment's own front end.
 pub const DEFAULT_CLIENT_ID: &str = "keyward-example-client";
 
+/// What a store must be for the server: the session rules' store, shareable across tasks.
+pub trait Store: SessionStore + Clone + Send + Sync + 'static {}
+
+impl<S: SessionStore + Clone + Send + Sync + 'static> Store for S {}
+
 /// Everything the handlers share. Cheap to clone: handles and `Arc`s only.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
+pub struct AppState<S> {
+    /// The session rules over the store.
+    pub sessions: Sessions<S>,
     /// Hashes new passwords, and decides which stored hashes to upgrade, at the configured cost.
     pub hasher: PasswordHasher,
-    /// Checks passwords at the highest cost among the configured and the stored hashes, so a
-    /// failed check costs the same whether the account exists or not, and whatever its hash's
-    /// cost (a cost lowered from 12 to 10 must not make unknown names answer faster).
-    checker: PasswordHasher,
     /// The signing key and the published verification keys.
-    pub keys: Arc<KeyRing>,
+    pub keys: Arc<Keys>,
     /// How many times the JWKS document was served (resource servers' fetches).
     pub jwks_requests: Arc<AtomicUsize>,
     /// Bounds concurrent bcrypt work so a login flood cannot take every core.
     pub hashing: Arc<Semaphore>,
     /// How long a request waits for a hashing slot before getting 503.
     pub hashing_wait: Duration,
-    /// Per-account cutoff seconds: access tokens with `iat` at or before are void.
-    cutoffs: Arc<RwLock<HashMap<String, i64>>>,
-    throttle: Arc<Throttle>,
-    client_id: Arc<str>,
+    /// The highest bcrypt cost seen in a stored hash (see `account.rs`).
+    highest_cost: Arc<AtomicU32>,
+    client_id: ClientId,
     trusted_proxy: Option<IpAddr>,
     limits: Limits,
+    /// Registration answers the same whether or not the name was free.
+    quiet_registration: bool,
     /// During a migration from the FastAPI tutorial's python-jose service: its tokens, and
     /// the instant after which they are refused whatever their `exp`.
     legacy: Option<Arc<LegacyTokens>>,
+}
+
+impl<S: Clone> Clone for AppState<S> {
+    fn clone(&self) -> Self {
+        AppState {
+            sessions: self.sessions.clone(),
+            hasher: self.hasher,
+            keys: Arc::clone(&self.keys),
+            jwks_requests: Arc::clone(&self.jwks_requests),
+            hashing: Arc::clone(&self.hashing),
+            hashing_wait: self.hashing_wait,
+            highest_cost: Arc::clone(&self.highest_cost),
+            client_id: self.client_id.clone(),
+            trusted_proxy: self.trusted_proxy,
+            limits: self.limits,
+            quiet_registration: self.quiet_registration,
+            legacy: self.legacy.clone(),
+        }
+    }
 }
 
 /// The migration window for tokens of the service keyward replaces.
@@ -104,77 +118,37 @@ pub struct LegacyTokens {
     pub until: chrono::DateTime<chrono::Utc>,
 }
 
-impl AppState {
-    /// `permits` concurrent hashes at most; requests wait up to `wait` for a slot. Throttle,
-    /// limits and proxy take their defaults; see the `with_*` methods.
-    ///
-    /// # Panics
-    ///
-    /// If the database cannot be read: a server that cannot load its revocation cutoffs must
-    /// not start and accept revoked tokens.
+impl<S: Store> AppState<S> {
+    /// `permits` concurrent hashes at most; requests wait up to `wait` for a slot. Limits,
+    /// proxy and client take their defaults; see the `with_*` methods.
     pub fn new(
-        db: Db,
+        sessions: Sessions<S>,
         hasher: PasswordHasher,
-        keys: KeyRing,
+        keys: Keys,
         permits: usize,
         wait: Duration,
     ) -> Self {
-        let cutoffs = db
-            .session_cutoffs()
-            .expect("read session cutoffs")
-            .into_iter()
-            .collect();
-        let highest_stored = db
-            .password_hashes()
-            .expect("read password hashes")
-            .iter()
-            .filter_map(|hash| hash.parse::<PasswordHash>().ok())
-            .filter_map(|hash| hash.bcrypt_cost())
-            .map(Cost::get)
-            .max();
-        let checker = match highest_stored.map(Cost::new) {
-            Some(Ok(stored)) if stored > hasher.cost() => {
-                tracing::info!(
-                    stored = stored.get(),
-                    configured = hasher.cost().get(),
-                    "failed password checks will cost as much as the costliest stored hash"
-                );
-                hasher.with_cost(stored)
-            }
-            _ => hasher,
-        };
         AppState {
-            db,
+            sessions,
             hasher,
-            checker,
             keys: Arc::new(keys),
             jwks_requests: Arc::default(),
             hashing: Arc::new(Semaphore::new(permits)),
             hashing_wait: wait,
-            cutoffs: Arc::new(RwLock::new(cutoffs)),
-            throttle: Arc::new(Throttle::new(ThrottleConfig::default())),
-            client_id: DEFAULT_CLIENT_ID.into(),
+            highest_cost: Arc::new(AtomicU32::new(hasher.cost().get())),
+            client_id: ClientId::new(DEFAULT_CLIENT_ID).expect("a valid client id"),
             trusted_proxy: None,
             limits: Limits::default(),
+            quiet_registration: false,
             legacy: None,
         }
     }
 
     /// Also accepts the replaced service's access tokens until `legacy.until`; see
     /// [`LegacyTokens`]. A password change voids them like any other access token.
-    #[allow(dead_code)] // the tests and the binary's --legacy-* flags use it
     #[must_use]
     pub fn with_legacy_tokens(mut self, legacy: LegacyTokens) -> Self {
         self.legacy = Some(Arc::new(legacy));
-        self
-    }
-
-    /// Replaces the guess-throttling buckets.
-    // The binary keeps the defaults; the tests tighten them.
-    #[allow(dead_code)]
-    #[must_use]
-    pub fn with_throttle(mut self, config: ThrottleConfig) -> Self {
-        self.throttle = Arc::new(Throttle::new(config));
         self
     }
 
@@ -192,10 +166,19 @@ impl AppState {
         self
     }
 
-    /// The `client_id` claim of the access tokens.
+    /// The `client_id` claim of the access tokens, and the one client the token endpoint
+    /// knows.
     #[must_use]
-    pub fn with_client_id(mut self, client_id: &str) -> Self {
-        self.client_id = client_id.into();
+    pub fn with_client_id(mut self, client_id: ClientId) -> Self {
+        self.client_id = client_id;
+        self
+    }
+
+    /// Answers every registration alike (202, the same body) whether the name was free or
+    /// taken, so that registering tells nobody which names exist.
+    #[must_use]
+    pub fn with_quiet_registration(mut self, quiet: bool) -> Self {
+        self.quiet_registration = quiet;
         self
     }
 
@@ -223,42 +206,20 @@ impl AppState {
             })
             .map_or(peer, |ip| ip.to_canonical())
     }
-
-    fn cutoff(&self, username: &str) -> Option<i64> {
-        self.cutoffs
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(username)
-            .copied()
-    }
-
-    /// The access-token verifier: the key ring's, refusing tokens voided by a password change.
-    pub fn access_verifier(&self) -> TokenVerifier {
-        let cutoffs = Arc::clone(&self.cutoffs);
-        self.keys.verifier().with_revocation_check(move |token| {
-            let cutoffs = cutoffs
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            cutoffs.get(token.subject).is_some_and(|&cutoff| {
-                token
-                    .issued_at
-                    .is_none_or(|issued| issued.timestamp() <= cutoff)
-            })
-        })
-    }
 }
 
 /// The routes, with every error answered as JSON, and the request limits.
-pub fn router(state: AppState) -> Router {
+pub fn router<S: Store>(state: AppState<S>) -> Router {
     let limits = state.limits;
     Router::new()
-        .route("/users", post(register))
-        .route("/users/me", get(me))
-        .route("/users/me/password", post(change_password))
-        .route("/token", post(login))
-        .route("/token/refresh", post(refresh))
-        .route("/token/revoke", post(revoke))
-        .route("/.well-known/jwks.json", get(jwks))
+        .route("/users", post(account::register::<S>))
+        .route("/users/me", get(account::me::<S>))
+        .route("/users/me/", get(account::me::<S>))
+        .route("/users/me/password", post(account::change_password::<S>))
+        .route("/token", post(token::token::<S>))
+        .route("/token/refresh", post(token::refresh::<S>))
+        .route("/token/revoke", post(token::revoke::<S>))
+        .route("/.well-known/jwks.json", get(account::jwks::<S>))
         .layer(limits.request_layers())
         .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn(log_request))
@@ -378,472 +339,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The one answer for every failed login, whether the user exists or not.
-const BAD_CREDENTIALS: &str = "Incorrect username or password";
-
-/// Runs bcrypt work (and the queries around it) on a blocking thread, holding a hashing slot.
-async fn with_hashing_slot<T: Send + 'static>(
-    state: &AppState,
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    let permit = tokio::time::timeout(
-        state.hashing_wait,
-        Arc::clone(&state.hashing).acquire_owned(),
-    )
-    .await
-    .map_err(|_| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "server busy, retry shortly",
-        )
-    })?
-    .map_err(|error| ApiError::internal("hashing semaphore closed", error))?;
-    let result = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        work()
-    })
-    .await;
-    result.map_err(|error| ApiError::internal("hashing task failed", error))
-}
-
-/// Runs a database call on a blocking thread.
-async fn blocking<T: Send + 'static>(
-    what: &'static str,
-    work: impl FnOnce() -> rusqlite::Result<T> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|error| ApiError::internal(what, error))?
-        .map_err(|error| ApiError::internal(what, error))
-}
-
-/// Checks `password` for `account` (a normalized name, or `None` for a name that cannot
-/// exist) at the checker's cost whatever happens, and upgrades the stored hash on success if
-/// the configured cost differs.
-async fn check_password(
-    state: &AppState,
-    account: Option<String>,
-    password: String,
-) -> Result<bool, ApiError> {
-    let (db, hasher, checker) = (state.db.clone(), state.hasher, state.checker);
-    with_hashing_slot(state, move || -> rusqlite::Result<bool> {
-        let user = match &account {
-            Some(name) => db.find_user(name)?,
-            None => None,
-        };
-        let Some(user) = user else {
-            // Same work as a real check, so timing does not reveal whether the account exists.
-            let _ = checker.dummy_verify(&password);
-            return Ok(false);
-        };
-        match checker.verify(&password, &user.password_hash) {
-            Ok(()) => {
-                if hasher.needs_rehash(&user.password_hash).unwrap_or(false) {
-                    match hasher.hash(&password) {
-                        Ok(upgraded) => {
-                            db.update_password_hash(&user.username, upgraded.as_str())?;
-                            tracing::info!(username = %user.username, format = ?upgraded.format(), "password hash upgraded");
-                        }
-                        Err(error) => tracing::error!(%error, "rehash failed"),
-                    }
-                }
-                Ok(true)
-            }
-            Err(PasswordError::Mismatch | PasswordError::TooLong { .. } | PasswordError::ContainsNul) => Ok(false),
-            Err(error) => {
-                // A stored hash keyward cannot use: the operator must look, the client learns nothing.
-                tracing::error!(username = %user.username, %error, "stored password hash is unusable");
-                Ok(false)
-            }
-        }
-    })
-    .await?
-    .map_err(|error| ApiError::internal("user lookup failed", error))
-}
-
-/// Takes a throttle attempt for `account` from the request's client, or answers 429.
-fn throttle_attempt(
-    state: &AppState,
-    account: &str,
-    peer: SocketAddr,
-    headers: &HeaderMap,
-) -> Result<throttle::Attempt, ApiError> {
-    let client = state.client_address(peer, headers);
-    state.throttle.attempt(account, client).map_err(|wait| {
-        tracing::info!(%client, "throttled");
-        ApiError::too_many(wait)
-    })
-}
-
-/// Checks a new password the way `hash` would, with a readable message.
-fn validate_new_password(password: &str) -> Result<(), ApiError> {
-    if password.chars().count() < 8 {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "password must be at least 8 characters",
-        ));
-    }
-    Ok(())
-}
-
-/// Hashes a new password on a hashing slot; the client's input errors are 422.
-async fn hash_new_password(state: &AppState, password: String) -> Result<PasswordHash, ApiError> {
-    validate_new_password(&password)?;
-    let hasher = state.hasher;
-    match with_hashing_slot(state, move || hasher.hash(password)).await? {
-        Ok(hash) => Ok(hash),
-        // The 72-byte rule and NUL bytes: the client's input, so 422 with keyward's message.
-        Err(error @ (PasswordError::TooLong { .. } | PasswordError::ContainsNul)) => Err(
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, error.to_string()),
-        ),
-        Err(error) => Err(ApiError::internal("hashing failed", error)),
-    }
-}
-
-/// A registration request.
-#[derive(Deserialize)]
-pub struct Registration {
-    username: String,
-    password: String,
-}
-
-/// An account as the API shows it.
-#[derive(Serialize)]
-pub struct UserView {
-    username: String,
-    created_at: i64,
-}
-
-async fn register(
-    State(state): State<AppState>,
-    Json(body): Json<Registration>,
-) -> Result<Response, ApiError> {
-    let username = username::normalize(&body.username)
-        .ok_or_else(|| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, username::RULE))?;
-    let hash = hash_new_password(&state, body.password).await?;
-    let created_at = state.keys.now().timestamp();
-    let (db, name) = (state.db.clone(), username.clone());
-    let inserted = blocking("insert failed", move || {
-        db.insert_user(&name, hash.as_str(), created_at)
-    })
-    .await?;
-    if !inserted {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "username already taken",
-        ));
-    }
-    tracing::info!(%username, "registered");
-    Ok((
-        StatusCode::CREATED,
-        Json(UserView {
-            username,
-            created_at,
-        }),
-    )
-        .into_response())
-}
-
-/// The private claims of an access token (RFC 9068 §2.2).
-#[derive(Serialize)]
-struct AccessClaims<'a> {
-    client_id: &'a str,
-}
-
-/// Waits, at most about a second, until tokens issued for `username` fall after its cutoff
-/// second (see the module documentation).
-async fn wait_past_cutoff(state: &AppState, username: &str) -> Result<(), ApiError> {
-    let Some(cutoff) = state.cutoff(username) else {
-        return Ok(());
-    };
-    let deadline = Instant::now() + Duration::from_millis(1500);
-    while state.keys.now().timestamp() <= cutoff {
-        if Instant::now() >= deadline {
-            return Err(ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "password just changed, retry in a second",
-            ));
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Ok(())
-}
-
-/// A fresh refresh token and its digest's text, for the database.
-fn new_refresh_token() -> Result<(OpaqueToken, String), ApiError> {
-    let token =
-        OpaqueToken::generate().map_err(|error| ApiError::internal("no randomness", error))?;
-    let digest = token.digest().to_string();
-    Ok((token, digest))
-}
-
-/// An access token for `username` and the response carrying it with `refresh`.
-fn token_response(
-    state: &AppState,
-    username: &str,
-    client_id: &str,
-    refresh: &OpaqueToken,
-) -> Result<TokenResponse, ApiError> {
-    let issuer = state.keys.issuer();
-    let access = issuer
-        .issue(username, &AccessClaims { client_id })
-        .map_err(|error| ApiError::internal("token issue failed", error))?;
-    Ok(TokenResponse::new(access, issuer.ttl()).with_refresh_token(refresh.expose_secret()))
-}
-
-/// OAuth2's password grant form (RFC 6749 §4.3.2), as FastAPI's `OAuth2PasswordRequestForm`.
-#[derive(Deserialize)]
-pub struct LoginForm {
-    username: String,
-    password: String,
-}
-
-async fn login(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    Form(form): Form<LoginForm>,
-) -> Result<Json<TokenResponse>, ApiError> {
-    let account = username::normalize(&form.username);
-    // Names that cannot exist are throttled like any other, under their mapped form (bounded
-    // in length so the table's memory is too).
-    let key = account.clone().unwrap_or_else(|| {
-        username::map(&form.username)
-            .chars()
-            .take(*username::LENGTH.end() + 1)
-            .collect()
-    });
-    let attempt = throttle_attempt(&state, &key, peer, &headers)?;
-    if !check_password(&state, account.clone(), form.password).await? {
-        return Err(ApiError::unauthorized(BAD_CREDENTIALS));
-    }
-    state.throttle.succeeded(attempt);
-    let username = key;
-    wait_past_cutoff(&state, &username).await?;
-
-    let (refresh, digest) = new_refresh_token()?;
-    let family = new_refresh_token()?.1;
-    let now = state.keys.now().timestamp();
-    let expires = now.saturating_add(state.keys.issuer().refresh_ttl().as_secs().cast_signed());
-    let (db, name, client_id) = (
-        state.db.clone(),
-        username.clone(),
-        Arc::clone(&state.client_id),
-    );
-    blocking("session start failed", move || {
-        let _ = db.purge_expired(now);
-        db.create_family(&family, &name, &client_id, &digest, now, expires)
-    })
-    .await?;
-    Ok(Json(token_response(
-        &state,
-        &username,
-        &state.client_id,
-        &refresh,
-    )?))
-}
-
-/// The bearer token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1).
-pub struct Bearer(String);
-
-impl<S: Send + Sync> FromRequestParts<S> for Bearer {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        // No bearer credentials at all (or another scheme): a bare challenge, RFC 6750 §3.1.
-        let missing = || ApiError::unauthorized("Not authenticated");
-        let value = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or_else(missing)?;
-        let value = value.to_str().map_err(|_| missing())?;
-        keyward::token::bearer_token(value)
-            .map(|token| Bearer(token.to_owned()))
-            .map_err(|_| missing())
-    }
-}
-
-/// Verifies a bearer access token, password-change cutoff included; during a migration
-/// window, a token of the replaced service too.
-fn authenticate(state: &AppState, token: &str) -> Result<Claims<()>, ApiError> {
-    let refused = |error: TokenError| {
-        tracing::info!(%error, "access token refused");
-        ApiError::invalid_token()
-    };
-    match state.access_verifier().verify::<()>(token) {
-        Ok(claims) => Ok(claims),
-        Err(error) => match &state.legacy {
-            Some(legacy) if state.keys.now() < legacy.until => {
-                let cutoffs = Arc::clone(&state.cutoffs);
-                let mut claims = legacy
-                    .verifier
-                    .clone()
-                    .with_revocation_check(move |token| {
-                        // A legacy token has no `iat`: any password change voids it.
-                        username::normalize(token.subject).is_some_and(|name| {
-                            cutoffs
-                                .read()
-                                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                                .contains_key(&name)
-                        })
-                    })
-                    .verify::<()>(token)
-                    .map_err(|_| refused(error))?;
-                // The old service kept names as typed; accounts here are normalized.
-                claims.subject =
-                    username::normalize(&claims.subject).ok_or_else(ApiError::invalid_token)?;
-                tracing::info!(
-                    subject = %claims.subject,
-                    window_ends = %legacy.until,
-                    "accepted a legacy access token"
-                );
-                Ok(claims)
-            }
-            _ => Err(refused(error)),
-        },
-    }
-}
-
-async fn me(
-    State(state): State<AppState>,
-    Bearer(token): Bearer,
-) -> Result<Json<UserView>, ApiError> {
-    let claims = authenticate(&state, &token)?;
-    let db = state.db.clone();
-    let user = blocking("lookup failed", move || db.find_user(&claims.subject))
-        .await?
-        .ok_or_else(ApiError::invalid_token)?;
-    Ok(Json(UserView {
-        username: user.username,
-        created_at: user.created_at,
-    }))
-}
-
-/// OAuth2's refresh grant form (RFC 6749 §6).
-#[derive(Deserialize)]
-pub struct RefreshForm {
-    refresh_token: String,
-}
-
-async fn refresh(
-    State(state): State<AppState>,
-    Form(form): Form<RefreshForm>,
-) -> Result<Json<TokenResponse>, ApiError> {
-    let refused = || ApiError::unauthorized("Could not validate credentials");
-    let presented = TokenDigest::of_presented(&form.refresh_token)
-        .map_err(|_| refused())?
-        .to_string();
-    let (successor, successor_digest) = new_refresh_token()?;
-    let now = state.keys.now().timestamp();
-    let expires = now.saturating_add(state.keys.issuer().refresh_ttl().as_secs().cast_signed());
-    let db = state.db.clone();
-    let exchange = blocking("refresh failed", move || {
-        db.exchange(&presented, &successor_digest, now, expires)
-    })
-    .await?;
-    match exchange {
-        Exchange::Rotated {
-            username,
-            client_id,
-        } => {
-            wait_past_cutoff(&state, &username).await?;
-            Ok(Json(token_response(
-                &state, &username, &client_id, &successor,
-            )?))
-        }
-        Exchange::Reused { username, family } => {
-            tracing::warn!(%username, %family, "refresh token reused: session revoked");
-            Err(refused())
-        }
-        Exchange::Refused => Err(refused()),
-    }
-}
-
-/// RFC 7009's revocation request.
-#[derive(Deserialize)]
-pub struct RevocationForm {
-    token: String,
-    /// `refresh_token` or `access_token`; only a hint (RFC 7009 §2.1), so not needed here.
-    #[allow(dead_code)]
-    token_type_hint: Option<String>,
-}
-
-/// Logout: ends the session of a refresh token. Access tokens are not revocable one by one;
-/// they expire within their 15 minutes (a password change voids them all). Always 200, even
-/// for an unknown token (RFC 7009 §2.2): the answer must not tell a guesser anything.
-async fn revoke(
-    State(state): State<AppState>,
-    Form(form): Form<RevocationForm>,
-) -> Result<StatusCode, ApiError> {
-    if let Ok(digest) = TokenDigest::of_presented(&form.token) {
-        let (db, now) = (state.db.clone(), state.keys.now().timestamp());
-        let digest = digest.to_string();
-        if let Some(username) =
-            blocking("revoke failed", move || db.revoke_family_of(&digest, now)).await?
-        {
-            tracing::info!(%username, "session ended");
-        }
-    }
-    Ok(StatusCode::OK)
-}
-
-/// A password change request.
-#[derive(Deserialize)]
-pub struct PasswordChange {
-    current_password: String,
-    new_password: String,
-}
-
-/// Changes the password of the bearer token's account, after checking the current one
-/// (throttled like a login), then ends every session of the account, this one included: every
-/// refresh family is revoked and every access token issued up to now is void.
-async fn change_password(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    Bearer(token): Bearer,
-    Json(body): Json<PasswordChange>,
-) -> Result<StatusCode, ApiError> {
-    let username = authenticate(&state, &token)?.subject;
-    let attempt = throttle_attempt(&state, &username, peer, &headers)?;
-    if !check_password(&state, Some(username.clone()), body.current_password).await? {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "current password is incorrect",
-        ));
-    }
-    state.throttle.succeeded(attempt);
-    let hash = hash_new_password(&state, body.new_password).await?;
-    let now = state.keys.now().timestamp();
-    let (db, name) = (state.db.clone(), username.clone());
-    blocking("password change failed", move || {
-        db.change_password(&name, hash.as_str(), now, now)
-    })
-    .await?;
-    state
-        .cutoffs
-        .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .entry(username.clone())
-        .and_modify(|cutoff| *cutoff = (*cutoff).max(now))
-        .or_insert(now);
-    tracing::info!(%username, "password changed: every session ended");
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// The public verification keys (RFC 7517 §5), for resource servers. Cacheable for five
-/// minutes: a resource server that meets an unknown `kid` refetches sooner anyway.
-async fn jwks(State(state): State<AppState>) -> Response {
-    state.jwks_requests.fetch_add(1, Ordering::Relaxed);
-    let mut response = state.keys.jwks().into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=300"),
-    );
-    response
+/// A session rule's error that is the server's trouble, not the client's: logged, 500.
+fn store_failed(what: &str, error: &SessionError) -> ApiError {
+    ApiError::internal(what, error)
 }

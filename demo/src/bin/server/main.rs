@@ -1,13 +1,14 @@
 //! A login server in the shape of the FastAPI tutorial keyward grew from: register, log in at
 //! `/token` with an OAuth2 password form, call `/users/me` with the bearer token, refresh it.
-//! axum + tokio, users in an embedded SQLite file (rusqlite, bundled).
+//! axum + tokio; accounts and sessions in an embedded SQLite file by default, or in Postgres
+//! for several replicas (`keyward_session`'s stores).
 //!
 //! Run with `cargo run -p keyward-demo --bin server`, then try it with curl (see the README). Settings come
 //! from the command line or the environment:
 //!
 //! | flag | variable | default |
 //! |---|---|---|
-//! | `--db` | `KEYWARD_DB` | `keyward-server.db` in the working directory |
+//! | `--db` | `KEYWARD_DB` | `keyward-server.db` in the working directory: a SQLite file path, or a `postgres://` / `postgresql://` URL |
 //! | `--addr` | `KEYWARD_ADDR` | `127.0.0.1:8000` |
 //! | `--cost` | `KEYWARD_COST` | 12 |
 //! | (none) | `KEYWARD_SECRET` | a generated secret, with a warning |
@@ -22,26 +23,33 @@
 //! | `--request-timeout` | | 30 s for a whole request |
 //! | `--idle-timeout` | | 30 s before an idle keep-alive connection is closed |
 //! | `--max-connections` | | 512 at once; keep below `ulimit -n` |
+//! | `--reuse-grace` | `KEYWARD_REUSE_GRACE` | 0 s: a refresh token presented again within it gets the same successor instead of ending the session |
+//! | `--session-lifetime` | `KEYWARD_SESSION_LIFETIME` | 30 days from login, however often the session refreshes |
+//! | `--key-publication-lead` | | 600 s a staged signing key is published before it signs |
+//! | `--quiet-registration` | | off: registration answers 201 or 409; on, 202 either way |
 //!
-//! Sessions end: refresh tokens are opaque and work once (a reused one ends its session),
-//! `POST /token/revoke` logs out, and a password change ends every session of the account
-//! (see `app.rs`). Failed password checks are throttled per account and client address
-//! (`throttle.rs`); connections and requests are bounded in time and size (`serve.rs`).
+//! Every session rule is `keyward_session`'s (see `app.rs`): refresh tokens are opaque and
+//! work once (a reused one ends its session), `POST /token/revoke` logs out, a password change
+//! ends every session of the account on every replica, failed logins and registrations are
+//! throttled with counters in the store. Connections and requests are bounded in time and
+//! size (`serve.rs`).
 //!
-//! Usernames are case-insensitive (`username.rs`). At start, accounts stored under a name not
-//! in normalized form (from before that rule) are renamed to it; names that collide are left
-//! alone and listed in a warning.
+//! **Replicas.** Every replica started with the same Postgres URL shares accounts, sessions,
+//! throttle counters and cutoffs. With an asymmetric key (`--signing-key`, or `--asymmetric`)
+//! the signing keys live in the store's key ring too, so every replica signs with the same key
+//! and publishes the same JWKS. With the HS256 secret, give every replica the same
+//! `KEYWARD_SECRET`.
 //!
-//! With an ES256 or EdDSA signing key (PEM file) the server publishes its public keys at
-//! `GET /.well-known/jwks.json` and stamps each token with the key's RFC 7638 thumbprint as
-//! `kid`, so other services can verify its tokens without any secret (see
-//! `demo/src/bin/resource_server`). To rotate, replace the file given as `--signing-key` and send
-//! the server `SIGHUP` (or restart it with `--signing-key new.pem --previous-key old.pem`): new
-//! tokens are signed with the new key, tokens signed by the old one keep working, and its public
-//! key stays published until they have all expired.
+//! Usernames are case-insensitive (`username.rs`).
+//!
+//! **Rotation.** With an asymmetric key the server publishes its public keys at
+//! `GET /.well-known/jwks.json`, each with its RFC 7638 thumbprint as `kid`. To rotate,
+//! replace the `--signing-key` file and send any replica `SIGHUP` (or restart one with the
+//! new file): the new key is staged in the ring as the next key, published by every replica
+//! at once, and signs only after `--key-publication-lead`, when every resource server's cached
+//! JWKS has it; the old key stays published until the tokens it signed have expired.
 
 mod app;
-mod db;
 mod keys;
 
 use std::net::{IpAddr, SocketAddr};
@@ -52,17 +60,21 @@ use std::time::Duration;
 use clap::Parser;
 use keyward::password::{Cost, PasswordHasher};
 use keyward::token::{
-    KeyError, KeyPairKind, SigningKey, SystemClock, TokenError, TokenIssuer, TokenVerifier,
-    VerifyingKey,
+    Algorithm, Clock, KeyError, KeyPairKind, SigningKey, SystemClock, TokenError, TokenIssuer,
+    TokenVerifier, VerifyingKey,
 };
 use keyward::{SecretEncoding, SecretError, SecretKey};
+use keyward_session::{ClientId, SessionPolicy, Sessions};
+
+use crate::app::Store;
 
 #[derive(Parser)]
 #[command(about = "keyward's example login server")]
 struct Args {
-    /// SQLite database file (created if missing).
+    /// Where accounts and sessions live: a SQLite file (created if missing), or a
+    /// `postgres://` / `postgresql://` URL shared by every replica.
     #[arg(long, env = "KEYWARD_DB", default_value = "keyward-server.db")]
-    db: PathBuf,
+    db: String,
     /// Address to listen on.
     #[arg(long, env = "KEYWARD_ADDR", default_value = "127.0.0.1:8000")]
     addr: SocketAddr,
@@ -108,6 +120,22 @@ struct Args {
     /// Connections served at once; more wait in the listen backlog.
     #[arg(long, default_value_t = 512)]
     max_connections: usize,
+    /// Seconds within which a refresh token presented again (a client that sent two refreshes
+    /// at once) gets the same successor instead of ending the session; 0 (the default) treats
+    /// every second presentation as theft. At most 60.
+    #[arg(long, env = "KEYWARD_REUSE_GRACE", default_value_t = 0)]
+    reuse_grace: u64,
+    /// Seconds a session lives from its login, however often it refreshes.
+    #[arg(long, env = "KEYWARD_SESSION_LIFETIME", default_value_t = 30 * 86_400)]
+    session_lifetime: u64,
+    /// Seconds a staged signing key is published before it may sign: keep it above twice the
+    /// JWKS cache lifetime of your resource servers.
+    #[arg(long, default_value_t = 600)]
+    key_publication_lead: u64,
+    /// Answer every registration with 202 and the same body, whether the name was free or
+    /// taken, so that registration tells nobody which names exist.
+    #[arg(long)]
+    quiet_registration: bool,
     /// Migrating from the FastAPI tutorial's service: the environment variable holding its
     /// `SECRET_KEY`, taken as text as python-jose does. Its HS256 tokens (`typ: JWT`, no `iat`)
     /// are accepted at `/users/me` until --legacy-until.
@@ -191,35 +219,6 @@ fn load_verifying_key(path: &Path) -> Result<VerifyingKey, Box<dyn std::error::E
     }
 }
 
-/// On `SIGHUP`, reads the signing key file again and, if it holds a new key, rotates to it.
-fn reload_on_hangup(path: PathBuf, keys: Arc<keys::KeyRing>) -> std::io::Result<()> {
-    let mut hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
-    tokio::spawn(async move {
-        while hangups.recv().await.is_some() {
-            match load_signing_key(&path) {
-                Ok(key) if key.verifying_key().thumbprint() == current_thumbprint(&keys) => {
-                    tracing::info!("SIGHUP: signing key unchanged");
-                }
-                Ok(key) => {
-                    if let Err(error) = keys.rotate(key) {
-                        tracing::error!(%error, "SIGHUP: rotation failed; still signing with the old key");
-                    }
-                }
-                Err(error) => tracing::error!(%error, "SIGHUP: cannot load the new signing key"),
-            }
-        }
-    });
-    Ok(())
-}
-
-fn current_thumbprint(keys: &keys::KeyRing) -> Option<String> {
-    keys.issuer()
-        .verifier()
-        .keys()
-        .first()
-        .and_then(VerifyingKey::thumbprint)
-}
-
 /// The signing key: a PEM file, a generated key pair, or the HS256 secret.
 fn signing_key(args: &Args) -> Result<SigningKey, Box<dyn std::error::Error>> {
     if let Some(path) = &args.signing_key {
@@ -254,6 +253,157 @@ fn signing_key(args: &Args) -> Result<SigningKey, Box<dyn std::error::Error>> {
     Ok(SigningKey::hs256(secret)?)
 }
 
+/// Where `--db` points.
+enum Database {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Database {
+    fn parse(db: &str) -> Self {
+        if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+            Database::Postgres(db.to_owned())
+        } else {
+            Database::Sqlite(PathBuf::from(db))
+        }
+    }
+}
+
+/// The session policy the flags ask for.
+fn policy(args: &Args) -> Result<SessionPolicy, Box<dyn std::error::Error>> {
+    Ok(SessionPolicy::default()
+        .try_with_reuse_grace(Duration::from_secs(args.reuse_grace))
+        .map_err(|error| format!("--reuse-grace: {error}"))?
+        .try_with_family_lifetime(Duration::from_secs(args.session_lifetime))
+        .map_err(|error| format!("--session-lifetime: {error}"))?
+        .try_with_key_publication_lead(Duration::from_secs(args.key_publication_lead))
+        .map_err(|error| format!("--key-publication-lead: {error}"))?)
+}
+
+fn is_secret(key: &SigningKey) -> bool {
+    matches!(
+        key.algorithm(),
+        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512
+    )
+}
+
+/// The keys to sign with: the HS256 secret as it is, or an asymmetric key through the store's
+/// ring. The first replica to start installs its key; the others find it there. A configured
+/// key that differs from the ring's is staged as the next key (a restart with a new key file
+/// is a rotation); a generated one (`--asymmetric`) yields to the stored ring.
+async fn keys<S: Store>(
+    args: &Args,
+    sessions: &Sessions<S>,
+    make_issuer: keys::MakeIssuer,
+    clock: Arc<dyn Clock>,
+) -> Result<keys::Keys, Box<dyn std::error::Error>> {
+    let key = signing_key(args)?;
+    let keys = if is_secret(&key) {
+        keys::Keys::fixed(key, clock, make_issuer)
+    } else {
+        let key = key.try_with_thumbprint_key_id()?;
+        if !sessions.install_signing_key(&key).await? {
+            let ring = sessions.key_ring().await?;
+            let current = ring.signing_key().and_then(SigningKey::key_id);
+            let configured = key.key_id();
+            if current != configured && ring.next_kid() != configured && !args.asymmetric {
+                if !sessions.stage_next_key(&key).await? {
+                    return Err(format!(
+                        "--signing-key {} is neither the ring's current key nor its next one, \
+                         and another next key is staged: wait for that rotation, then restart",
+                        configured.unwrap_or("-")
+                    )
+                    .into());
+                }
+                tracing::warn!(
+                    current = current.unwrap_or("-"),
+                    staged = configured.unwrap_or("-"),
+                    lead_secs = args.key_publication_lead,
+                    "the ring signs with another key: the configured key is staged as the next \
+                     one and signs once it has been published for the publication lead"
+                );
+            }
+        }
+        let ring = sessions.key_ring().await?;
+        keys::Keys::from_ring(&ring, clock, make_issuer).ok_or("the key ring has no signing key")?
+    };
+    match &args.previous_key {
+        Some(previous) => Ok(keys.with_previous(load_verifying_key(previous)?)),
+        None => Ok(keys),
+    }
+}
+
+/// Every few seconds, one step of the ring (`Keys::sync`): a rotation by any replica, or a
+/// staged key whose publication lead has passed, reaches this one.
+fn maintain_ring<S: Store>(sessions: Sessions<S>, keys: Arc<keys::Keys>, every: Duration) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            match keys.sync(&sessions).await {
+                Ok(Some(kid)) => tracing::info!(%kid, "signing with the ring's current key"),
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::warn!(%error, "cannot read the key ring; signing with the last one read");
+                }
+            }
+        }
+    });
+}
+
+/// On `SIGHUP`, reads the signing key file again and stages a new key in the ring; the ring
+/// task rotates to it after the publication lead.
+fn stage_on_hangup<S: Store>(path: PathBuf, sessions: Sessions<S>) -> std::io::Result<()> {
+    let mut hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            let key = match load_signing_key(&path)
+                .and_then(|key| Ok(key.try_with_thumbprint_key_id()?))
+            {
+                Ok(key) => key,
+                Err(error) => {
+                    tracing::error!(%error, "SIGHUP: cannot load the new signing key");
+                    continue;
+                }
+            };
+            let ring = match sessions.key_ring().await {
+                Ok(ring) => ring,
+                Err(error) => {
+                    tracing::error!(%error, "SIGHUP: cannot read the key ring");
+                    continue;
+                }
+            };
+            let kid = key.key_id();
+            if ring.signing_key().and_then(SigningKey::key_id) == kid || ring.next_kid() == kid {
+                tracing::info!("SIGHUP: signing key unchanged");
+                continue;
+            }
+            match sessions.stage_next_key(&key).await {
+                Ok(true) => tracing::info!(
+                    kid = kid.unwrap_or("-"),
+                    "SIGHUP: new key staged; published now, signing after the publication lead"
+                ),
+                Ok(false) => tracing::warn!("SIGHUP: another next key is already staged"),
+                Err(error) => tracing::error!(%error, "SIGHUP: cannot stage the new key"),
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Deletes expired refresh tokens and ended sessions every ten minutes.
+fn purge_now_and_then<S: Store>(sessions: Sessions<S>) {
+    tokio::spawn(async move {
+        loop {
+            match sessions.purge_expired().await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "expired refresh tokens purged"),
+                Err(error) => tracing::warn!(%error, "purge failed"),
+            }
+            tokio::time::sleep(Duration::from_secs(600)).await;
+        }
+    });
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
@@ -262,30 +412,37 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .init();
     let args = Args::parse();
+    match Database::parse(&args.db) {
+        Database::Sqlite(path) => {
+            let store = keyward_session_sqlite::SqliteStore::open(&path)
+                .await
+                .map_err(|error| format!("--db {}: {error}", path.display()))?;
+            run(args, store).await
+        }
+        Database::Postgres(url) => {
+            let store = keyward_session_postgres::PostgresStore::connect(&url)
+                .await
+                .map_err(|error| format!("--db (Postgres): {error}"))?;
+            run(args, store).await
+        }
+    }
+}
 
+async fn run<S: Store>(args: Args, store: S) -> Result<(), Box<dyn std::error::Error>> {
+    let sessions = Sessions::new(store).with_policy(policy(&args)?);
     let hasher = PasswordHasher::new().with_cost(Cost::new(args.cost)?);
     let audience = args.audience.clone();
-    let keys = keys::KeyRing::new(
-        signing_key(&args)?,
-        Arc::new(SystemClock),
-        Box::new(move |key| {
-            TokenIssuer::new(key)
-                .with_issuer("keyward-example-server")
-                .with_audience(audience.clone())
-        }),
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let make_issuer: keys::MakeIssuer = Box::new(move |key| {
+        TokenIssuer::new(key)
+            .with_issuer("keyward-example-server")
+            .with_audience(audience.clone())
+    });
+    let keys = keys(&args, &sessions, make_issuer, clock).await?;
+    let in_ring = !matches!(
+        keys.issuer().algorithm(),
+        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512
     );
-    if let Some(previous) = &args.previous_key {
-        keys.retain(load_verifying_key(previous)?)?;
-    }
-    let db = db::Db::open(&args.db)?;
-    let stranded = db.normalize_usernames(app::username::normalize)?;
-    if !stranded.is_empty() {
-        tracing::warn!(
-            ?stranded,
-            "these accounts clash with another under case-insensitive names (or are no longer \
-             valid names) and cannot log in; rename or merge them in the database"
-        );
-    }
     // Twice the cores: enough to keep them busy, few enough that a flood queues instead of
     // starving everything else.
     let permits = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
@@ -297,21 +454,43 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         max_connections: args.max_connections,
         ..app::Limits::default()
     };
-    let state = app::AppState::new(db, hasher, keys, permits, Duration::from_secs(2))
-        .with_limits(limits)
-        .with_trusted_proxy(args.trusted_proxy)
-        .with_client_id(&args.client_id);
+    let client_id =
+        ClientId::new(args.client_id.as_str()).map_err(|error| format!("--client-id: {error}"))?;
+    let state = app::AppState::new(
+        sessions.clone(),
+        hasher,
+        keys,
+        permits,
+        Duration::from_secs(2),
+    )
+    .with_limits(limits)
+    .with_trusted_proxy(args.trusted_proxy)
+    .with_client_id(client_id)
+    .with_quiet_registration(args.quiet_registration);
     let state = match legacy_tokens(&args)? {
         Some(legacy) => state.with_legacy_tokens(legacy),
         None => state,
     };
 
-    if let Some(path) = args.signing_key.clone() {
-        reload_on_hangup(path, Arc::clone(&state.keys))?;
+    if in_ring {
+        // A quarter of the lead, a few seconds at most: every replica has a staged key long
+        // before it may sign.
+        let every = (Duration::from_secs(args.key_publication_lead) / 4)
+            .clamp(Duration::from_millis(200), Duration::from_secs(5));
+        maintain_ring(sessions.clone(), Arc::clone(&state.keys), every);
+        if let Some(path) = args.signing_key.clone() {
+            stage_on_hangup(path, sessions.clone())?;
+        }
     }
+    purge_now_and_then(sessions);
 
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
-    tracing::info!(addr = %listener.local_addr()?, db = %args.db.display(), cost = args.cost, "listening");
+    let store = if args.db.starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    tracing::info!(addr = %listener.local_addr()?, store, cost = args.cost, "listening");
     app::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");

@@ -33,7 +33,7 @@ use tower::ServiceExt as _;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
-use super::{AppState, router};
+use super::{AppState, Store, router};
 
 /// Connection and request limits; the defaults suit a server behind nothing.
 #[derive(Clone, Copy, Debug)]
@@ -108,9 +108,9 @@ impl Activity {
 
 /// Serves until `shutdown` completes, then lets in-flight requests finish (for at most the
 /// shutdown grace period).
-pub async fn serve(
+pub async fn serve<S: Store>(
     listener: TcpListener,
-    state: AppState,
+    state: AppState<S>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let limits = state.limits;

@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use super::key::{JwkDocument, JwkSetDocument, Purpose};
-use super::strict_json::StrictValue;
-use super::{Algorithm, KeyError, SkippedKey, TokenError, VerifyingKey};
+use super::jwk::{self, JwkDocument, Purpose};
+use super::{KeyError, SkippedKey, VerifyingKey};
+use crate::token::{Algorithm, TokenError};
 
 /// The keys a [`TokenVerifier`](crate::token::TokenVerifier) chooses from by the token's `kid`:
 /// never empty, and no key id twice.
@@ -34,6 +34,11 @@ impl KeySet {
     /// The largest number of keys [`from_jwks`](Self::from_jwks) reads from one document:
     /// providers publish a handful, and each key costs a check at load.
     pub const MAX_JWKS_KEYS: usize = 100;
+
+    /// The longest JWK set document [`from_jwks`](Self::from_jwks) reads, in bytes (1 MiB):
+    /// a hundred RSA keys with their certificate chains fit several times over. A longer
+    /// document is refused before any of it is parsed.
+    pub const MAX_JWKS_BYTES: usize = 1024 * 1024;
 
     /// A key set of `keys`, in order.
     ///
@@ -73,20 +78,24 @@ impl KeySet {
     /// are both possible; see [`from_jwks_assuming`](Self::from_jwks_assuming)), or key
     /// material that fails its checks (a small-order Ed25519 point, a weak RSA modulus, ...).
     ///
-    /// Secret material is never skipped quietly: a private key (`d`) or shared secret (`k`) in
-    /// a published key set means whoever reads the document can forge tokens, so the whole
+    /// Secret material is never skipped quietly: a private member or shared secret in a
+    /// published key set means whoever reads the document can forge tokens, so the whole
     /// document is refused.
     ///
     /// # Errors
     ///
     /// [`TokenError::InvalidKey`] with:
+    /// - [`KeyError::DocumentTooLarge`] for a document over
+    ///   [`MAX_JWKS_BYTES`](Self::MAX_JWKS_BYTES), before any of it is parsed;
+    /// - [`KeyError::TooManyKeys`] at the first key past [`MAX_JWKS_KEYS`](Self::MAX_JWKS_KEYS),
+    ///   without reading the rest;
     /// - [`KeyError::NotJson`] when the text is not a JSON object with a `keys` array (or
-    ///   repeats a member name);
-    /// - [`KeyError::InKeySet`] wrapping [`KeyError::SecretNotAllowed`] for secret material
-    ///   (a key that is not a JWK object at all is skipped with [`KeyError::NotJson`]);
+    ///   repeats a member name at any depth);
+    /// - [`KeyError::InKeySet`] wrapping [`KeyError::SecretNotAllowed`] when any key holds a
+    ///   private member (`d`; RSA `p`, `q`, `dp`, `dq`, `qi`, `oth`; `oct` `k`), judged on the
+    ///   member names even in a key too malformed to read;
     /// - [`KeyError::EmptyKeySet`] for `{"keys": []}`, [`KeyError::NoUsableKey`] when every
     ///   key was skipped;
-    /// - [`KeyError::TooManyKeys`] for more than [`MAX_JWKS_KEYS`](Self::MAX_JWKS_KEYS) keys;
     ///
     /// and [`TokenError::DuplicateKeyId`] when two usable keys share a `kid`.
     ///
@@ -144,17 +153,29 @@ impl KeySet {
 
     fn import(json: &str, rsa_default: Option<Algorithm>) -> Result<Self, TokenError> {
         let invalid = TokenError::InvalidKey;
-        let not_json = |error: serde_json::Error| invalid(KeyError::NotJson(error.into()));
-        let StrictValue(document) = serde_json::from_str(json).map_err(not_json)?;
-        let document: JwkSetDocument = serde_json::from_value(document).map_err(not_json)?;
-        if document.keys.is_empty() {
+        // The limits hold before and while the document is read: its length first, then its
+        // key count, counted as the keys are read (the keys past the cap are never read).
+        if json.len() > Self::MAX_JWKS_BYTES {
+            return Err(invalid(KeyError::DocumentTooLarge {
+                len: json.len(),
+                max: Self::MAX_JWKS_BYTES,
+            }));
+        }
+        let documents = jwk::read_set(json, Self::MAX_JWKS_KEYS).map_err(invalid)?;
+        if documents.is_empty() {
             return Err(invalid(KeyError::EmptyKeySet));
         }
-        if document.keys.len() > Self::MAX_JWKS_KEYS {
-            return Err(invalid(KeyError::TooManyKeys {
-                count: document.keys.len(),
-                max: Self::MAX_JWKS_KEYS,
-            }));
+        // Secret material refuses the whole set, whichever key holds it, and before any key is
+        // judged: judged on the raw member names, so that a secret is refused loudly even
+        // inside a key too malformed to read.
+        for (index, document) in documents.iter().enumerate() {
+            if let Some(member) = document.private_member() {
+                return Err(invalid(KeyError::InKeySet {
+                    index,
+                    key_id: document.kid.clone(),
+                    error: Box::new(KeyError::SecretNotAllowed { member }),
+                }));
+            }
         }
         let purpose = Purpose {
             allow_secret: false,
@@ -162,28 +183,11 @@ impl KeySet {
         };
         let mut keys = Vec::new();
         let mut skipped = Vec::new();
-        for (index, value) in document.keys.into_iter().enumerate() {
-            let key_id = value
-                .get("kid")
-                .and_then(serde_json::Value::as_str)
-                .map(str::to_owned);
-            // Judged on the raw member names, so that a secret is refused loudly even inside
-            // a key too malformed to read.
-            let secret = value
-                .as_object()
-                .is_some_and(|members| members.contains_key("d") || members.contains_key("k"));
-            if secret {
-                return Err(invalid(KeyError::InKeySet {
-                    index,
-                    key_id,
-                    error: Box::new(KeyError::SecretNotAllowed),
-                }));
-            }
+        for (index, document) in documents.into_iter().enumerate() {
+            let key_id = document.kid.clone();
             // A key missing a required member or of the wrong shape is skipped like any other
             // key keyward cannot use (RFC 7517 §5).
-            let parsed = JwkDocument::from_value(value)
-                .and_then(|jwk| VerifyingKey::from_document(jwk, purpose));
-            match parsed {
+            match VerifyingKey::from_document(document, purpose) {
                 Ok(key) => keys.push(key),
                 Err(reason) => skipped.push(SkippedKey {
                     index,

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
-use super::Algorithm;
+use crate::token::Algorithm;
+use crate::token::error::Shown;
 
 /// Why a key, a PEM document, a JWK or a JWK set was refused, for
 /// [`TokenError::InvalidKey`](crate::token::TokenError::InvalidKey).
@@ -40,7 +41,7 @@ pub enum KeyError {
 
     /// The PEM document is of another kind than the call needs: a public key given where a
     /// private key is expected, a certificate, an encrypted private key.
-    #[error("PEM holds `{found}`, but `{expected}` is needed")]
+    #[error("PEM holds {}, but `{expected}` is needed", Shown(.found))]
     WrongPemType {
         /// The PEM label found (`PUBLIC KEY`, `CERTIFICATE`, ...).
         found: String,
@@ -63,19 +64,19 @@ pub enum KeyError {
     },
 
     /// The JWK's `kty` is not one keyward supports (`RSA`, `EC`, `OKP`, `oct`).
-    #[error("key type (kty) `{0}` is not supported")]
+    #[error("key type (kty) {} is not supported", Shown(.0))]
     UnsupportedKeyType(String),
 
     /// The JWK's curve (`crv`) is not one keyward supports (`P-256`, `Ed25519`).
-    #[error("curve `{0}` is not supported")]
+    #[error("curve {} is not supported", Shown(.0))]
     UnsupportedCurve(String),
 
     /// The JWK's `alg` names an algorithm keyward does not support.
-    #[error("algorithm `{0}` is not supported")]
+    #[error("algorithm {} is not supported", Shown(.0))]
     UnsupportedAlgorithm(String),
 
     /// The JWK's `alg` does not fit its key type (`ES256` on an RSA key).
-    #[error("algorithm {algorithm} does not fit a `{key_type}` key")]
+    #[error("algorithm {algorithm} does not fit a {} key", Shown(.key_type))]
     AlgorithmMismatch {
         /// The algorithm the JWK names.
         algorithm: Algorithm,
@@ -89,12 +90,22 @@ pub enum KeyError {
     MissingAlgorithm,
 
     /// The JWK is not for signatures: `use` is not `sig`.
-    #[error("key is for `{0}`, not for signatures")]
+    #[error("key is for {}, not for signatures", Shown(.0))]
     NotForSigning(String),
 
     /// The JWK's `key_ops` does not include `verify`.
     #[error("key's key_ops does not permit `verify`")]
     VerifyNotPermitted,
+
+    /// A JWK member keyward reads has the wrong JSON type (a number `kid`, a string
+    /// `key_ops`).
+    #[error("key parameter `{name}` is not {expected}")]
+    InvalidMember {
+        /// The member's name.
+        name: &'static str,
+        /// The JSON type it must have.
+        expected: &'static str,
+    },
 
     /// A required JWK parameter is absent.
     #[error("key parameter `{0}` is missing")]
@@ -180,13 +191,27 @@ pub enum KeyError {
     #[error("point is not canonically encoded")]
     NonCanonicalPoint,
 
-    /// Secret material where only public keys belong: a private key (`d`) or shared secret
-    /// (`k`) in a JWK set or public JWK. Whoever can read the document can forge tokens.
-    #[error("secret key material where only public keys belong")]
-    SecretNotAllowed,
+    /// Secret material where only public keys belong: a private member (`d`; for RSA also
+    /// `p`, `q`, `dp`, `dq`, `qi` or `oth`, any one of which factors the modulus) or a shared
+    /// secret (`k`) in a JWK set or public JWK (RFC 7518 §6.2.2, §6.3.2). Whoever can read
+    /// the document can forge tokens.
+    #[error("private key member `{member}` where only public keys belong")]
+    SecretNotAllowed {
+        /// The private member found, as RFC 7518 names it.
+        member: &'static str,
+    },
 
-    /// The crypto backend refused key material that passed keyward's own checks (an RSA
-    /// private key whose parts do not agree, an unsupported PKCS#8 variant).
+    /// An RSA private key whose parts do not agree (its primes do not multiply to its modulus,
+    /// its exponents do not match), refused by the crypto backend's consistency check.
+    #[error("RSA private key's parts do not agree")]
+    InconsistentPrivateKey,
+
+    /// A key keyward made or read could not be written as PKCS#8 DER.
+    #[error("key could not be encoded as PKCS#8")]
+    NotEncodable,
+
+    /// The crypto backend refused key material that passed keyward's own checks, or failed
+    /// to sign with it, without saying why (aws-lc-rs reports only "unspecified").
     #[error("the crypto backend refused the key")]
     Rejected,
 
@@ -195,28 +220,38 @@ pub enum KeyError {
     EmptyKeySet,
 
     /// A JWK set with more keys than keyward reads from one document; see
-    /// [`KeySet::MAX_JWKS_KEYS`](crate::token::KeySet::MAX_JWKS_KEYS).
-    #[error("key set has {count} keys; at most {max} are read")]
+    /// [`KeySet::MAX_JWKS_KEYS`](crate::token::KeySet::MAX_JWKS_KEYS). The document is
+    /// refused at the first key past the cap; the keys after it are not read.
+    #[error("key set has more than {max} keys")]
     TooManyKeys {
-        /// The number of keys in the document.
-        count: usize,
         /// The cap.
         max: usize,
     },
 
+    /// A JWK set document longer than keyward reads; see
+    /// [`KeySet::MAX_JWKS_BYTES`](crate::token::KeySet::MAX_JWKS_BYTES). Nothing was parsed.
+    #[error("key set document is {len} bytes; at most {max} are read")]
+    DocumentTooLarge {
+        /// The document's length in bytes.
+        len: usize,
+        /// The cap in bytes.
+        max: usize,
+    },
+
     /// A JWK set none of whose keys keyward can use; the list says why each was skipped.
-    #[error("no usable signing key in the key set ({} skipped)", .0.len())]
+    #[error("no usable signing key in the key set: {}", SkippedList(.0))]
     NoUsableKey(Vec<SkippedKey>),
 
     /// One key of a JWK set was refused, and that refuses the whole set (secret material is
-    /// never skipped quietly).
-    #[error("key {index}{} of the key set: {error}", KidSuffix(.key_id.as_deref()))]
+    /// never skipped quietly). `source()` is the reason, which the message does not repeat.
+    #[error("key {index}{} refuses the whole key set", KidSuffix(.key_id.as_deref()))]
     InKeySet {
         /// The key's position in `keys`, from 0.
         index: usize,
         /// The key's `kid`, if it has one.
         key_id: Option<String>,
         /// Why it was refused.
+        #[source]
         error: Box<KeyError>,
     },
 
@@ -298,13 +333,32 @@ impl fmt::Display for SkippedKey {
     }
 }
 
+/// Why the first few keys of a set were skipped, for [`KeyError::NoUsableKey`].
+struct SkippedList<'a>(&'a [SkippedKey]);
+
+impl fmt::Display for SkippedList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const FIRST: usize = 3;
+        for (i, skipped) in self.0.iter().take(FIRST).enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{skipped}")?;
+        }
+        if self.0.len() > FIRST {
+            write!(f, "; and {} more", self.0.len() - FIRST)?;
+        }
+        Ok(())
+    }
+}
+
 /// ` (kid "x")` after a key's index, or nothing.
 struct KidSuffix<'a>(Option<&'a str>);
 
 impl fmt::Display for KidSuffix<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Some(kid) => write!(f, " (kid {kid:?})"),
+            Some(kid) => write!(f, " (kid {})", Shown(kid)),
             None => Ok(()),
         }
     }
@@ -351,8 +405,9 @@ impl JsonError {
     }
 }
 
-impl From<serde_json::Error> for JsonError {
-    fn from(error: serde_json::Error) -> Self {
+// Crate-private rather than `From`, so that the parser's type stays out of keyward's API.
+impl JsonError {
+    pub(crate) fn new(error: serde_json::Error) -> Self {
         JsonError(Arc::new(error))
     }
 }
