@@ -14,10 +14,10 @@ use self::pem::KeyKind;
 use super::{Algorithm, TokenError};
 
 pub use self::error::{JsonError, KeyError, SkippedKey};
+pub(crate) use self::jwk::{JwkDocument, PRIVATE_MEMBERS, Purpose};
 pub use self::set::KeySet;
 pub use self::signing::{KeyPairKind, SigningKey};
 pub use self::verifying::VerifyingKey;
-pub(crate) use self::jwk::{JwkDocument, PRIVATE_MEMBERS, Purpose};
 
 fn invalid(error: KeyError) -> TokenError {
     TokenError::InvalidKey(error)

@@ -6,9 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use keyward::token::{
-    Claims, FetchError, JwksResponse, OidcKeySet, RemoteKeySet, TokenVerifier,
-};
+use keyward::token::{Claims, FetchError, JwksResponse, OidcKeySet, RemoteKeySet, TokenVerifier};
 use serde::de::DeserializeOwned;
 
 type BoxFetch = Pin<Box<dyn Future<Output = Result<JwksResponse, FetchError>> + Send + 'static>>;

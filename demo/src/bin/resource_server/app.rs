@@ -185,6 +185,11 @@ impl Dpop {
             public_url: public_url.into(),
         }
     }
+
+    /// The URL proofs' `htu` is compared with (before the request's path).
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
 }
 
 /// `/orders`, protected by `BearerAuth` (and DPoP with `dpop`); every refusal is logged with
