@@ -10,6 +10,8 @@ mod app;
 mod common;
 #[path = "../src/bin/server/keys.rs"]
 mod keys;
+// Each test binary uses part of the resource server.
+#[allow(dead_code)]
 #[path = "../src/bin/resource_server/app.rs"]
 mod resource;
 

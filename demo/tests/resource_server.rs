@@ -83,11 +83,16 @@ fn strip_ansi(line: &str) -> String {
 
 /// Starts the binary under `ulimit -n 256` with `args`; waits for its "listening" line.
 fn start(jwks: &str, args: &str) -> Result<Server, String> {
+    start_with(&format!("--jwks-url '{jwks}' {args}"))
+}
+
+/// Starts the binary under `ulimit -n 256` with `args` only.
+fn start_with(args: &str) -> Result<Server, String> {
     let bin = env!("CARGO_BIN_EXE_resource_server");
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(format!(
-            "ulimit -n 256 && exec '{bin}' --addr 127.0.0.1:0 --jwks-url '{jwks}' {args} 2>&1"
+            "ulimit -n 256 && exec '{bin}' --addr 127.0.0.1:0 {args} 2>&1"
         ))
         .env("NO_COLOR", "1")
         .env("RUST_LOG", "info")
@@ -276,4 +281,77 @@ async fn a_refused_token_is_logged_with_its_real_reason() {
     })
     .await;
     assert!(found.is_ok(), "{}", server.log.lock().unwrap().join("\n"));
+}
+
+/// Serves `<issuer>/.well-known/openid-configuration` and its `jwks_uri` on 127.0.0.1; the
+/// issuer URL.
+async fn oidc_provider() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let issuer = format!("http://{}/realms/shop", listener.local_addr().unwrap());
+    let document =
+        serde_json::json!({"issuer": issuer, "jwks_uri": format!("{issuer}/certs")}).to_string();
+    let jwks = issuer_for(&issuer).verifier().key_set().to_jwks();
+    let app = Router::new()
+        .route(
+            "/realms/shop/.well-known/openid-configuration",
+            get(move || async move { document }),
+        )
+        .route("/realms/shop/certs", get(move || async move { jwks }));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    issuer
+}
+
+fn issuer_for(iss: &str) -> TokenIssuer {
+    issuer().with_issuer(iss)
+}
+
+// Issue 21: `--oidc-issuer` instead of `--jwks-url`, and DPoP proofs naming `--public-url`.
+#[tokio::test]
+async fn the_binary_finds_keys_by_discovery_and_takes_dpop_bound_tokens() {
+    use keyward::token::dpop::{DpopProver, KeyConfirmation, ProofClaims};
+    use keyward::token::{KeyPairKind, SigningKey};
+
+    let issuer = oidc_provider().await;
+    let public = "https://api.example.com";
+    let args = format!("--oidc-issuer '{issuer}' --public-url {public}");
+    let server = tokio::task::spawn_blocking(move || start_with(&args))
+        .await
+        .unwrap()
+        .unwrap();
+    let client = DpopProver::new(SigningKey::generate(KeyPairKind::Ed25519).unwrap()).unwrap();
+    let token = issuer_for(&issuer)
+        .issue("alice", &KeyConfirmation::new(client.thumbprint()))
+        .unwrap();
+    let proof = client
+        .proof_for(&ProofClaims::new("GET", &format!("{public}/orders")).with_access_token(&token))
+        .unwrap();
+    let http = reqwest::Client::new();
+    let call = |authorization: String, proof: Option<&str>| {
+        let mut request = http
+            .get(format!("http://{}/orders", server.addr))
+            .header("Authorization", authorization)
+            .timeout(Duration::from_secs(10));
+        if let Some(proof) = proof {
+            request = request.header("DPoP", proof);
+        }
+        request.send()
+    };
+    let ok = call(format!("DPoP {token}"), Some(&proof)).await.unwrap();
+    assert_eq!(ok.status(), 200);
+    let bearer = call(format!("Bearer {token}"), None).await.unwrap();
+    assert_eq!(bearer.status(), 401);
+    let challenges: Vec<_> = bearer
+        .headers()
+        .get_all("www-authenticate")
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        challenges
+            .iter()
+            .any(|value| value.starts_with("DPoP error=\"invalid_token\"")),
+        "{challenges:?}"
+    );
+    let replayed = call(format!("DPoP {token}"), Some(&proof)).await.unwrap();
+    assert_eq!(replayed.status(), 401);
 }

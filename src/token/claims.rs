@@ -88,6 +88,34 @@ impl<T> Claims<T> {
     pub fn optional_subject(&self) -> Option<&str> {
         (!self.subject.is_empty()).then_some(self.subject.as_str())
     }
+
+    /// The same claims with the caller's own claims replaced by `map(extra)`: for a layer
+    /// that reads a wrapper of the caller's claims (e.g. with the token's `cnf`) and hands the
+    /// caller's back.
+    ///
+    /// ```
+    /// use keyward::token::TokenIssuer;
+    /// use keyward::token::dpop::KeyConfirmation;
+    ///
+    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// let token = issuer.issue("alice", &KeyConfirmation::new("jkt-1"))?;
+    /// let claims = issuer.verify::<KeyConfirmation>(&token)?;
+    /// let jkt = claims.map_extra(|confirmation| confirmation.jkt().to_owned());
+    /// assert_eq!((jkt.subject.as_str(), jkt.extra.as_str()), ("alice", "jkt-1"));
+    /// # Ok::<(), keyward::token::TokenError>(())
+    /// ```
+    pub fn map_extra<U>(self, map: impl FnOnce(T) -> U) -> Claims<U> {
+        Claims {
+            subject: self.subject,
+            expires_at: self.expires_at,
+            issued_at: self.issued_at,
+            not_before: self.not_before,
+            issuer: self.issuer,
+            audience: self.audience,
+            token_id: self.token_id,
+            extra: map(self.extra),
+        }
+    }
 }
 
 // Instants are whole seconds on the wire (RFC 7519 §2, NumericDate).

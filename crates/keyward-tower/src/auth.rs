@@ -7,12 +7,16 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Response, header};
+use http::{HeaderMap, HeaderValue, Method, Response, Uri, header};
+use keyward::token::dpop::DpopVerifier;
 use keyward::token::{Claims, TokenError, parse_bearer};
 use serde::de::DeserializeOwned;
 
-use crate::refusal::{challenge, check_realm};
-use crate::{ErrorBody, InsufficientScope, InvalidRealm, Issuers, KeySource, Refusal};
+use crate::dpop::{Binding, Bound, Credentials, Dpop, credentials};
+use crate::refusal::{challenges, check_realm};
+use crate::{
+    ErrorBody, InsufficientScope, InvalidPublicUrl, InvalidRealm, Issuers, KeySource, Refusal,
+};
 
 type Check<T> = Arc<dyn Fn(&Claims<T>) -> Result<(), InsufficientScope> + Send + Sync>;
 type Shape = Arc<dyn Fn(&Refusal) -> ErrorBody + Send + Sync>;
@@ -56,6 +60,7 @@ struct Inner<T> {
     revocation: Option<TokenCheck<T>>,
     shape: Shape,
     hook: Option<Hook>,
+    dpop: Option<Dpop>,
     claims: PhantomData<fn() -> T>,
 }
 
@@ -76,6 +81,7 @@ impl<T> Clone for Inner<T> {
             revocation: self.revocation.clone(),
             shape: Arc::clone(&self.shape),
             hook: self.hook.clone(),
+            dpop: self.dpop.clone(),
             claims: PhantomData,
         }
     }
@@ -129,6 +135,7 @@ impl<T> BearerAuth<T> {
                 revocation: None,
                 shape: Arc::new(ErrorBody::default_for),
                 hook: None,
+                dpop: None,
                 claims: PhantomData,
             }),
         }
@@ -277,6 +284,43 @@ impl<T> BearerAuth<T> {
         self.edit(|inner| inner.hook = Some(Arc::new(hook)))
     }
 
+    /// Returns this authentication accepting DPoP-bound tokens (RFC 9449 §7):
+    /// `Authorization: DPoP <token>` with a `DPoP` header holding a fresh proof, checked by
+    /// `verifier`, of the key the token's `cnf.jkt` names, for this request's method and
+    /// URL. The URL is `public_url` (the scheme and host clients use, and a path prefix if a
+    /// proxy adds one) followed by the request's path: never rebuilt from the `Host` header a
+    /// client chose.
+    ///
+    /// Once on, a token bound to a key (with `cnf`) sent as `Bearer` is refused
+    /// ([`Refusal::BoundTokenAsBearer`]); bearer tokens without `cnf` are still accepted;
+    /// and every challenge is sent for both schemes, `DPoP` with the verifier's `algs` (and
+    /// `DPoP-Nonce` when its nonces ask for one). The token's `cnf` member is read by the layer:
+    /// the claims type `T` does not get it.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidPublicUrl`] when `public_url` is not an absolute `http(s)` URL without query,
+    /// fragment or user info.
+    ///
+    /// ```
+    /// use keyward::token::{TokenVerifier, VerifyingKey};
+    /// use keyward::token::dpop::DpopVerifier;
+    /// use keyward_tower::BearerAuth;
+    ///
+    /// let auth: BearerAuth = BearerAuth::new(TokenVerifier::new(VerifyingKey::hs256([7u8; 32])?))
+    ///     .try_with_dpop(DpopVerifier::new(), "https://api.example.com")?;
+    /// # let _ = auth;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn try_with_dpop(
+        self,
+        verifier: DpopVerifier,
+        public_url: &str,
+    ) -> Result<Self, InvalidPublicUrl> {
+        let dpop = Dpop::new(verifier, public_url)?;
+        Ok(self.edit(|inner| inner.dpop = Some(dpop)))
+    }
+
     /// The response for `refusal`: its status, challenge, `Cache-Control: no-store`, and the
     /// shaped body. Calls the refusal hook.
     ///
@@ -301,16 +345,26 @@ impl<T> BearerAuth<T> {
             headers.insert(header::CONTENT_TYPE, content_type);
         }
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        match challenge(refusal, self.inner.realm.as_deref()) {
+        let algs = self
+            .inner
+            .dpop
+            .as_ref()
+            .map(|dpop| dpop.verifier.algorithms_parameter());
+        let values = challenges(refusal, self.inner.realm.as_deref(), algs.as_deref());
+        if values.is_empty() {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+        }
+        for value in values {
             // Only attribute characters are ever written, so this cannot fail.
-            Some(value) => {
-                if let Ok(value) = HeaderValue::try_from(value) {
-                    headers.insert(header::WWW_AUTHENTICATE, value);
-                }
+            if let Ok(value) = HeaderValue::try_from(value) {
+                headers.append(header::WWW_AUTHENTICATE, value);
             }
-            None => {
-                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
-            }
+        }
+        if let Refusal::InvalidDpopProof(error) = refusal
+            && let Some(nonce) = error.dpop_nonce()
+            && let Ok(nonce) = HeaderValue::try_from(nonce)
+        {
+            headers.insert("dpop-nonce", nonce);
         }
         response
     }
@@ -342,36 +396,146 @@ impl<T: DeserializeOwned> BearerAuth<T> {
     /// # }
     /// ```
     pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Claims<T>, Refusal> {
-        let token = bearer(headers)?;
-        let verified = match &self.inner.keys {
-            Keys::One(source) => source.verify::<T>(token).await,
-            Keys::ByIssuer(issuers) => issuers.verify::<T>(token).await,
+        self.authenticate_request(&Method::GET, &Uri::default(), headers)
+            .await
+    }
+
+    /// [`authenticate`](Self::authenticate) for a request with `method` and `uri` (its
+    /// path is what a DPoP proof's `htu` is compared with, after the public URL): with
+    /// DPoP on ([`try_with_dpop`](Self::try_with_dpop)), the one that checks
+    /// `Authorization: DPoP` credentials and their proof.
+    ///
+    /// # Errors
+    ///
+    /// The [`Refusal`], to be answered with [`refuse`](Self::refuse).
+    ///
+    /// ```
+    /// use http::{HeaderMap, Method, Uri};
+    /// use keyward::token::{TokenVerifier, VerifyingKey};
+    /// use keyward::token::dpop::DpopVerifier;
+    /// use keyward_tower::{BearerAuth, Refusal};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let auth: BearerAuth = BearerAuth::new(TokenVerifier::new(VerifyingKey::hs256([7u8; 32])?))
+    ///     .try_with_dpop(DpopVerifier::new(), "https://api.example.com")?;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("authorization", "DPoP a.b.c".parse()?);
+    /// let uri = Uri::from_static("/orders");
+    /// let refusal = auth.authenticate_request(&Method::GET, &uri, &headers).await.unwrap_err();
+    /// assert!(matches!(refusal, Refusal::InvalidDpopToken(_)));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn authenticate_request(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+    ) -> Result<Claims<T>, Refusal> {
+        let Some(dpop) = &self.inner.dpop else {
+            let token = bearer(headers)?;
+            let verified = match &self.inner.keys {
+                Keys::One(source) => source.verify::<T>(token).await,
+                Keys::ByIssuer(issuers) => issuers.verify::<T>(token).await,
+            };
+            let claims = self.check(verified)?;
+            return self.revocation_checked(token, claims).await;
         };
-        let claims = self.check(verified)?;
+        let credentials = credentials(headers, true)?;
+        let token = match &credentials {
+            Credentials::Bearer(token) => token,
+            Credentials::Dpop(token) => token.as_str(),
+        };
+        let verified = match &self.inner.keys {
+            Keys::One(source) => source.verify::<Bound<T>>(token).await,
+            Keys::ByIssuer(issuers) => issuers.verify::<Bound<T>>(token).await,
+        };
+        let claims = self.check_bound(dpop, &credentials, verified, method, uri, headers)?;
+        self.revocation_checked(token, claims).await
+    }
+
+    /// `claims`, once the revocation check (if any) has passed them.
+    async fn revocation_checked(
+        &self,
+        token: &str,
+        claims: Claims<T>,
+    ) -> Result<Claims<T>, Refusal> {
         if let Some(revocation) = &self.inner.revocation {
             revocation(token, &claims).await?;
         }
         Ok(claims)
     }
 
-    /// [`authenticate`](Self::authenticate) without awaiting, when no key set may need a
-    /// fetch (keys in memory) and no revocation check awaits; `None` otherwise.
+    /// [`authenticate_request`](Self::authenticate_request) without awaiting, when no key
+    /// set may need a fetch (keys in memory) and no revocation check awaits; `None`
+    /// otherwise.
     pub(crate) fn authenticate_now(
         &self,
+        method: &Method,
+        uri: &Uri,
         headers: &HeaderMap,
     ) -> Option<Result<Claims<T>, Refusal>> {
+        // A revocation check awaits: the caller takes the async path.
         if self.inner.revocation.is_some() {
             return None;
         }
-        let token = match bearer(headers) {
-            Ok(token) => token,
+        let Some(dpop) = &self.inner.dpop else {
+            let token = match bearer(headers) {
+                Ok(token) => token,
+                Err(refusal) => return Some(Err(refusal)),
+            };
+            let verified = match &self.inner.keys {
+                Keys::One(source) => source.verify_now::<T>(token)?,
+                Keys::ByIssuer(issuers) => issuers.verify_now::<T>(token)?,
+            };
+            return Some(self.check(verified));
+        };
+        let credentials = match credentials(headers, true) {
+            Ok(credentials) => credentials,
             Err(refusal) => return Some(Err(refusal)),
         };
-        let verified = match &self.inner.keys {
-            Keys::One(source) => source.verify_now::<T>(token)?,
-            Keys::ByIssuer(issuers) => issuers.verify_now::<T>(token)?,
+        let token = match &credentials {
+            Credentials::Bearer(token) => token,
+            Credentials::Dpop(token) => token.as_str(),
         };
-        Some(self.check(verified))
+        let verified = match &self.inner.keys {
+            Keys::One(source) => source.verify_now::<Bound<T>>(token)?,
+            Keys::ByIssuer(issuers) => issuers.verify_now::<Bound<T>>(token)?,
+        };
+        Some(self.check_bound(dpop, &credentials, verified, method, uri, headers))
+    }
+
+    /// A verified token's binding against the scheme it came with, the proof, then the
+    /// claims check.
+    fn check_bound(
+        &self,
+        dpop: &Dpop,
+        credentials: &Credentials<'_>,
+        verified: Result<Claims<Bound<T>>, TokenError>,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+    ) -> Result<Claims<T>, Refusal> {
+        let (binding, claims) = match (verified, credentials) {
+            (Ok(claims), _) => Bound::split(claims),
+            (Err(TokenError::KeySetUnavailable { .. }), _) => return Err(Refusal::KeysUnavailable),
+            (Err(error), Credentials::Bearer(_)) => return Err(Refusal::InvalidToken(error)),
+            (Err(error), Credentials::Dpop(_)) => return Err(Refusal::InvalidDpopToken(error)),
+        };
+        match (credentials, binding) {
+            (Credentials::Bearer(_), Binding::Unbound) => {}
+            (Credentials::Bearer(_), Binding::Dpop(_) | Binding::Other) => {
+                return Err(Refusal::BoundTokenAsBearer);
+            }
+            (Credentials::Dpop(_), Binding::Unbound | Binding::Other) => {
+                return Err(Refusal::UnboundDpopToken);
+            }
+            (Credentials::Dpop(token), Binding::Dpop(jkt)) => {
+                dpop.check_proof(method, uri, headers, token, &jkt)?;
+            }
+        }
+        self.check(Ok(claims))
     }
 
     /// The verification's outcome, through the claims check.
@@ -409,6 +573,7 @@ impl<T> fmt::Debug for BearerAuth<T> {
             .field("claims_check", &self.inner.check.is_some())
             .field("revocation_check", &self.inner.revocation.is_some())
             .field("refusal_hook", &self.inner.hook.is_some())
+            .field("dpop", &self.inner.dpop)
             .finish_non_exhaustive()
     }
 }

@@ -103,7 +103,10 @@ where
             return Ok(BearerClaims(claims));
         }
         let auth = BearerAuth::<T>::from_ref(state);
-        match auth.authenticate(&parts.headers).await {
+        match auth
+            .authenticate_request(&parts.method, &parts.uri, &parts.headers)
+            .await
+        {
             Ok(claims) => Ok(BearerClaims(claims)),
             Err(refusal) => Err(Rejection::new(&auth, refusal)),
         }

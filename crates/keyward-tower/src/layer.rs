@@ -104,7 +104,10 @@ where
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
         // Keys in memory: verified here, and the ready inner service called directly.
-        if let Some(outcome) = self.auth.authenticate_now(request.headers()) {
+        if let Some(outcome) =
+            self.auth
+                .authenticate_now(request.method(), request.uri(), request.headers())
+        {
             let state = match outcome {
                 Ok(claims) => {
                     request.extensions_mut().insert(claims);
@@ -124,7 +127,10 @@ where
         let mut inner = std::mem::replace(&mut self.inner, fresh);
         let auth = self.auth.clone();
         let future: BoxFuture<Response<ResBody>, S::Error> = Box::pin(async move {
-            match auth.authenticate(request.headers()).await {
+            match auth
+                .authenticate_request(request.method(), request.uri(), request.headers())
+                .await
+            {
                 Ok(claims) => {
                     request.extensions_mut().insert(claims);
                     inner.call(request).await

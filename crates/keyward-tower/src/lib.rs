@@ -44,6 +44,7 @@
 
 mod auth;
 mod body;
+mod dpop;
 #[cfg(feature = "axum")]
 mod extract;
 mod issuers;
@@ -53,6 +54,7 @@ mod source;
 
 pub use auth::BearerAuth;
 pub use body::ErrorBody;
+pub use dpop::InvalidPublicUrl;
 #[cfg(feature = "axum")]
 pub use extract::{BearerClaims, Rejection};
 pub use issuers::Issuers;

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use http::StatusCode;
+use keyward::token::dpop::DpopError;
 use keyward::token::{Claim, MalformedBearer, TokenError};
 
 /// Why a request's bearer credentials were refused: what the layer or extractor answers, and
@@ -15,6 +16,13 @@ use keyward::token::{Claim, MalformedBearer, TokenError};
 /// | [`InvalidToken`](Self::InvalidToken) | 401 | `error="invalid_token"` |
 /// | [`InsufficientScope`](Self::InsufficientScope) | 403 | `error="insufficient_scope"` |
 /// | [`KeysUnavailable`](Self::KeysUnavailable) | 503 | none (`Retry-After: 30`) |
+/// | [`InvalidDpopProof`](Self::InvalidDpopProof) | 401 (503 when the replay store failed) | `DPoP error="invalid_dpop_proof"` or `"use_dpop_nonce"` |
+/// | [`InvalidDpopToken`](Self::InvalidDpopToken) | 401 | `DPoP error="invalid_token"` |
+/// | [`BoundTokenAsBearer`](Self::BoundTokenAsBearer) | 401 | `DPoP error="invalid_token"` |
+/// | [`UnboundDpopToken`](Self::UnboundDpopToken) | 401 | `DPoP error="invalid_token"` |
+///
+/// With DPoP on ([`BearerAuth::try_with_dpop`](crate::BearerAuth::try_with_dpop)) every
+/// challenge is sent for both schemes (RFC 9449 §7.1), the error on the scheme it concerns.
 ///
 /// ```
 /// use http::StatusCode;
@@ -43,6 +51,19 @@ pub enum Refusal {
     /// The issuer's key set could not be fetched, so the token was not checked: the token may
     /// be fine. Not a challenge: `503 Service Unavailable`.
     KeysUnavailable,
+    /// `Authorization: DPoP` with a token bound to a key, and no valid proof of that key: no
+    /// `DPoP` header, several, a malformed or replayed one, another key, method, URL or
+    /// token, a stale `iat`, a missing or stale nonce (RFC 9449 §4.3, §7.1). A replay store
+    /// that failed ([`DpopError::ReplayStore`]) is answered `503`: the proof was not checked.
+    InvalidDpopProof(DpopError),
+    /// `Authorization: DPoP` with a token that did not verify (the [`TokenError`], as
+    /// [`InvalidToken`](Self::InvalidToken)).
+    InvalidDpopToken(TokenError),
+    /// A token bound to a key (it has `cnf`) sent as a bearer token: without a proof, whoever
+    /// holds it could use it (RFC 9449 §7.2).
+    BoundTokenAsBearer,
+    /// `Authorization: DPoP` with a token bound to no DPoP key (no `cnf.jkt`).
+    UnboundDpopToken,
 }
 
 impl Refusal {
@@ -54,10 +75,17 @@ impl Refusal {
     /// ```
     pub fn status(&self) -> StatusCode {
         match self {
-            Refusal::MissingCredentials | Refusal::InvalidToken(_) => StatusCode::UNAUTHORIZED,
+            Refusal::KeysUnavailable | Refusal::InvalidDpopProof(DpopError::ReplayStore(_)) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            Refusal::MissingCredentials
+            | Refusal::InvalidToken(_)
+            | Refusal::InvalidDpopProof(_)
+            | Refusal::InvalidDpopToken(_)
+            | Refusal::BoundTokenAsBearer
+            | Refusal::UnboundDpopToken => StatusCode::UNAUTHORIZED,
             Refusal::MalformedRequest(_) => StatusCode::BAD_REQUEST,
             Refusal::InsufficientScope(_) => StatusCode::FORBIDDEN,
-            Refusal::KeysUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -69,9 +97,15 @@ impl Refusal {
     /// ```
     pub fn error_code(&self) -> Option<&'static str> {
         match self {
-            Refusal::MissingCredentials | Refusal::KeysUnavailable => None,
+            Refusal::MissingCredentials
+            | Refusal::KeysUnavailable
+            | Refusal::InvalidDpopProof(DpopError::ReplayStore(_)) => None,
             Refusal::MalformedRequest(_) => Some("invalid_request"),
-            Refusal::InvalidToken(_) => Some("invalid_token"),
+            Refusal::InvalidDpopProof(error) => Some(error.error_code()),
+            Refusal::InvalidToken(_)
+            | Refusal::InvalidDpopToken(_)
+            | Refusal::BoundTokenAsBearer
+            | Refusal::UnboundDpopToken => Some("invalid_token"),
             Refusal::InsufficientScope(_) => Some("insufficient_scope"),
         }
     }
@@ -88,7 +122,14 @@ impl Refusal {
         match self {
             Refusal::MissingCredentials => "Not authenticated",
             Refusal::MalformedRequest(_) => "Malformed Authorization header",
-            Refusal::InvalidToken(error) => token_description(error),
+            Refusal::InvalidToken(error) | Refusal::InvalidDpopToken(error) => {
+                token_description(error)
+            }
+            Refusal::InvalidDpopProof(error) => proof_description(error),
+            Refusal::BoundTokenAsBearer => {
+                "The access token is bound to a key: send it with the DPoP scheme and a proof"
+            }
+            Refusal::UnboundDpopToken => "The access token is not bound to a DPoP key",
             Refusal::InsufficientScope(_) => "The access token does not grant this request",
             Refusal::KeysUnavailable => "Cannot verify tokens right now",
         }
@@ -115,6 +156,27 @@ fn token_description(error: &TokenError) -> &'static str {
     }
 }
 
+fn proof_description(error: &DpopError) -> &'static str {
+    match error {
+        DpopError::Missing => "The request carries no DPoP proof",
+        DpopError::Multiple { .. } => "The request carries more than one DPoP proof",
+        DpopError::Replayed => "The DPoP proof was already used",
+        DpopError::Stale { .. } | DpopError::IssuedInFuture { .. } => "The DPoP proof is not fresh",
+        DpopError::MethodMismatch { .. } | DpopError::UrlMismatch { .. } => {
+            "The DPoP proof was made for another request"
+        }
+        DpopError::AccessTokenHashMismatch => "The DPoP proof was made for another access token",
+        DpopError::KeyMismatch { .. } => {
+            "The DPoP proof's key is not the one the token is bound to"
+        }
+        DpopError::NonceRequired { .. } | DpopError::InvalidNonce { .. } => {
+            "The DPoP proof must carry the nonce in the DPoP-Nonce header"
+        }
+        DpopError::ReplayStore(_) => "Cannot verify DPoP proofs right now",
+        _ => "The DPoP proof is invalid",
+    }
+}
+
 impl From<TokenError> for Refusal {
     /// [`TokenError::KeySetUnavailable`] is [`KeysUnavailable`](Refusal::KeysUnavailable);
     /// every other error is [`InvalidToken`](Refusal::InvalidToken).
@@ -134,6 +196,12 @@ impl fmt::Display for Refusal {
             Refusal::InvalidToken(error) => write!(f, "invalid token: {error}"),
             Refusal::InsufficientScope(scope) => write!(f, "insufficient scope: {scope}"),
             Refusal::KeysUnavailable => f.write_str("the issuer's key set is unavailable"),
+            Refusal::InvalidDpopProof(error) => write!(f, "invalid DPoP proof: {error}"),
+            Refusal::InvalidDpopToken(error) => write!(f, "invalid DPoP token: {error}"),
+            Refusal::BoundTokenAsBearer => f.write_str("a DPoP-bound token sent as a bearer token"),
+            Refusal::UnboundDpopToken => {
+                f.write_str("a token without cnf.jkt sent with the DPoP scheme")
+            }
         }
     }
 }
@@ -259,20 +327,70 @@ pub(crate) fn check_realm(realm: &str) -> Result<(), InvalidRealm> {
     }
 }
 
-/// The `WWW-Authenticate` value for a refusal, or `None` for one without a challenge.
-pub(crate) fn challenge(refusal: &Refusal, realm: Option<&str>) -> Option<String> {
-    if matches!(refusal, Refusal::KeysUnavailable) {
-        return None;
+impl Refusal {
+    /// Whether the refusal concerns the `DPoP` scheme (its challenge carries the error).
+    pub(crate) fn is_dpop(&self) -> bool {
+        matches!(
+            self,
+            Refusal::InvalidDpopProof(_)
+                | Refusal::InvalidDpopToken(_)
+                | Refusal::BoundTokenAsBearer
+                | Refusal::UnboundDpopToken
+        )
     }
+}
+
+/// The `WWW-Authenticate` values for a refusal: none for one without a challenge (`503`),
+/// the `Bearer` one, and with `dpop_algs` (DPoP on) the `DPoP` one; the error goes on the
+/// scheme it concerns.
+pub(crate) fn challenges(
+    refusal: &Refusal,
+    realm: Option<&str>,
+    dpop_algs: Option<&str>,
+) -> Vec<String> {
+    if refusal.status() == StatusCode::SERVICE_UNAVAILABLE {
+        return Vec::new();
+    }
+    let mut values = Vec::with_capacity(2);
+    values.push(challenge(
+        "Bearer",
+        refusal,
+        realm,
+        !refusal.is_dpop(),
+        None,
+    ));
+    if let Some(algs) = dpop_algs {
+        values.push(challenge(
+            "DPoP",
+            refusal,
+            realm,
+            refusal.is_dpop(),
+            Some(algs),
+        ));
+    }
+    values
+}
+
+/// One scheme's challenge: `realm`, and when `with_error` the refusal's error, description
+/// and scope; `algs` last for DPoP.
+fn challenge(
+    scheme: &str,
+    refusal: &Refusal,
+    realm: Option<&str>,
+    with_error: bool,
+    algs: Option<&str>,
+) -> String {
     let mut attributes = Vec::new();
     if let Some(realm) = realm {
         attributes.push(("realm", realm.to_owned()));
     }
-    if let Some(code) = refusal.error_code() {
+    if with_error && let Some(code) = refusal.error_code() {
         attributes.push(("error", code.to_owned()));
         attributes.push(("error_description", refusal.description().to_owned()));
     }
-    if let Refusal::InsufficientScope(InsufficientScope { scope: Some(scope) }) = refusal {
+    if with_error
+        && let Refusal::InsufficientScope(InsufficientScope { scope: Some(scope) }) = refusal
+    {
         // scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by single spaces.
         let tokens: Vec<String> = scope
             .split(' ')
@@ -289,7 +407,10 @@ pub(crate) fn challenge(refusal: &Refusal, realm: Option<&str>) -> Option<String
             attributes.push(("scope", tokens.join(" ")));
         }
     }
-    let mut value = String::from("Bearer");
+    if let Some(algs) = algs {
+        attributes.push(("algs", algs.to_owned()));
+    }
+    let mut value = String::from(scheme);
     for (index, (name, content)) in attributes.iter().enumerate() {
         value.push_str(if index == 0 { " " } else { ", " });
         value.push_str(name);
@@ -302,5 +423,5 @@ pub(crate) fn challenge(refusal: &Refusal, realm: Option<&str>) -> Option<String
         );
         value.push('"');
     }
-    Some(value)
+    value
 }

@@ -6,11 +6,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use keyward::token::{Claims, FetchError, JwksResponse, RemoteKeySet, TokenVerifier};
+use keyward::token::{Claims, FetchError, JwksResponse, OidcKeySet, RemoteKeySet, TokenVerifier};
 use serde::de::DeserializeOwned;
 
 type BoxFetch = Pin<Box<dyn Future<Output = Result<JwksResponse, FetchError>> + Send + 'static>>;
 type Fetch = Arc<dyn Fn() -> BoxFetch + Send + Sync>;
+type FetchUrl = Arc<dyn Fn(String) -> BoxFetch + Send + Sync>;
 
 /// The keys and policy (issuer, audience, leeway...) one issuer's tokens are checked with.
 ///
@@ -38,6 +39,10 @@ enum Kind {
     Remote {
         keys: Arc<RemoteKeySet>,
         fetch: Fetch,
+    },
+    Oidc {
+        keys: Arc<OidcKeySet>,
+        fetch: FetchUrl,
     },
 }
 
@@ -135,6 +140,37 @@ impl KeySource {
         KeySource(Kind::Remote { keys, fetch })
     }
 
+    /// An OpenID provider's keys found by discovery: `keys` (an [`OidcKeySet`]: the
+    /// discovery document's checks, its `jwks_uri`, the key set's cache and cooldown, and the
+    /// discovered `iss`), and `fetch`, which GETs the URL it is given (the discovery
+    /// document's, then the key set's) with the caller's async HTTP client. Cap what it reads
+    /// with [`keyward::token::CappedBody`].
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use keyward::token::{FetchError, JwksResponse, OidcDiscovery, OidcKeySet, RemoteKeySet, TokenVerifier};
+    /// use keyward_tower::KeySource;
+    ///
+    /// let keys = Arc::new(OidcKeySet::new(
+    ///     OidcDiscovery::new("https://id.example.com/realms/shop")?,
+    ///     RemoteKeySet::new(|keys| TokenVerifier::new(keys).with_audience("orders")),
+    /// ));
+    /// let source = KeySource::oidc(keys, |url: String| async move {
+    ///     // e.g. client.get(url).send().await, then the body through a CappedBody
+    ///     Err::<JwksResponse, _>(FetchError::new(format!("offline in this example: {url}")))
+    /// });
+    /// # let _ = source;
+    /// # Ok::<(), keyward::token::DiscoveryError>(())
+    /// ```
+    pub fn oidc<F, Fut>(keys: Arc<OidcKeySet>, fetch: F) -> Self
+    where
+        F: Fn(String) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<JwksResponse, FetchError>> + Send + 'static,
+    {
+        let fetch: FetchUrl = Arc::new(move |url| Box::pin(fetch(url)));
+        KeySource(Kind::Oidc { keys, fetch })
+    }
+
     /// Verifies now when no fetch can be needed (keys in memory); `None` for a remote set.
     pub(crate) fn verify_now<T: DeserializeOwned>(
         &self,
@@ -144,7 +180,7 @@ impl KeySource {
             Kind::Local(verifier) => Some(verifier.verify(token)),
             Kind::Current(current) => Some(current().verify(token)),
             Kind::PerToken(choose) => Some(choose(token).verify(token)),
-            Kind::Remote { .. } => None,
+            Kind::Remote { .. } | Kind::Oidc { .. } => None,
         }
     }
 
@@ -157,6 +193,7 @@ impl KeySource {
             Kind::Current(current) => current().verify(token),
             Kind::PerToken(choose) => choose(token).verify(token),
             Kind::Remote { keys, fetch } => keys.verify(token, || fetch()).await,
+            Kind::Oidc { keys, fetch } => keys.verify(token, |url| fetch(url)).await,
         }
     }
 }
@@ -177,6 +214,7 @@ impl fmt::Debug for KeySource {
             Kind::Current(_) => f.write_str("KeySource::Current(..)"),
             Kind::PerToken(_) => f.write_str("KeySource::PerToken(..)"),
             Kind::Remote { keys, .. } => f.debug_tuple("KeySource::Remote").field(keys).finish(),
+            Kind::Oidc { keys, .. } => f.debug_tuple("KeySource::Oidc").field(keys).finish(),
         }
     }
 }

@@ -13,9 +13,7 @@ use axum::routing::get;
 use common::{bearer, get as request, send, token};
 use http::StatusCode;
 use keyward::SecretKey;
-use keyward::token::{
-    SigningKey, TokenError, TokenIssuer, TokenVerifier, VerifyingKey, dangerous,
-};
+use keyward::token::{SigningKey, TokenError, TokenIssuer, TokenVerifier, VerifyingKey, dangerous};
 use keyward_tower::{BearerAuth, BearerClaims, KeySource, Refusal};
 
 /// Subjects whose sessions ended, and how many times the check ran.
