@@ -158,11 +158,12 @@ impl Server {
     }
 }
 
-/// A 422 whose `detail` is `reason`.
+/// A 422 whose one field error (FastAPI's shape) says `reason`.
 async fn assert_refused(response: reqwest::Response, reason: &str) {
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body["detail"], reason);
+    assert_eq!(body["detail"][0]["msg"], reason, "{body}");
+    assert_eq!(body["detail"][0]["type"], "value_error", "{body}");
 }
 
 /// Creates `name` directly in the store with `hash`: an account from before the server's rules.
@@ -523,7 +524,11 @@ mod usernames {
                 "{look_alike}"
             );
             let detail: Value = response.json().await.unwrap();
-            let detail = detail["detail"].as_str().unwrap().to_owned();
+            assert_eq!(
+                detail["detail"][0]["loc"],
+                serde_json::json!(["body", "username"])
+            );
+            let detail = detail["detail"][0]["msg"].as_str().unwrap().to_owned();
             assert!(detail.contains(character), "{look_alike}: {detail}");
         }
         for plain in ["finn", "alice", "ixmen"] {

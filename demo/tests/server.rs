@@ -323,9 +323,15 @@ async fn registration_validates_input_and_explains_the_72_byte_limit() {
     let too_long = register(&client, &server, "alice", &"é".repeat(37)).await; // 74 bytes
     assert_eq!(too_long.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = too_long.json().await.unwrap();
-    // With plain bcrypt (this harness's hasher): the policy names the settings that allow it.
+    // With plain bcrypt (this harness's hasher): the policy names the settings that allow it,
+    // in FastAPI's shape, at the field.
     assert_eq!(
-        body["detail"],
+        body["detail"][0]["loc"],
+        serde_json::json!(["body", "password"])
+    );
+    assert_eq!(body["detail"][0]["type"], "value_error");
+    assert_eq!(
+        body["detail"][0]["msg"],
         "password is 74 bytes in UTF-8, over plain bcrypt's 72; \
          LongPasswords::PreHash or PasswordAlgorithm::Argon2id would allow it"
     );
@@ -952,6 +958,20 @@ mod errors {
         );
     }
 
+    /// FastAPI's 422 for a request body: `detail` lists `{loc, msg, type}`.
+    async fn assert_field_error(response: reqwest::Response, loc: Value, kind: &str) {
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(response.headers()["content-type"], "application/json");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["detail"][0]["loc"], loc, "{body}");
+        assert_eq!(body["detail"][0]["type"], kind, "{body}");
+        assert!(
+            body["detail"][0]["msg"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
+    }
+
     #[tokio::test]
     async fn rejections_and_unknown_routes_answer_json() {
         let db = TempDb::new("errors");
@@ -964,11 +984,22 @@ mod errors {
             .header("content-type", "application/json")
             .body("{")
             .send();
-        assert_json_error(bad_json.await.unwrap(), StatusCode::BAD_REQUEST).await;
+        let at_end = serde_json::json!(["body", 0]);
+        assert_field_error(bad_json.await.unwrap(), at_end, "json_invalid").await;
         let missing = post("/users")
             .json(&serde_json::json!({"username": "alice"}))
             .send();
-        assert_json_error(missing.await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY).await;
+        let password = serde_json::json!(["body", "password"]);
+        assert_field_error(missing.await.unwrap(), password, "missing").await;
+        // FastAPI reads the body whatever its content type says.
+        let untyped = post("/users")
+            .body(r#"{"username":5,"password":"x"}"#)
+            .send();
+        let username = serde_json::json!(["body", "username"]);
+        assert_field_error(untyped.await.unwrap(), username, "string_type").await;
+        let not_an_object = post("/users").json(&serde_json::json!([1])).send();
+        let body = serde_json::json!(["body"]);
+        assert_field_error(not_an_object.await.unwrap(), body, "model_attributes_type").await;
         let wrong_type = post("/token").body("username=a&password=b").send();
         assert_json_error(wrong_type.await.unwrap(), StatusCode::BAD_REQUEST).await;
         let nowhere = client.get(server.url("/nowhere")).send();
@@ -1015,7 +1046,7 @@ mod usernames {
         let refused = register(&client, &server, "bad name!", PASSWORD).await;
         assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(
-            refused.json::<Value>().await.unwrap()["detail"],
+            refused.json::<Value>().await.unwrap()["detail"][0]["msg"],
             app::username::RULE
         );
         server.stop().await;

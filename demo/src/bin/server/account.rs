@@ -15,6 +15,7 @@ use keyward_session::{AccountName, AccountRecord, SessionError};
 use serde::{Deserialize, Serialize};
 
 use super::access::Caller;
+use super::validation::JsonBody;
 use super::{ApiError, AppState, Store, store_failed, username};
 
 /// Runs password work on a blocking thread, holding a hashing slot; the work is counted
@@ -128,10 +129,11 @@ async fn hash_new_password<S: Store>(
     state: &AppState<S>,
     password: String,
     name: &str,
+    field: &'static str,
 ) -> Result<PasswordHash, ApiError> {
     state
         .passwords
-        .check_new(&state.hasher, &password, name)
+        .check_new(&state.hasher, &password, name, field)
         .await?;
     let hasher = state.hasher;
     match with_hashing_slot(state, move || hasher.hash(password)).await? {
@@ -140,9 +142,9 @@ async fn hash_new_password<S: Store>(
             Ok(hash)
         }
         // The 72-byte rule and NUL bytes: the client's input, so 422 with keyward's message.
-        Err(error @ (PasswordError::TooLong { .. } | PasswordError::ContainsNul)) => Err(
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, error.to_string()),
-        ),
+        Err(error @ (PasswordError::TooLong { .. } | PasswordError::ContainsNul)) => {
+            Err(ApiError::invalid_field(field, error.to_string()))
+        }
         Err(error) => Err(ApiError::internal("hashing failed", error)),
     }
 }
@@ -189,12 +191,12 @@ pub async fn register<S: Store>(
     State(state): State<AppState<S>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Json(body): Json<Registration>,
+    JsonBody(body): JsonBody<Registration>,
 ) -> Result<Response, ApiError> {
     let username = username::for_registration(&body.username)
-        .map_err(|reason| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, reason))?;
+        .map_err(|reason| ApiError::invalid_field("username", reason))?;
     let name = AccountName::new(username.as_str())
-        .map_err(|error| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, error.to_string()))?;
+        .map_err(|error| ApiError::invalid_field("username", error.to_string()))?;
     let client = state.client_address(peer, &headers);
     state
         .sessions
@@ -204,7 +206,7 @@ pub async fn register<S: Store>(
             tracing::info!(%client, "registration throttled");
             throttled_or_failed("registration throttle failed", &error)
         })?;
-    let hash = hash_new_password(&state, body.password, username.as_str()).await?;
+    let hash = hash_new_password(&state, body.password, username.as_str(), "password").await?;
     if state.quiet_registration {
         state
             .sessions
@@ -254,7 +256,7 @@ pub async fn change_password<S: Store>(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Caller(caller): Caller,
-    Json(body): Json<PasswordChange>,
+    JsonBody(body): JsonBody<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
     let name = caller.name().clone();
     let client = state.client_address(peer, &headers);
@@ -275,7 +277,7 @@ pub async fn change_password<S: Store>(
         .login_succeeded(attempt)
         .await
         .map_err(|error| store_failed("throttle refund failed", &error))?;
-    let hash = hash_new_password(&state, body.new_password, name.as_str()).await?;
+    let hash = hash_new_password(&state, body.new_password, name.as_str(), "new_password").await?;
     match state.sessions.change_password(&account, &hash).await {
         Ok(_) => {
             tracing::info!(account = %name, "password changed: every session ended");

@@ -39,6 +39,8 @@ pub mod passwords;
 mod token;
 #[path = "username.rs"]
 pub mod username;
+#[path = "validation.rs"]
+pub mod validation;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -324,19 +326,50 @@ async fn json_errors(request: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(body))
 }
 
-/// A JSON error body in FastAPI's shape (`{"detail": ...}`), with the headers its status needs.
+/// A JSON error body in FastAPI's shape (`{"detail": ...}`: a message, or for a 422 the list
+/// of field errors), with the headers its status needs.
 pub struct ApiError {
     status: StatusCode,
-    detail: String,
+    detail: Detail,
     retry_after: Option<u64>,
+}
+
+/// FastAPI's `detail`: a message, or the field errors of a request body.
+enum Detail {
+    Message(String),
+    Fields(Vec<validation::FieldError>),
+}
+
+impl std::fmt::Display for Detail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Detail::Message(message) => f.write_str(message),
+            Detail::Fields(fields) => {
+                for (i, field) in fields.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{field}")?;
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 impl ApiError {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         ApiError {
             status,
-            detail: detail.into(),
+            detail: Detail::Message(detail.into()),
             retry_after: (status == StatusCode::SERVICE_UNAVAILABLE).then_some(1),
+        }
+    }
+
+    fn with_fields(status: StatusCode, fields: Vec<validation::FieldError>) -> Self {
+        ApiError {
+            detail: Detail::Fields(fields),
+            ..Self::new(status, "")
         }
     }
 
@@ -360,7 +393,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (
             self.status,
-            Json(serde_json::json!({ "detail": self.detail })),
+            Json(match self.detail {
+                Detail::Message(message) => serde_json::json!({ "detail": message }),
+                Detail::Fields(fields) => serde_json::json!({ "detail": fields }),
+            }),
         )
             .into_response();
         let headers = response.headers_mut();

@@ -14,6 +14,7 @@ use utoipa::openapi::security::{OAuth2, Password, Scopes, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::account::{PasswordChange, Registration, UserView};
+use super::validation::FieldError;
 
 /// The document, built once per request (a few microseconds; the route is rarely called).
 pub async fn document() -> Response {
@@ -61,6 +62,8 @@ pub async fn document() -> Response {
         OAuthErrorBody,
         OAuthErrorCode,
         Detail,
+        ValidationErrors,
+        FieldError,
         JwkSet,
     )),
     modifiers(&PasswordFlow),
@@ -193,6 +196,13 @@ pub enum OAuthErrorCode {
     ServerError,
 }
 
+/// A request body that is not valid: FastAPI's 422, `detail` listing each field error.
+#[derive(ToSchema)]
+#[allow(dead_code)] // The schema of `ApiError::validation`'s body.
+pub struct ValidationErrors {
+    detail: Vec<FieldError>,
+}
+
 /// Every other error: FastAPI's `{"detail": ...}`.
 #[derive(ToSchema)]
 #[allow(dead_code)] // The schema of `ApiError`'s, keyward-tower's and `json_errors`' bodies.
@@ -213,7 +223,7 @@ pub struct JwkSet {
 mod routes {
     use super::{
         Detail, JwkSet, OAuthErrorBody, PasswordChange, RefreshRequest, Registration,
-        RevokeRequest, TokenGranted, TokenRequest, UserView,
+        RevokeRequest, TokenGranted, TokenRequest, UserView, ValidationErrors,
     };
 
     /// Register an account.
@@ -226,11 +236,9 @@ mod routes {
         responses(
             (status = 201, description = "Registered", body = UserView),
             (status = 202, description = "Received (quiet registration)", body = Detail),
-            (status = 400, description = "The body is not JSON", body = Detail),
             (status = 409, description = "The name is taken", body = Detail),
             (status = 413, description = "The body is too large", body = Detail),
-            (status = 415, description = "The body is not `application/json`", body = Detail),
-            (status = 422, description = "A field is missing, of the wrong type, or breaks a rule", body = Detail),
+            (status = 422, description = "The body is not JSON, a field is missing or of the wrong type, or breaks a rule", body = ValidationErrors),
             (status = 429, description = "Too many registrations from this address", body = Detail,
                 headers(("Retry-After" = u64, description = "Seconds to wait"))),
             (status = 503, description = "No hashing slot free", body = Detail,
@@ -327,14 +335,13 @@ mod routes {
         request_body = PasswordChange,
         responses(
             (status = 204, description = "Changed"),
-            (status = 400, description = "A malformed `Authorization` header, or a body that is not JSON", body = Detail),
+            (status = 400, description = "A malformed `Authorization` header", body = Detail),
             (status = 401, description = "No bearer token, or an invalid one", body = Detail,
                 headers(("WWW-Authenticate" = String, description = "`Bearer`, or `Bearer error=\"invalid_token\"`"))),
             (status = 403, description = "The current password is wrong", body = Detail),
             (status = 409, description = "The password changed meanwhile", body = Detail),
             (status = 413, description = "The body is too large", body = Detail),
-            (status = 415, description = "The body is not `application/json`", body = Detail),
-            (status = 422, description = "A field is missing, of the wrong type, or breaks a rule", body = Detail),
+            (status = 422, description = "The body is not JSON, a field is missing or of the wrong type, or breaks a rule", body = ValidationErrors),
             (status = 429, description = "Too many failed attempts", body = Detail,
                 headers(("Retry-After" = u64, description = "Seconds to wait"))),
             (status = 503, description = "Busy, or the store cannot answer", body = Detail,

@@ -134,29 +134,33 @@ impl Passwords {
     }
 
     /// Checks a new password for the account `name`, as `hasher` would store it: 422 with the
-    /// reason when a rule refuses it, 503 when the range service is down and required.
+    /// reason at the body's `field` when a rule refuses it, 503 when the range service is down
+    /// and required.
     pub async fn check_new(
         &self,
         hasher: &PasswordHasher,
         password: &str,
         name: &str,
+        field: &'static str,
     ) -> Result<(), ApiError> {
         self.policy
             .check(hasher, password, &[name])
-            .map_err(|violation| refused(&violation))?;
+            .map_err(|violation| refused(field, &violation))?;
         if self
             .sha1_list
             .as_ref()
             .is_some_and(|list| list.contains(password))
         {
-            return Err(refused(&PolicyViolation::Blocklisted));
+            return Err(refused(field, &PolicyViolation::Blocklisted));
         }
         let Some(range) = &self.range else {
             return Ok(());
         };
         let query = PwnedRangeQuery::new(hasher, password).with_threshold(range.threshold);
         let outcome = match range.fetch(query.prefix()).await {
-            Some(body) => query.check(body).map_err(|violation| refused(&violation))?,
+            Some(body) => query
+                .check(body)
+                .map_err(|violation| refused(field, &violation))?,
             None => query.unavailable(),
         };
         match outcome {
@@ -176,9 +180,10 @@ impl Passwords {
     }
 }
 
-/// A refused new password: 422 with the library's message (what was wrong, and by how much).
-fn refused(violation: &PolicyViolation) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, violation.to_string())
+/// A refused new password: 422 at the body's `field`, with the library's message (what was
+/// wrong, and by how much).
+fn refused(field: &str, violation: &PolicyViolation) -> ApiError {
+    ApiError::invalid_field(field, violation.to_string())
 }
 
 /// Where and how to ask the k-anonymity range API (Pwned Passwords' shape): only the first five

@@ -69,9 +69,9 @@ impl ApiError {
     /// and 500 (already logged).
     fn into_oauth(self) -> OAuthError {
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            OAuthError::busy(self.detail)
+            OAuthError::busy(self.detail.to_string())
         } else {
-            OAuthError::internal("token endpoint", self.detail)
+            OAuthError::internal("token endpoint", &self.detail)
         }
     }
 }
