@@ -30,6 +30,20 @@ fn record(row: &Row<'_>) -> rusqlite::Result<Result<AccountRecord, StoreError>> 
     })())
 }
 
+/// The rows of a query of accounts: a SQLite error, or the first row that does not read.
+fn records(
+    rows: impl Iterator<Item = rusqlite::Result<Result<AccountRecord, StoreError>>>,
+) -> rusqlite::Result<Result<Vec<AccountRecord>, StoreError>> {
+    let mut found = Vec::new();
+    for row in rows {
+        match row? {
+            Ok(record) => found.push(record),
+            Err(error) => return Ok(Err(error)),
+        }
+    }
+    Ok(Ok(found))
+}
+
 impl AccountStore for SqliteStore {
     async fn create_account(&self, account: &NewAccount) -> Result<bool, StoreError> {
         let (name, key, hash, created) = (
@@ -84,14 +98,7 @@ impl AccountStore for SqliteStore {
                  WHERE ?1 IS NULL OR name > ?1 ORDER BY name LIMIT ?2"
             ))?;
             let rows = statement.query_map(params![after, limit], record)?;
-            let mut found = Vec::new();
-            for row in rows {
-                match row? {
-                    Ok(record) => found.push(record),
-                    Err(error) => return Ok(Err(error)),
-                }
-            }
-            Ok(Ok(found))
+            records(rows)
         })
         .await
     }
@@ -106,14 +113,7 @@ impl AccountStore for SqliteStore {
                 "SELECT {COLUMNS} FROM keyward_accounts WHERE subject_key = ?1 LIMIT 2"
             ))?;
             let rows = statement.query_map([key], record)?;
-            let mut found = Vec::new();
-            for row in rows {
-                match row? {
-                    Ok(record) => found.push(record),
-                    Err(error) => return Ok(Err(error)),
-                }
-            }
-            Ok(Ok(found))
+            records(rows)
         })
         .await
     }
