@@ -94,10 +94,10 @@ impl<T> Claims<T> {
     /// caller's back.
     ///
     /// ```
-    /// use keyward::token::TokenIssuer;
+    /// use keyward::token::{SigningKey, TokenIssuer};
     /// use keyward::token::dpop::KeyConfirmation;
     ///
-    /// let issuer = TokenIssuer::hs256([1u8; 32])?;
+    /// let issuer = TokenIssuer::new(SigningKey::hs256([1u8; 32])?);
     /// let token = issuer.issue("alice", &KeyConfirmation::new("jkt-1"))?;
     /// let claims = issuer.verify::<KeyConfirmation>(&token)?;
     /// let jkt = claims.map_extra(|confirmation| confirmation.jkt().to_owned());
