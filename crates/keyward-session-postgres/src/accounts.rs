@@ -74,15 +74,16 @@ impl AccountStore for PostgresStore {
         let client = self.client(OPERATION).await?;
         let statement = client
             .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM keyward_accounts
-                 WHERE $1::text IS NULL OR name > $1 ORDER BY name LIMIT $2"
+                "SELECT {COLUMNS} FROM keyward_accounts WHERE name > $1 ORDER BY name LIMIT $2"
             ))
             .await
             .map_err(query(OPERATION))?;
         client
             .query(
                 &statement,
-                &[&after.map(AccountName::as_str), &i64::from(limit)],
+                // No name is empty, so "" sorts before every name: one range scan of the
+                // primary key per page, from the start or from `after`.
+                &[&after.map_or("", AccountName::as_str), &i64::from(limit)],
             )
             .await
             .map_err(query(OPERATION))?

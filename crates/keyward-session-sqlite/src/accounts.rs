@@ -90,12 +90,12 @@ impl AccountStore for SqliteStore {
         after: Option<&AccountName>,
         limit: u32,
     ) -> Result<Vec<AccountRecord>, StoreError> {
-        let after = after.map(|name| name.as_str().to_owned());
+        // No name is empty, so "" sorts before every name: one range scan of the primary key
+        // per page, from the start or from `after`.
+        let after = after.map_or_else(String::new, |name| name.as_str().to_owned());
         self.call("list accounts", move |connection| {
-            // `name > NULL` is never true: the first page has its own condition.
             let mut statement = connection.prepare(&format!(
-                "SELECT {COLUMNS} FROM keyward_accounts
-                 WHERE ?1 IS NULL OR name > ?1 ORDER BY name LIMIT ?2"
+                "SELECT {COLUMNS} FROM keyward_accounts WHERE name > ?1 ORDER BY name LIMIT ?2"
             ))?;
             let rows = statement.query_map(params![after, limit], record)?;
             records(rows)
