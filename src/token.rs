@@ -28,11 +28,11 @@ mod json_object;
 mod jws;
 mod key;
 mod opaque;
+mod payload;
 mod remote;
 mod revocation;
 mod strict_json;
 mod verifier;
-mod wire;
 
 pub use algorithm::Algorithm;
 pub use bearer::{MalformedBearer, bearer_token, parse_bearer};

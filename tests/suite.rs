@@ -1,4 +1,4 @@
-//! keyward's integration tests, one module per behaviour, linked into one test binary: 27
+//! keyward's integration tests, one module per behaviour, linked into one test binary: 28
 //! binaries each linked the whole dependency tree, which cost CI more than the tests
 //! themselves. Each module is still its own file and can be run alone by its path, e.g.
 //! `cargo test --test suite attacks::`.
@@ -46,6 +46,9 @@ mod optional_subject;
 
 #[path = "password.rs"]
 mod password;
+
+#[path = "payload.rs"]
+mod payload;
 
 #[path = "password_argon2.rs"]
 mod password_argon2;

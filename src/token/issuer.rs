@@ -8,13 +8,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
 
 use super::jws;
+use super::payload::{self, OutgoingAudience, RegisteredClaims};
 use super::revocation::RevocationCheck;
 use super::{
-    Algorithm, Claim, Claims, Clock, JsonError, Leeway, Lifetime, SigningKey, SystemClock,
-    TokenError, TokenKind, TokenResponse, TokenVerifier, VerifyingKey,
+    Algorithm, Claim, Claims, Clock, Leeway, Lifetime, SigningKey, SystemClock, TokenError,
+    TokenKind, TokenResponse, TokenVerifier, VerifyingKey,
 };
 
 /// Issues and verifies tokens with one signing key: the half of keyward an auth service uses.
@@ -472,25 +472,6 @@ impl TokenIssuer {
         if subject.is_empty() {
             return Err(TokenError::InvalidClaim(Claim::Subject));
         }
-        let claims = match serde_json::to_value(extra)
-            .map_err(|error| TokenError::InvalidExtraClaims(JsonError::new(error)))?
-        {
-            Value::Object(map) => map,
-            Value::Null => Map::new(),
-            _ => {
-                return Err(TokenError::InvalidExtraClaims(JsonError::new(
-                    <serde_json::Error as serde::ser::Error>::custom(
-                        "extra claims must serialize to a JSON object",
-                    ),
-                )));
-            }
-        };
-        if let Some(&reserved) = Claim::ALL
-            .iter()
-            .find(|claim| claims.contains_key(claim.wire_name()))
-        {
-            return Err(TokenError::ReservedClaim(reserved));
-        }
         let issuing = &self.issuing;
         let issued_at = whole_seconds(issuing.clock.now());
         let expires_at = i64::try_from(ttl.as_secs())
@@ -498,25 +479,22 @@ impl TokenIssuer {
             .and_then(TimeDelta::try_seconds)
             .and_then(|ttl| issued_at.checked_add_signed(ttl))
             .ok_or(TokenError::InvalidClaim(Claim::ExpiresAt))?;
-        let audience = match (kind, issuing.audiences.as_slice()) {
+        let aud = match (kind, issuing.audiences.as_slice()) {
             (TokenKind::Refresh, _) => Some(OutgoingAudience::One(&issuing.refresh_audience)),
             (TokenKind::Access, []) => None,
             (TokenKind::Access, [single]) => Some(OutgoingAudience::One(single)),
             (TokenKind::Access, audiences) => Some(OutgoingAudience::Many(audiences)),
         };
         let token_id = random_token_id()?;
-        let payload = OutgoingClaims {
+        let registered = RegisteredClaims {
             sub: subject,
             iat: issued_at.timestamp(),
             exp: expires_at.timestamp(),
             jti: &token_id,
             iss: issuing.issuer.as_deref(),
-            aud: audience,
-            extra: &claims,
+            aud,
         };
-        let payload = serde_json::to_vec(&payload)
-            .map_err(|error| TokenError::InvalidExtraClaims(JsonError::new(error)))?;
-        jws::encode(&self.key, kind, &payload)
+        jws::encode(&self.key, kind, &payload::write(&registered, extra)?)
     }
 
     /// Verifies an access token with this issuer's policy; see [`TokenVerifier::verify`].
@@ -558,30 +536,6 @@ impl TokenIssuer {
 
 fn whole_seconds(instant: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp(instant.timestamp(), 0).unwrap_or(instant)
-}
-
-/// The payload as written: the registered claims, then the caller's (which may not name a
-/// registered claim; checked before).
-#[derive(Serialize)]
-struct OutgoingClaims<'a> {
-    sub: &'a str,
-    iat: i64,
-    exp: i64,
-    jti: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    iss: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    aud: Option<OutgoingAudience<'a>>,
-    #[serde(flatten)]
-    extra: &'a Map<String, Value>,
-}
-
-/// `aud` as a string for one audience, an array for several (RFC 7519 §4.1.3).
-#[derive(Serialize)]
-#[serde(untagged)]
-enum OutgoingAudience<'a> {
-    One(&'a str),
-    Many(&'a [String]),
 }
 
 /// 128 random bits, base64url: unique per token without coordination.

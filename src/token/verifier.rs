@@ -4,14 +4,15 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeDelta, Utc};
 use serde::de::DeserializeOwned;
 
 use super::claims::media_types_match;
 use super::jws::{self, Compact, Header, HeaderBuf};
+use super::payload::{self, ReadClaims, Registered};
 use super::revocation::{RevocationCheck, TokenInfo};
-use super::wire::WirePayload;
-use super::{Claim, Claims, Clock, KeySet, Leeway, SystemClock, TokenError, TokenKind, TokenPart};
+use super::{
+    Claim, Claims, Clock, JsonError, KeySet, Leeway, SystemClock, TokenError, TokenKind, TokenPart,
+};
 
 /// Verifies tokens: the verify-only half of a [`TokenIssuer`](crate::token::TokenIssuer), or a
 /// standalone verifier for a service that only checks tokens.
@@ -541,8 +542,12 @@ impl TokenVerifier {
                 found: header.typ.map(Cow::into_owned),
             });
         }
-        let payload = WirePayload::parse(&jws::decode_part(compact.payload, TokenPart::Payload)?)?;
-        let claims = self.validate(payload, kind)?;
+        let payload = jws::decode_part(compact.payload, TokenPart::Payload)?;
+        let mut registered = Registered::default();
+        let claims = match payload::read(&payload, &config.required_claims, &mut registered) {
+            Ok(read) => self.validate(&mut registered, read, kind)?,
+            Err(error) => return Err(self.refusal(&payload, kind, error)),
+        };
         if let Some(check) = &config.revocation {
             let info = TokenInfo {
                 subject: &claims.subject,
@@ -575,31 +580,49 @@ impl TokenVerifier {
         }
     }
 
-    fn validate<T: DeserializeOwned>(
+    /// Why a payload that did not read as `T` is refused. It is read again without `T`: if
+    /// that fails too, the JSON itself is at fault (not one object, or a name repeated);
+    /// otherwise the registered claims are judged first, as they are for a payload that reads,
+    /// and only a token that passes them is refused for the caller's claims.
+    fn refusal(&self, payload: &[u8], kind: TokenKind, error: serde_json::Error) -> TokenError {
+        let mut registered = Registered::default();
+        match payload::read::<()>(payload, &self.config.required_claims, &mut registered) {
+            Err(_) => TokenError::Malformed(TokenPart::Payload),
+            Ok(read) => match self.validate(&mut registered, read, kind) {
+                Err(refusal) => refusal,
+                Ok(_) => TokenError::InvalidExtraClaims(JsonError::new(error)),
+            },
+        }
+    }
+
+    fn validate<T>(
         &self,
-        mut payload: WirePayload,
+        payload: &mut Registered,
+        read: ReadClaims<T>,
         kind: TokenKind,
     ) -> Result<Claims<T>, TokenError> {
         let config = &*self.config;
-        let now = config.clock.now();
-        let leeway = TimeDelta::from_std(config.leeway.as_duration())
-            .expect("leeway is capped at five minutes");
+        // Compared in whole seconds: the claims are whole seconds, so `now < exp` holds for
+        // the current instant exactly when it holds for the second it falls in.
+        let now = config.clock.now().timestamp();
+        let leeway =
+            i64::try_from(config.leeway.as_secs()).expect("leeway is capped at five minutes");
 
         let expires_at = payload
             .date(Claim::ExpiresAt)?
             .ok_or(TokenError::MissingClaim(Claim::ExpiresAt))?;
         // RFC 7519 §4.1.4: the current time must be before `exp`.
-        if now >= add(expires_at, leeway) {
+        if now >= expires_at.seconds.saturating_add(leeway) {
             return Err(TokenError::Expired {
-                expired_at: expires_at,
+                expired_at: expires_at.instant,
             });
         }
         let not_before = payload.date(Claim::NotBefore)?;
         if let Some(not_before) = not_before {
             // RFC 7519 §4.1.5: the current time must be at or after `nbf`.
-            if add(now, leeway) < not_before {
+            if now.saturating_add(leeway) < not_before.seconds {
                 return Err(TokenError::NotYetValid {
-                    valid_from: not_before,
+                    valid_from: not_before.instant,
                 });
             }
         }
@@ -608,9 +631,9 @@ impl TokenVerifier {
             None if !config.optional_iat => {
                 return Err(TokenError::MissingClaim(Claim::IssuedAt));
             }
-            Some(issued_at) if add(now, leeway) < issued_at => {
+            Some(issued_at) if now.saturating_add(leeway) < issued_at.seconds => {
                 return Err(TokenError::NotYetValid {
-                    valid_from: issued_at,
+                    valid_from: issued_at.instant,
                 });
             }
             _ => {}
@@ -645,12 +668,11 @@ impl TokenVerifier {
             }
             _ => {}
         }
-        for (name, value) in &config.required_claims {
-            let found = payload.extra_string(name);
-            if found != Some(value.as_str()) {
+        for ((name, value), found) in config.required_claims.iter().zip(&read.required) {
+            if found.as_deref() != Some(value.as_str()) {
                 return Err(TokenError::ClaimMismatch {
                     name: name.clone(),
-                    found: found.map(str::to_owned),
+                    found: found.clone(),
                 });
             }
         }
@@ -665,25 +687,17 @@ impl TokenVerifier {
             None => return Err(TokenError::MissingClaim(Claim::Subject)),
         };
         let token_id = payload.string(Claim::TokenId)?;
-        let extra = payload.extra()?;
         Ok(Claims {
             subject,
-            expires_at,
-            issued_at,
-            not_before,
+            expires_at: expires_at.instant,
+            issued_at: issued_at.map(|date| date.instant),
+            not_before: not_before.map(|date| date.instant),
             issuer,
             audience,
             token_id,
-            extra,
+            extra: read.extra,
         })
     }
-}
-
-/// `instant + delta`, saturating at chrono's range instead of overflowing.
-fn add(instant: DateTime<Utc>, delta: TimeDelta) -> DateTime<Utc> {
-    instant
-        .checked_add_signed(delta)
-        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 impl fmt::Debug for TokenVerifier {
