@@ -71,19 +71,36 @@ impl WireHeader {
 }
 
 /// The longest header decoded on the stack; keyward's own headers are well under 100 bytes.
-const HEADER_ON_STACK: usize = 192;
+pub(crate) const HEADER_ON_STACK: usize = 192;
 
-/// Room for a decoded header: on the stack when it fits, else on the heap.
-pub(crate) struct HeaderBuf {
-    stack: [u8; HEADER_ON_STACK + 3],
+/// The longest payload decoded on the stack: keyward's own claims with a few of the caller's
+/// are 150 to 300 bytes.
+pub(crate) const PAYLOAD_ON_STACK: usize = 512;
+
+/// Room for a decoded part: on the stack when it fits in `N` bytes (less the 3 that base64,
+/// decoding whole 3-byte groups, keeps spare), else on the heap.
+pub(crate) struct PartBuf<const N: usize> {
+    stack: [u8; N],
     heap: Vec<u8>,
 }
 
-impl HeaderBuf {
+impl<const N: usize> PartBuf<N> {
     pub(crate) fn new() -> Self {
-        HeaderBuf {
-            stack: [0; HEADER_ON_STACK + 3],
+        PartBuf {
+            stack: [0; N],
             heap: Vec::new(),
+        }
+    }
+
+    /// Decodes `encoded` as [`decode_part`] does, with the same errors, into this buffer.
+    pub(crate) fn decode(&mut self, encoded: &str, part: TokenPart) -> Result<&[u8], TokenError> {
+        match decode_small(encoded, &mut self.stack) {
+            Some(Ok(len)) => Ok(&self.stack[..len]),
+            Some(Err(())) => Err(TokenError::Malformed(part)),
+            None => {
+                self.heap = decode_part(encoded, part)?;
+                Ok(&self.heap)
+            }
         }
     }
 }
@@ -106,15 +123,11 @@ impl<'a> BorrowedHeader<'a> {
 
 impl<'a> Header<'a> {
     /// Decodes and judges a header part, into `buf`: the header's strings borrow from it.
-    pub(crate) fn decode(encoded: &str, buf: &'a mut HeaderBuf) -> Result<Self, TokenError> {
-        let bytes: &'a [u8] = match decode_small(encoded, &mut buf.stack) {
-            Some(Ok(len)) => &buf.stack[..len],
-            Some(Err(())) => return Err(TokenError::Malformed(TokenPart::Header)),
-            None => {
-                buf.heap = decode_part(encoded, TokenPart::Header)?;
-                &buf.heap
-            }
-        };
+    pub(crate) fn decode(
+        encoded: &str,
+        buf: &'a mut PartBuf<HEADER_ON_STACK>,
+    ) -> Result<Self, TokenError> {
+        let bytes: &'a [u8] = buf.decode(encoded, TokenPart::Header)?;
         let wire = BorrowedHeader::parse(bytes)?;
         // RFC 7797's `b64: false` says the payload is not base64url: a signer meaning that
         // signed other bytes than keyward would read. Its §6 wants `b64` listed in `crit`, but

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 
 use super::claims::media_types_match;
-use super::jws::{self, Compact, Header, HeaderBuf};
+use super::jws::{self, Compact, HEADER_ON_STACK, Header, PAYLOAD_ON_STACK, PartBuf};
 use super::payload::{self, ReadClaims, Registered};
 use super::revocation::{RevocationCheck, TokenInfo};
 use super::{
@@ -510,7 +510,9 @@ impl TokenVerifier {
             });
         }
         let compact = Compact::split(token)?;
-        let mut header_buf = HeaderBuf::new();
+        // Decoded into stack buffers made only when needed: a forged token costs no allocation
+        // up to the signature check, and a genuine one none for its header and small payload.
+        let mut header_buf;
         // keyward's own tokens carry exactly the header their key writes: recognised by its
         // bytes, it needs no decoding (the same bytes always decode to the same fields).
         let known = config
@@ -518,13 +520,15 @@ impl TokenVerifier {
             .keys()
             .iter()
             .find(|key| key.encoded_header(kind) == compact.header);
-        let header = match known {
-            Some(key) => Header {
+        let header = if let Some(key) = known {
+            Header {
                 algorithm: key.algorithm(),
                 typ: Some(Cow::Borrowed(kind.media_type())),
                 kid: key.key_id().map(Cow::Borrowed),
-            },
-            None => Header::decode(compact.header, &mut header_buf)?,
+            }
+        } else {
+            header_buf = PartBuf::<HEADER_ON_STACK>::new();
+            Header::decode(compact.header, &mut header_buf)?
         };
         let key = config.keys.key_for(header.kid.as_deref())?;
         if key.algorithm() != header.algorithm {
@@ -542,11 +546,12 @@ impl TokenVerifier {
                 found: header.typ.map(Cow::into_owned),
             });
         }
-        let payload = jws::decode_part(compact.payload, TokenPart::Payload)?;
+        let mut payload_buf = PartBuf::<PAYLOAD_ON_STACK>::new();
+        let payload = payload_buf.decode(compact.payload, TokenPart::Payload)?;
         let mut registered = Registered::default();
-        let claims = match payload::read(&payload, &config.required_claims, &mut registered) {
+        let claims = match payload::read(payload, &config.required_claims, &mut registered) {
             Ok(read) => self.validate(&mut registered, read, kind)?,
-            Err(error) => return Err(self.refusal(&payload, kind, error)),
+            Err(error) => return Err(self.refusal(payload, kind, error)),
         };
         if let Some(check) = &config.revocation {
             let info = TokenInfo {
