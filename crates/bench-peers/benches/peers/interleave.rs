@@ -22,16 +22,13 @@ pub struct Settings {
 
 impl Settings {
     pub fn from_env() -> Self {
-        let seconds = std::env::var("KEYWARD_PEERS_SECONDS")
-            .ok()
-            .map(|value| {
-                value
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
-                    .unwrap_or_else(|| panic!("KEYWARD_PEERS_SECONDS={value}: seconds wanted"))
-            })
-            .unwrap_or(2.0);
+        let seconds = std::env::var("KEYWARD_PEERS_SECONDS").map_or(2.0, |value| {
+            value
+                .parse::<f64>()
+                .ok()
+                .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
+                .unwrap_or_else(|| panic!("KEYWARD_PEERS_SECONDS={value}: seconds wanted"))
+        });
         let measure = Duration::from_secs_f64(seconds);
         Self {
             measure,

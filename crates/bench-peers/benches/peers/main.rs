@@ -44,8 +44,9 @@ fn main() {
         .skip(1)
         .filter(|argument| !argument.starts_with('-'))
         .collect();
-    let selected =
-        |row: &str| filters.is_empty() || filters.iter().any(|filter| row.contains(filter.as_str()));
+    let selected = |row: &str| {
+        filters.is_empty() || filters.iter().any(|filter| row.contains(filter.as_str()))
+    };
     let settings = Settings::from_env();
     peer_jsonwebtoken::install_provider();
 

@@ -32,19 +32,27 @@ impl Primitive for Rsa {
         black_box(out).len()
     }
     fn verify(&self, message: &[u8], signature: &[u8]) {
-        self.2.verify_sig(message, signature).expect("the bare primitive");
+        self.2
+            .verify_sig(message, signature)
+            .expect("the bare primitive");
     }
 }
 
 struct Ecdsa(EcdsaKeyPair, ParsedPublicKey);
 impl Primitive for Ecdsa {
     fn sign(&self, message: &[u8]) -> usize {
-        black_box(self.0.sign(&SystemRandom::new(), message).expect("the bare primitive"))
-            .as_ref()
-            .len()
+        black_box(
+            self.0
+                .sign(&SystemRandom::new(), message)
+                .expect("the bare primitive"),
+        )
+        .as_ref()
+        .len()
     }
     fn verify(&self, message: &[u8], signature: &[u8]) {
-        self.1.verify_sig(message, signature).expect("the bare primitive");
+        self.1
+            .verify_sig(message, signature)
+            .expect("the bare primitive");
     }
 }
 
@@ -54,7 +62,9 @@ impl Primitive for Ed25519 {
         black_box(self.0.sign(message)).as_ref().len()
     }
     fn verify(&self, message: &[u8], signature: &[u8]) {
-        self.1.verify_sig(message, signature).expect("the bare primitive");
+        self.1
+            .verify_sig(message, signature)
+            .expect("the bare primitive");
     }
 }
 
@@ -62,14 +72,12 @@ impl Primitive for Ed25519 {
 pub fn for_algorithm(alg: Alg) -> Box<dyn Primitive> {
     let rsa = |encoding, params: &'static signature::RsaParameters| {
         let pair = RsaKeyPair::from_pkcs8(&der("rsa2048-private.pem")).expect("the bare primitive");
-        let public = ParsedPublicKey::new(params, pair.public_key().as_ref()).expect("the bare primitive");
+        let public =
+            ParsedPublicKey::new(params, pair.public_key().as_ref()).expect("the bare primitive");
         Box::new(Rsa(pair, encoding, public)) as Box<dyn Primitive>
     };
     match alg {
-        Alg::Hs256 => Box::new(Hmac(hmac::Key::new(
-            hmac::HMAC_SHA256,
-            &SECRET,
-        ))),
+        Alg::Hs256 => Box::new(Hmac(hmac::Key::new(hmac::HMAC_SHA256, &SECRET))),
         Alg::Hs384 => Box::new(Hmac(hmac::Key::new(hmac::HMAC_SHA384, &[7u8; 48]))),
         Alg::Hs512 => Box::new(Hmac(hmac::Key::new(hmac::HMAC_SHA512, &[7u8; 64]))),
         Alg::Rs256 => rsa(
@@ -93,11 +101,11 @@ pub fn for_algorithm(alg: Alg) -> Box<dyn Primitive> {
             .expect("the bare primitive");
             Box::new(Ecdsa(pair, public))
         }
-        _ => {
-            let pair = Ed25519KeyPair::from_pkcs8(&der("ed25519-private.pem")).expect("the bare primitive");
-            let public =
-                ParsedPublicKey::new(&signature::ED25519, pair.public_key().as_ref())
-                    .expect("the bare primitive");
+        Alg::EdDsa => {
+            let pair = Ed25519KeyPair::from_pkcs8(&der("ed25519-private.pem"))
+                .expect("the bare primitive");
+            let public = ParsedPublicKey::new(&signature::ED25519, pair.public_key().as_ref())
+                .expect("the bare primitive");
             Box::new(Ed25519(pair, public))
         }
     }

@@ -32,7 +32,9 @@ impl Primitive for Rs256 {
     }
     fn verify(&self, message: &[u8], signature: &[u8]) {
         let signature = rsa::pkcs1v15::Signature::try_from(signature).expect("the bare primitive");
-        self.1.verify(message, &signature).expect("the bare primitive");
+        self.1
+            .verify(message, &signature)
+            .expect("the bare primitive");
     }
 }
 
@@ -47,7 +49,9 @@ impl Primitive for Ps256 {
     }
     fn verify(&self, message: &[u8], signature: &[u8]) {
         let signature = rsa::pss::Signature::try_from(signature).expect("the bare primitive");
-        self.1.verify(message, &signature).expect("the bare primitive");
+        self.1
+            .verify(message, &signature)
+            .expect("the bare primitive");
     }
 }
 
@@ -59,7 +63,9 @@ impl Primitive for Es256 {
     }
     fn verify(&self, message: &[u8], signature: &[u8]) {
         let signature = p256::ecdsa::Signature::from_slice(signature).expect("the bare primitive");
-        self.1.verify(message, &signature).expect("the bare primitive");
+        self.1
+            .verify(message, &signature)
+            .expect("the bare primitive");
     }
 }
 
@@ -69,21 +75,29 @@ impl Primitive for EdDsa {
         black_box(self.0.sign(message).to_bytes()).len()
     }
     fn verify(&self, message: &[u8], signature: &[u8]) {
-        let signature = ed25519_dalek::Signature::from_slice(signature).expect("the bare primitive");
-        self.1.verify(message, &signature).expect("the bare primitive");
+        let signature =
+            ed25519_dalek::Signature::from_slice(signature).expect("the bare primitive");
+        self.1
+            .verify(message, &signature)
+            .expect("the bare primitive");
     }
 }
 
 /// The bare primitive of `alg` on the key every contestant uses, parsed once.
 pub fn for_algorithm(alg: Alg) -> Box<dyn Primitive> {
-    let rsa_key =
-        || rsa::RsaPrivateKey::from_pkcs8_der(&der("rsa2048-private.pem")).expect("the bare primitive");
+    let rsa_key = || {
+        rsa::RsaPrivateKey::from_pkcs8_der(&der("rsa2048-private.pem")).expect("the bare primitive")
+    };
     match alg {
         Alg::Hs256 => Box::new(Keyed(
             Hmac::<Sha256>::new_from_slice(&SECRET).expect("the bare primitive"),
         )),
-        Alg::Hs384 => Box::new(Keyed(Hmac::<Sha384>::new_from_slice(&[7u8; 48]).expect("the bare primitive"))),
-        Alg::Hs512 => Box::new(Keyed(Hmac::<Sha512>::new_from_slice(&[7u8; 64]).expect("the bare primitive"))),
+        Alg::Hs384 => Box::new(Keyed(
+            Hmac::<Sha384>::new_from_slice(&[7u8; 48]).expect("the bare primitive"),
+        )),
+        Alg::Hs512 => Box::new(Keyed(
+            Hmac::<Sha512>::new_from_slice(&[7u8; 64]).expect("the bare primitive"),
+        )),
         Alg::Rs256 => {
             let key = rsa_key();
             let public = rsa::pkcs1v15::VerifyingKey::new(key.to_public_key());
@@ -100,10 +114,9 @@ pub fn for_algorithm(alg: Alg) -> Box<dyn Primitive> {
             let public = *key.verifying_key();
             Box::new(Es256(key, public))
         }
-        _ => {
-            let key =
-                ed25519_dalek::SigningKey::from_pkcs8_der(&der("ed25519-private.pem"))
-                    .expect("the bare primitive");
+        Alg::EdDsa => {
+            let key = ed25519_dalek::SigningKey::from_pkcs8_der(&der("ed25519-private.pem"))
+                .expect("the bare primitive");
             let public = key.verifying_key();
             Box::new(EdDsa(key, public))
         }
