@@ -10,8 +10,9 @@
 
 use std::time::{Duration, Instant};
 
-/// How long a row is measured: `KEYWARD_PEERS_SECONDS` (default 2) after a warm-up of a tenth
-/// of that (at least 0.2 s), which also picks the batch size.
+/// How long a row is measured: `KEYWARD_PEERS_SECONDS` (default 2, at most 300: the verify
+/// rows' tokens are issued once and live 15 minutes) after a warm-up of a tenth of that (at
+/// least 0.2 s), which also picks the batch size.
 pub struct Settings {
     pub measure: Duration,
     pub warm_up: Duration,
@@ -26,8 +27,8 @@ impl Settings {
             value
                 .parse::<f64>()
                 .ok()
-                .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
-                .unwrap_or_else(|| panic!("KEYWARD_PEERS_SECONDS={value}: seconds wanted"))
+                .filter(|seconds| *seconds > 0.0 && *seconds <= 300.0)
+                .unwrap_or_else(|| panic!("KEYWARD_PEERS_SECONDS={value}: 0 to 300 seconds wanted"))
         });
         let measure = Duration::from_secs_f64(seconds);
         Self {
