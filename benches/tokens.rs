@@ -378,6 +378,67 @@ fn against_primitive(c: &mut Criterion) {
     group.finish();
 }
 
+/// A signature with a key parsed before the clock starts.
+#[cfg(not(feature = "aws-lc-rs"))]
+type SignOnce = Box<dyn Fn(&[u8]) -> usize>;
+
+/// RustCrypto only (issue 23): ES256 and EdDSA issue next to the bare signature on a key parsed
+/// once and on a key parsed from its PKCS#8 for every signature, which is what keyward did before
+/// keys were parsed once. Parsing derives public keys: P-256 checks the embedded public key
+/// against one derived from the scalar and `SigningKey` derives its own (two scalar
+/// multiplications), Ed25519 derives one, so a per-signature parse costs 2.7x and 2x of the
+/// signature alone: the ratios that were once reported as keyward's (BENCHMARKS.md).
+#[cfg(not(feature = "aws-lc-rs"))]
+fn parse_per_signature(c: &mut Criterion) {
+    use ed25519_dalek::pkcs8::DecodePrivateKey as _;
+    use p256::ecdsa::signature::Signer as _;
+
+    let der = |name: &str| pem::parse(key(name)).unwrap().into_contents();
+    let mut group = c.benchmark_group("parse_per_signature");
+    group
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_secs(1));
+    for (name, issuer) in issuers() {
+        let pkcs8 = match name {
+            "ES256" => der("p256-1-private.pem"),
+            "EdDSA" => der("ed25519-private.pem"),
+            _ => continue,
+        };
+        let token = issuer.issue("alice", &role()).unwrap();
+        let input = token.rsplit_once('.').unwrap().0.as_bytes().to_vec();
+        let sign_parsed: SignOnce = if name == "ES256" {
+            let key = p256::ecdsa::SigningKey::from_pkcs8_der(&pkcs8).unwrap();
+            Box::new(move |message| {
+                let signature: p256::ecdsa::Signature = key.sign(message);
+                black_box(signature.to_bytes()).len()
+            })
+        } else {
+            let key = ed25519_dalek::SigningKey::from_pkcs8_der(&pkcs8).unwrap();
+            Box::new(move |message| black_box(key.sign(message).to_bytes()).len())
+        };
+        let sign_reparsed = |message: &[u8]| -> usize {
+            if name == "ES256" {
+                let key = p256::ecdsa::SigningKey::from_pkcs8_der(black_box(&pkcs8)).unwrap();
+                let signature: p256::ecdsa::Signature = key.sign(message);
+                black_box(signature.to_bytes()).len()
+            } else {
+                let key = ed25519_dalek::SigningKey::from_pkcs8_der(black_box(&pkcs8)).unwrap();
+                black_box(key.sign(message).to_bytes()).len()
+            }
+        };
+        group.bench_function(BenchmarkId::new("issue/keyward", name), |b| {
+            b.iter(|| issuer.issue(black_box("alice"), &role()).unwrap());
+        });
+        group.bench_function(BenchmarkId::new("sign/parsed_once", name), |b| {
+            b.iter(|| sign_parsed(black_box(&input)));
+        });
+        group.bench_function(BenchmarkId::new("sign/parsed_per_signature", name), |b| {
+            b.iter(|| sign_reparsed(black_box(&input)));
+        });
+    }
+    group.finish();
+}
+
 /// The process-wide provider raw `jsonwebtoken::decode` needs (keyward itself never uses it).
 fn install_raw_provider() {
     #[cfg(feature = "aws-lc-rs")]
@@ -556,4 +617,9 @@ criterion_group!(
     rejections,
     threads
 );
+#[cfg(not(feature = "aws-lc-rs"))]
+criterion_group!(rust_crypto, parse_per_signature);
+#[cfg(not(feature = "aws-lc-rs"))]
+criterion_main!(benches, rust_crypto);
+#[cfg(feature = "aws-lc-rs")]
 criterion_main!(benches);
