@@ -1,6 +1,7 @@
 //! The claims a token carries, the kinds of token, and the OAuth2 token response.
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, Serializer};
@@ -146,9 +147,20 @@ fn optional_numeric_date<S: Serializer>(
 /// assert_eq!(serde_json::to_string(&one).unwrap(), r#""api""#);
 /// let two = Audience::from_iter(["api", "admin"]);
 /// assert_eq!(serde_json::to_string(&two).unwrap(), r#"["api","admin"]"#);
+/// // Equal by their values, however they were made.
+/// assert_eq!(one, Audience::from_iter(["api"]));
+/// assert_eq!(format!("{one:?}"), r#"Audience(["api"])"#);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Audience(Vec<String>);
+#[derive(Clone)]
+pub struct Audience(Values);
+
+/// One audience (what almost every token carries) without the allocation of a one-element
+/// list, or several.
+#[derive(Clone)]
+enum Values {
+    One(String),
+    Many(Vec<String>),
+}
 
 impl Audience {
     /// Whether `audience` is one of the values.
@@ -158,7 +170,7 @@ impl Audience {
     /// assert!(!Audience::from("api").contains("API"));
     /// ```
     pub fn contains(&self, audience: &str) -> bool {
-        self.0.iter().any(|value| value == audience)
+        self.values().iter().any(|value| value == audience)
     }
 
     /// The values, in order.
@@ -170,35 +182,63 @@ impl Audience {
     /// assert_eq!(values, ["a", "b"]);
     /// ```
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(String::as_str)
+        self.values().iter().map(String::as_str)
+    }
+
+    fn values(&self) -> &[String] {
+        match &self.0 {
+            Values::One(single) => std::slice::from_ref(single),
+            Values::Many(values) => values,
+        }
     }
 
     pub(crate) fn from_values(values: Vec<String>) -> Self {
-        Audience(values)
+        Audience(Values::Many(values))
+    }
+}
+
+// Compared, hashed and shown by their values, however they are held.
+impl PartialEq for Audience {
+    fn eq(&self, other: &Self) -> bool {
+        self.values() == other.values()
+    }
+}
+
+impl Eq for Audience {}
+
+impl Hash for Audience {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.values().hash(state);
+    }
+}
+
+impl fmt::Debug for Audience {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Audience").field(&self.values()).finish()
     }
 }
 
 impl From<&str> for Audience {
     fn from(audience: &str) -> Self {
-        Audience(vec![audience.to_owned()])
+        Audience(Values::One(audience.to_owned()))
     }
 }
 
 impl From<String> for Audience {
     fn from(audience: String) -> Self {
-        Audience(vec![audience])
+        Audience(Values::One(audience))
     }
 }
 
 impl<S: Into<String>> FromIterator<S> for Audience {
     fn from_iter<I: IntoIterator<Item = S>>(values: I) -> Self {
-        Audience(values.into_iter().map(Into::into).collect())
+        Audience(Values::Many(values.into_iter().map(Into::into).collect()))
     }
 }
 
 impl Serialize for Audience {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.0.as_slice() {
+        match self.values() {
             [single] => serializer.serialize_str(single),
             many => many.serialize(serializer),
         }

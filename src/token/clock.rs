@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 
@@ -29,6 +29,18 @@ use chrono::{DateTime, Utc};
 pub trait Clock: fmt::Debug + Send + Sync {
     /// The current instant.
     fn now(&self) -> DateTime<Utc>;
+
+    /// The current time in whole seconds since the Unix epoch (rounded down), the resolution
+    /// of JWT dates: what issuing and verifying read. The default takes it from
+    /// [`now`](Self::now); a clock that has it directly can say so and skip the calendar.
+    ///
+    /// ```
+    /// use keyward::token::{Clock, FixedClock};
+    /// assert_eq!(FixedClock::at_unix_seconds(1_700_000_000).unix_seconds(), 1_700_000_000);
+    /// ```
+    fn unix_seconds(&self) -> i64 {
+        self.now().timestamp()
+    }
 }
 
 /// A shared clock is a clock, so `with_clock` takes an `Arc<dyn Clock>` (or `Arc<FixedClock>`)
@@ -36,6 +48,10 @@ pub trait Clock: fmt::Debug + Send + Sync {
 impl<C: Clock + ?Sized> Clock for Arc<C> {
     fn now(&self) -> DateTime<Utc> {
         (**self).now()
+    }
+
+    fn unix_seconds(&self) -> i64 {
+        (**self).unix_seconds()
     }
 }
 
@@ -52,6 +68,23 @@ impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
     }
+
+    fn unix_seconds(&self) -> i64 {
+        // Before the epoch (a badly set clock), the seconds are negative and round down, as
+        // `now().timestamp()` would have them.
+        match SystemTime::now().duration_since(UNIX_EPOCH) {
+            Ok(since) => i64::try_from(since.as_secs()).unwrap_or(i64::MAX),
+            Err(before) => {
+                let before = before.duration();
+                let whole = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
+                if before.subsec_nanos() == 0 {
+                    -whole
+                } else {
+                    -whole - 1
+                }
+            }
+        }
+    }
 }
 
 /// A clock that stands still until told to move, for tests. Clones share one instant, so a
@@ -61,7 +94,7 @@ impl Clock for SystemClock {
 ///
 /// ```
 /// use keyward::token::{Clock, FixedClock};
-/// use std::time::Duration;
+/// use std::time::{Duration, SystemTime, UNIX_EPOCH};
 ///
 /// let clock = FixedClock::at_unix_seconds(1_000);
 /// let shared = clock.clone();
@@ -101,7 +134,7 @@ impl FixedClock {
     ///
     /// ```
     /// # use keyward::token::{Clock, FixedClock};
-    /// # use std::time::Duration;
+    /// # use std::time::{Duration, SystemTime, UNIX_EPOCH};
     /// let clock = FixedClock::at_unix_seconds(0);
     /// clock.advance(Duration::from_millis(2_500));
     /// assert_eq!(clock.now().timestamp(), 2);
@@ -119,7 +152,7 @@ impl FixedClock {
     ///
     /// ```
     /// # use keyward::token::{Clock, FixedClock};
-    /// # use std::time::Duration;
+    /// # use std::time::{Duration, SystemTime, UNIX_EPOCH};
     /// let clock = FixedClock::at_unix_seconds(10);
     /// clock.rewind(Duration::from_secs(4));
     /// assert_eq!(clock.now().timestamp(), 6);
@@ -156,5 +189,38 @@ impl Clock for FixedClock {
         } else {
             DateTime::<Utc>::MAX_UTC
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcut reads the same clock as `now`, so it lands between two readings of it.
+    #[test]
+    fn system_unix_seconds_agree_with_now() {
+        let before = SystemClock.now().timestamp();
+        let seconds = SystemClock.unix_seconds();
+        let after = SystemClock.now().timestamp();
+        assert!(
+            (before..=after).contains(&seconds),
+            "{before} {seconds} {after}"
+        );
+    }
+
+    /// A clock that only has `now` gets whole seconds, rounded down, also before the epoch.
+    #[test]
+    fn the_default_rounds_down() {
+        #[derive(Debug)]
+        struct At(i64, u32);
+        impl Clock for At {
+            fn now(&self) -> DateTime<Utc> {
+                DateTime::from_timestamp(self.0, self.1).unwrap()
+            }
+        }
+        assert_eq!(At(1_700_000_000, 999_999_999).unix_seconds(), 1_700_000_000);
+        assert_eq!(At(-2, 500_000_000).unix_seconds(), -2);
+        let shared: Arc<dyn Clock> = Arc::new(At(42, 0));
+        assert_eq!(shared.unix_seconds(), 42);
     }
 }

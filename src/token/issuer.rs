@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::DateTime;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -473,11 +473,13 @@ impl TokenIssuer {
             return Err(TokenError::InvalidClaim(Claim::Subject));
         }
         let issuing = &self.issuing;
-        let issued_at = whole_seconds(issuing.clock.now());
+        let issued_at = issuing.clock.unix_seconds();
+        // An expiry past what a date can hold (a clock far in the future) is refused rather
+        // than written: no verifier could read it.
         let expires_at = i64::try_from(ttl.as_secs())
             .ok()
-            .and_then(TimeDelta::try_seconds)
-            .and_then(|ttl| issued_at.checked_add_signed(ttl))
+            .and_then(|ttl| issued_at.checked_add(ttl))
+            .filter(|&seconds| DateTime::from_timestamp(seconds, 0).is_some())
             .ok_or(TokenError::InvalidClaim(Claim::ExpiresAt))?;
         let aud = match (kind, issuing.audiences.as_slice()) {
             (TokenKind::Refresh, _) => Some(OutgoingAudience::One(&issuing.refresh_audience)),
@@ -488,8 +490,8 @@ impl TokenIssuer {
         let token_id = random_token_id()?;
         let registered = RegisteredClaims {
             sub: subject,
-            iat: issued_at.timestamp(),
-            exp: expires_at.timestamp(),
+            iat: issued_at,
+            exp: expires_at,
             jti: &token_id,
             iss: issuing.issuer.as_deref(),
             aud,
@@ -532,10 +534,6 @@ impl TokenIssuer {
     ) -> Result<Claims<T>, TokenError> {
         self.verifier.verify_refresh(token)
     }
-}
-
-fn whole_seconds(instant: DateTime<Utc>) -> DateTime<Utc> {
-    DateTime::from_timestamp(instant.timestamp(), 0).unwrap_or(instant)
 }
 
 /// 128 random bits, base64url: unique per token without coordination.

@@ -609,7 +609,7 @@ impl TokenVerifier {
         let config = &*self.config;
         // Compared in whole seconds: the claims are whole seconds, so `now < exp` holds for
         // the current instant exactly when it holds for the second it falls in.
-        let now = config.clock.now().timestamp();
+        let now = config.clock.unix_seconds();
         let leeway =
             i64::try_from(config.leeway.as_secs()).expect("leeway is capped at five minutes");
 
