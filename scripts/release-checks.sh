@@ -21,6 +21,18 @@ cargo publish --dry-run --locked
 # with that. Cargo.lock is restored afterwards whatever happens.
 step "minimal direct dependency versions: build and test"
 cp Cargo.lock target/Cargo.lock.ci-backup
-trap 'cp target/Cargo.lock.ci-backup Cargo.lock' EXIT
+cp Cargo.toml target/Cargo.toml.ci-backup
+trap 'cp target/Cargo.lock.ci-backup Cargo.lock; cp target/Cargo.toml.ci-backup Cargo.toml' EXIT
+# The peer benchmark's jwt-simple needs newer serde, serde_json, thiserror and zeroize than
+# keyward's minimums: with it in the workspace, the resolution would quietly test those instead.
+# It is left out of the workspace for this step (restored with the lock file).
+python3 - <<'PY'
+from pathlib import Path
+manifest = Path("Cargo.toml")
+text = manifest.read_text()
+member = '    "crates/bench-peers",\n'
+assert member in text, "crates/bench-peers is no longer a workspace member: update this step"
+manifest.write_text(text.replace(member, ""))
+PY
 RUSTC_BOOTSTRAP=1 cargo -Z direct-minimal-versions update
 cargo test --lib --tests
