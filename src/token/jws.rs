@@ -73,6 +73,11 @@ impl WireHeader {
 /// The longest header decoded on the stack; keyward's own headers are well under 100 bytes.
 pub(crate) const HEADER_ON_STACK: usize = 192;
 
+/// Room for the longest signature decoded on the stack: 64 bytes, HMAC-SHA-512's, ES256's and
+/// Ed25519's, with the 3 base64 keeps spare. RSA signatures (256 to 512 bytes, verified in
+/// tens of microseconds) go to the heap.
+pub(crate) const SIGNATURE_ON_STACK: usize = 64 + 3;
+
 /// The longest payload decoded on the stack: keyward's own claims with a few of the caller's
 /// are 150 to 300 bytes.
 pub(crate) const PAYLOAD_ON_STACK: usize = 512;
@@ -275,43 +280,6 @@ fn decode_small(encoded: &str, out: &mut [u8]) -> Option<Result<usize, ()>> {
     Some(URL_SAFE_NO_PAD.decode_slice(encoded, out).map_err(|_| ()))
 }
 
-/// The longest raw signature keyward verifies: RSA with the largest modulus a backend accepts
-/// (8192 bits with aws-lc-rs); every other algorithm's is shorter.
-const MAX_SIGNATURE_LEN: usize = 8192 / 8;
-
-/// A signature part, decoded on the stack.
-pub(crate) struct Signature {
-    bytes: [u8; MAX_SIGNATURE_LEN + 3],
-    len: usize,
-    /// A signature too long for any key, decoded the general way so that it fails as any other
-    /// wrong signature does (or as malformed, if it is not canonical base64url).
-    long: Vec<u8>,
-}
-
-impl Signature {
-    pub(crate) fn decode(encoded: &str) -> Result<Self, TokenError> {
-        let mut signature = Signature {
-            bytes: [0; MAX_SIGNATURE_LEN + 3],
-            len: 0,
-            long: Vec::new(),
-        };
-        match decode_small(encoded, &mut signature.bytes) {
-            Some(Ok(len)) => signature.len = len,
-            Some(Err(())) => return Err(TokenError::Malformed(TokenPart::Signature)),
-            None => signature.long = decode_part(encoded, TokenPart::Signature)?,
-        }
-        Ok(signature)
-    }
-
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        if self.long.is_empty() {
-            &self.bytes[..self.len]
-        } else {
-            &self.long
-        }
-    }
-}
-
 #[derive(Serialize)]
 struct OutgoingHeader<'a> {
     alg: &'static str,
@@ -331,6 +299,10 @@ pub(crate) fn encoded_headers(algorithm: Algorithm, kid: Option<&str>) -> [Strin
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).expect("a header of strings serializes"))
     })
 }
+
+/// The longest raw signature keyward makes: RSA with the largest modulus a backend accepts;
+/// every other algorithm's is shorter.
+const MAX_SIGNATURE_LEN: usize = 8192 / 8;
 
 /// Signs `claims` (a serialized JSON object) into a compact token of the given kind.
 pub(crate) fn encode(
