@@ -112,8 +112,8 @@ impl SignerApi for Signer {
     fn rsa(padding: RsaPadding, pkcs1: &[u8]) -> Result<Self, KeyError> {
         // The DER and the public half were read and checked already; `from_pkcs1_der` then
         // validates that the primes and exponents agree with the modulus.
-        let key = rsa::PrivateKey::from_pkcs1_der(pkcs1)
-            .map_err(|_| KeyError::InconsistentPrivateKey)?;
+        let key =
+            rsa::PrivateKey::from_pkcs1_der(pkcs1).map_err(|_| KeyError::InconsistentPrivateKey)?;
         Ok(match padding {
             // RFC 7518 §3.5: MGF1 with SHA-256 and a salt as long as the hash, which is what
             // `pss::SigningKey::new` sets.

@@ -39,10 +39,7 @@ impl Primitive for Rs256 {
     }
 }
 
-struct Ps256(
-    rsa::pss::SigningKey<Sha256>,
-    rsa::pss::VerifyingKey<Sha256>,
-);
+struct Ps256(rsa::pss::SigningKey<Sha256>, rsa::pss::VerifyingKey<Sha256>);
 impl Primitive for Ps256 {
     fn sign(&self, message: &[u8]) -> usize {
         let signature = self.0.sign(message);
