@@ -11,7 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit as _, Mac as _};
 use keyward::token::{Algorithm, Claims, FixedClock, SigningKey, TokenIssuer, TokenVerifier};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;

@@ -4,7 +4,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit as _, Mac as _};
 use keyward::password::{Cost, PasswordHash, PasswordHasher};
 use keyward::token::{
     Algorithm, FixedClock, JwksResponse, KeySet, Leeway, RemoteKeySet, SigningKey, TokenIssuer,

@@ -352,7 +352,7 @@ fn the_policy_is_visible_in_debug() {
 }
 
 fn sign_hs256(secret: &[u8], header: &str, payload: &str) -> String {
-    use hmac::{Hmac, Mac};
+    use hmac::{Hmac, KeyInit as _, Mac as _};
     let input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(header),

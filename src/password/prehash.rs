@@ -6,7 +6,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit as _, Mac as _};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
@@ -63,8 +63,8 @@ pub(crate) fn bcrypt_key<'a>(
         HashFormat::DjangoBcryptSha256 => {
             // django/contrib/auth/hashers.py (BCryptSHA256PasswordHasher): the lowercase hex
             // SHA-256 digest, 64 ASCII bytes.
-            let digest = Sha256::digest(password);
-            BcryptKey::Derived(Zeroizing::new(format!("{digest:x}")))
+            let digest = Zeroizing::new(<[u8; 32]>::from(Sha256::digest(password)));
+            BcryptKey::Derived(Zeroizing::new(base16ct::lower::encode_string(&*digest)))
         }
         // The Argon2 formats never reach bcrypt; listed so the match stays exhaustive.
         HashFormat::Bcrypt

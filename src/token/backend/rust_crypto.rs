@@ -5,12 +5,11 @@
 //! itself, a keyed HMAC state, is wrapped in [`KeyedHmac`], whose `Drop` overwrites it.
 
 use ed25519_dalek::pkcs8::DecodePrivateKey as _;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit as _, Mac as _};
 use p256::ecdsa::signature::Verifier as _;
-use p256::ecdsa::signature::{RandomizedSigner as _, SignatureEncoding as _, Signer as _};
+use p256::ecdsa::signature::{SignatureEncoding as _, Signer as _};
 use rsa::pkcs1::DecodeRsaPrivateKey as _;
-use rsa::rand_core::OsRng;
-use rsa::{BigUint, Pkcs1v15Sign, Pss, RsaPublicKey};
+use rsa::{BoxedUint, Pkcs1v15Sign, Pss};
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
 use zeroize::ZeroizeOnDrop;
 
@@ -20,9 +19,10 @@ use crate::token::{KeyError, TokenError};
 /// A private key (or HMAC secret) parsed once, ready to sign.
 pub(crate) enum Signer {
     Hmac(KeyedHmac),
+    // Both blinded, as `jsonwebtoken` signs: with its `getrandom` feature, `rsa` 0.10 randomizes
+    // the private-key operation of every signature (`Signer::try_sign` draws from the OS RNG).
     Rs256(rsa::pkcs1v15::SigningKey<Sha256>),
-    // Blinded, as `jsonwebtoken` signs: the RSA private-key operation is randomized.
-    Ps256(rsa::pss::BlindedSigningKey<Sha256>),
+    Ps256(rsa::pss::SigningKey<Sha256>),
     Es256(p256::ecdsa::SigningKey),
     EdDsa(ed25519_dalek::SigningKey),
 }
@@ -32,7 +32,7 @@ pub(crate) enum Signer {
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Verifier {
     Hmac(KeyedHmac),
-    Rsa { key: RsaPublicKey, pss: bool },
+    Rsa { key: rsa::PublicKey, pss: bool },
     Es256(p256::ecdsa::VerifyingKey),
     EdDsa(ed25519_dalek::VerifyingKey),
 }
@@ -42,7 +42,7 @@ const _: fn() = || {
     fn wiped_on_drop<T: ZeroizeOnDrop>() {}
     wiped_on_drop::<KeyedHmac>();
     wiped_on_drop::<rsa::pkcs1v15::SigningKey<Sha256>>();
-    wiped_on_drop::<rsa::pss::BlindedSigningKey<Sha256>>();
+    wiped_on_drop::<rsa::pss::SigningKey<Sha256>>();
     wiped_on_drop::<p256::ecdsa::SigningKey>();
     wiped_on_drop::<ed25519_dalek::SigningKey>();
 };
@@ -112,12 +112,12 @@ impl SignerApi for Signer {
     fn rsa(padding: RsaPadding, pkcs1: &[u8]) -> Result<Self, KeyError> {
         // The DER and the public half were read and checked already; `from_pkcs1_der` then
         // validates that the primes and exponents agree with the modulus.
-        let key = rsa::RsaPrivateKey::from_pkcs1_der(pkcs1)
-            .map_err(|_| KeyError::InconsistentPrivateKey)?;
+        let key =
+            rsa::PrivateKey::from_pkcs1_der(pkcs1).map_err(|_| KeyError::InconsistentPrivateKey)?;
         Ok(match padding {
             // RFC 7518 §3.5: MGF1 with SHA-256 and a salt as long as the hash, which is what
-            // `BlindedSigningKey::new` sets.
-            RsaPadding::Pss => Signer::Ps256(rsa::pss::BlindedSigningKey::new(key)),
+            // `pss::SigningKey::new` sets.
+            RsaPadding::Pss => Signer::Ps256(rsa::pss::SigningKey::new(key)),
             RsaPadding::Pkcs1 => Signer::Rs256(rsa::pkcs1v15::SigningKey::new(key)),
         })
     }
@@ -130,7 +130,7 @@ impl SignerApi for Signer {
         })?;
         let point = key
             .verifying_key()
-            .to_encoded_point(false)
+            .to_sec1_point(false)
             .as_bytes()
             .try_into()
             .map_err(|_| KeyError::MalformedPem("P-256 private key"))?;
@@ -149,14 +149,8 @@ impl SignerApi for Signer {
         let rejected = |error| TokenError::InvalidKey(refused(error));
         Ok(match self {
             Signer::Hmac(key) => key.sign(message, f),
-            Signer::Rs256(key) => f(&key
-                .try_sign_with_rng(&mut OsRng, message)
-                .map_err(rejected)?
-                .to_bytes()),
-            Signer::Ps256(key) => f(&key
-                .try_sign_with_rng(&mut OsRng, message)
-                .map_err(rejected)?
-                .to_bytes()),
+            Signer::Rs256(key) => f(&key.try_sign(message).map_err(rejected)?.to_bytes()),
+            Signer::Ps256(key) => f(&key.try_sign(message).map_err(rejected)?.to_bytes()),
             Signer::Es256(key) => {
                 // The JWS form: `r || s`, 32 bytes each.
                 let signature: p256::ecdsa::Signature = key.try_sign(message).map_err(rejected)?;
@@ -173,8 +167,12 @@ impl VerifierApi for Verifier {
     }
 
     fn rsa(padding: RsaPadding, n: &[u8], e: &[u8]) -> Result<Self, KeyError> {
-        let key = RsaPublicKey::new(BigUint::from_bytes_be(n), BigUint::from_bytes_be(e))
-            .map_err(refused)?;
+        // Public values: reading them in variable time leaks nothing.
+        let key = rsa::PublicKey::new(
+            BoxedUint::from_be_slice_vartime(n),
+            BoxedUint::from_be_slice_vartime(e),
+        )
+        .map_err(refused)?;
         Ok(Verifier::Rsa {
             key,
             pss: padding == RsaPadding::Pss,
@@ -201,7 +199,7 @@ impl VerifierApi for Verifier {
                 let digest = Sha256::digest(message);
                 if *pss {
                     // Salt as long as the hash (RFC 7518 §3.5), which `Pss::new` expects.
-                    key.verify(Pss::new::<Sha256>(), &digest, signature).is_ok()
+                    key.verify(Pss::<Sha256>::new(), &digest, signature).is_ok()
                 } else {
                     key.verify(Pkcs1v15Sign::new::<Sha256>(), &digest, signature)
                         .is_ok()

@@ -11,13 +11,14 @@ use super::super::{Algorithm, KeyError};
 /// RSA moduli below this are refused (NIST SP 800-57 Part 1 §5.6.1, RFC 7518 §3.3).
 pub(crate) const MIN_RSA_BITS: usize = 2048;
 
-/// The largest RSA modulus accepted, whichever backend is enabled: the RustCrypto `rsa` crate
-/// caps public keys at 4096 bits (`RsaPublicKey::MAX_SIZE`), and aws-lc-rs takes up to 8192.
+/// The largest RSA modulus accepted, whichever backend is enabled. Both would take 8192 bits
+/// (the RustCrypto `rsa` crate's `PublicKey::MAX_SIZE` since 0.10, and aws-lc-rs); keyward keeps
+/// the 4096 of `rsa` 0.9, since larger moduli cost time per token and no provider publishes them.
 /// One value for both, so that a key accepted under one feature set is accepted under all.
 pub(crate) const MAX_RSA_BITS: usize = 4096;
 
 /// The largest RSA public exponent either backend verifies with: `aws-lc` (like `BoringSSL`) and the
-/// `rsa` crate (`RsaPublicKey::MAX_PUB_EXPONENT`) both stop at 33 bits.
+/// `rsa` crate (`PublicKey::MAX_PUB_EXPONENT`) both stop at 33 bits.
 const MAX_RSA_EXPONENT: u64 = (1 << 33) - 1;
 
 /// Checks an RSA public key given as big-endian modulus and exponent without leading zeros.
@@ -92,13 +93,13 @@ pub(crate) fn ed25519_public_key(x: &[u8]) -> Result<[u8; 32], KeyError> {
 /// and returns its uncompressed form: the point must be on the curve, with coordinates below
 /// the field prime, and not the identity (SEC 1 v2 §3.2.2.1, NIST SP 800-56A §5.6.2.3.3).
 pub(crate) fn p256_public_key(sec1: &[u8]) -> Result<[u8; 65], KeyError> {
-    use p256::elliptic_curve::sec1::ToEncodedPoint as _;
+    use p256::elliptic_curve::sec1::ToSec1Point as _;
 
     if sec1 == [0] {
         return Err(KeyError::SmallOrderPoint);
     }
     let key = p256::PublicKey::from_sec1_bytes(sec1).map_err(|_| KeyError::NotOnCurve)?;
-    let point = key.to_encoded_point(false);
+    let point = key.to_sec1_point(false);
     point
         .as_bytes()
         .try_into()

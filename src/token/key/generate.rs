@@ -53,7 +53,7 @@ pub(crate) fn rsa(bits: usize) -> Result<Zeroizing<Vec<u8>>, KeyError> {
 pub(crate) fn rsa(bits: usize) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     use rsa::pkcs8::EncodePrivateKey as _;
 
-    let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, bits)
+    let key = rsa::PrivateKey::new(&mut getrandom::SysRng, bits)
         .map_err(|_| KeyError::RandomnessUnavailable)?;
     let der = key.to_pkcs8_der().map_err(|_| KeyError::NotEncodable)?;
     Ok(Zeroizing::new(der.as_bytes().to_vec()))

@@ -1,7 +1,7 @@
 //! Reading keys out of PEM text: which kind of key it is, found from the DER structure's
 //! algorithm identifier, not guessed from which parser happens to accept it.
 
-use pkcs8::PrivateKeyInfo;
+use pkcs8::PrivateKeyInfoRef;
 use pkcs8::der::asn1::{AnyRef, ObjectIdentifier, OctetStringRef};
 use pkcs8::der::{Decode as _, Encode as _};
 use pkcs8::spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
@@ -63,20 +63,20 @@ pub(crate) fn private_key(pem: &[u8]) -> Result<PrivateKey, KeyError> {
     let (label, der) = single_block(pem)?;
     match label.as_str() {
         "PRIVATE KEY" => {
-            let info = PrivateKeyInfo::from_der(&der)
+            let info = PrivateKeyInfoRef::from_der(&der)
                 .map_err(|_| KeyError::MalformedPem("PKCS#8 private key"))?;
             let kind = kind_of(info.algorithm)?;
             Ok(PrivateKey { kind, pkcs8: der })
         }
         "RSA PRIVATE KEY" => {
-            pkcs1::RsaPrivateKey::from_der(&der)
+            pkcs1::RsaPrivateKeyRef::from_der(&der)
                 .map_err(|_| KeyError::MalformedPem("PKCS#1 RSA private key"))?;
             let algorithm = AlgorithmIdentifierRef {
                 oid: RSA,
                 parameters: Some(AnyRef::NULL),
             };
-            let pkcs8 = PrivateKeyInfo::new(algorithm, &der)
-                .to_der()
+            let pkcs8 = OctetStringRef::new(&der)
+                .and_then(|key| PrivateKeyInfoRef::new(algorithm, key).to_der())
                 .map_err(|_| KeyError::MalformedPem("PKCS#1 RSA private key"))?;
             Ok(PrivateKey {
                 kind: KeyKind::Rsa,
@@ -198,19 +198,20 @@ fn sec1_curve(der: &[u8]) -> Result<Option<ObjectIdentifier>, pkcs8::der::Error>
     let mut reader = SliceReader::new(der)?;
     let curve = reader.sequence(|inner| {
         let _version = u8::decode(inner)?;
-        let _private_key = OctetStringRef::decode(inner)?;
-        let curve = ContextSpecific::<ObjectIdentifier>::decode_explicit(inner, TagNumber::N0)?;
+        let _private_key = <&OctetStringRef>::decode(inner)?;
+        let curve = ContextSpecific::<ObjectIdentifier>::decode_explicit(inner, TagNumber(0))?;
         // The optional public key after it is read by p256 itself.
         inner.read_slice(inner.remaining_len())?;
-        Ok(curve.map(|field| field.value))
+        Ok::<_, pkcs8::der::Error>(curve.map(|field| field.value))
     })?;
-    reader.finish(curve)
+    reader.finish()?;
+    Ok(curve)
 }
 
 /// The inner `RSAPrivateKey` (PKCS#1) of an RSA PKCS#8 key.
 pub(crate) fn pkcs8_inner(pkcs8: &[u8]) -> Result<&[u8], KeyError> {
-    PrivateKeyInfo::from_der(pkcs8)
-        .map(|info| info.private_key)
+    PrivateKeyInfoRef::from_der(pkcs8)
+        .map(|info| info.private_key.as_bytes())
         .map_err(|_| KeyError::MalformedPem("PKCS#8 private key"))
 }
 
@@ -225,8 +226,8 @@ pub(crate) fn ed25519_pkcs8(seed: &[u8; 32]) -> Result<Zeroizing<Vec<u8>>, KeyEr
         oid: ED25519,
         parameters: None,
     };
-    PrivateKeyInfo::new(algorithm, &curve_private_key)
-        .to_der()
+    OctetStringRef::new(&curve_private_key)
+        .and_then(|key| PrivateKeyInfoRef::new(algorithm, key).to_der())
         .map(Zeroizing::new)
         .map_err(|_| KeyError::NotEncodable)
 }

@@ -222,7 +222,7 @@ impl SigningKey {
             let pkcs1 = pem::pkcs8_inner(&pkcs8)?;
             // Read the public half first, so a weak key is refused as weak on both backends
             // (aws-lc-rs would not even parse a private key under 2048 bits).
-            let private = pkcs1::RsaPrivateKey::from_der(pkcs1)
+            let private = pkcs1::RsaPrivateKeyRef::from_der(pkcs1)
                 .map_err(|_| KeyError::MalformedPem("PKCS#1 RSA private key"))?;
             let verifying = VerifyingKey::rsa(
                 padding,

@@ -52,10 +52,9 @@ pub struct VerifyingKey {
 impl VerifyingKey {
     /// The smallest RSA modulus accepted, in bits (NIST SP 800-57 Part 1 §5.6.1, RFC 7518 §3.3).
     pub const MIN_RSA_BITS: usize = checks::MIN_RSA_BITS;
-    /// The largest RSA modulus accepted, in bits: 4096, with either backend (the RustCrypto
-    /// `rsa` crate verifies no larger key; aws-lc-rs would take 8192, but a key must not be
-    /// accepted under one feature set and refused under another). Larger moduli cost time per
-    /// token, and no provider publishes them.
+    /// The largest RSA modulus accepted, in bits: 4096, with either backend (both backends
+    /// would take 8192, but larger moduli cost time per token, no provider publishes them, and
+    /// a key must not be accepted under one feature set and refused under another).
     pub const MAX_RSA_BITS: usize = checks::MAX_RSA_BITS;
 
     /// An HS256 verifying key: the shared secret, at least 32 bytes.
@@ -176,7 +175,7 @@ impl VerifyingKey {
         match key.kind {
             KeyKind::Rsa => {
                 use pkcs1::der::Decode as _;
-                let rsa = pkcs1::RsaPublicKey::from_der(&key.key)
+                let rsa = pkcs1::RsaPublicKeyRef::from_der(&key.key)
                     .map_err(|_| invalid(KeyError::MalformedPem("PKCS#1 RSA public key")))?;
                 // `from_pem_as` has matched the algorithm to the key kind already.
                 let padding = RsaPadding::of(algorithm).ok_or(invalid(KeyError::WrongKeyType {

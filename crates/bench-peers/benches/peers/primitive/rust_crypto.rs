@@ -1,6 +1,6 @@
 use ed25519_dalek::pkcs8::DecodePrivateKey as _;
-use hmac::{Hmac, Mac};
-use p256::ecdsa::signature::{RandomizedSigner, SignatureEncoding, Signer, Verifier};
+use hmac::{Hmac, KeyInit, Mac};
+use p256::ecdsa::signature::{SignatureEncoding, Signer, Verifier};
 use sha2::{Sha256, Sha384, Sha512};
 
 use super::{Primitive, black_box, der};
@@ -27,7 +27,8 @@ struct Rs256(
 );
 impl Primitive for Rs256 {
     fn sign(&self, message: &[u8]) -> usize {
-        let signature = self.0.sign_with_rng(&mut rsa::rand_core::OsRng, message);
+        // Blinded with the OS random generator, as keyward signs (rsa's `getrandom` feature).
+        let signature = self.0.sign(message);
         black_box(signature.to_bytes()).len()
     }
     fn verify(&self, message: &[u8], signature: &[u8]) {
@@ -38,13 +39,10 @@ impl Primitive for Rs256 {
     }
 }
 
-struct Ps256(
-    rsa::pss::BlindedSigningKey<Sha256>,
-    rsa::pss::VerifyingKey<Sha256>,
-);
+struct Ps256(rsa::pss::SigningKey<Sha256>, rsa::pss::VerifyingKey<Sha256>);
 impl Primitive for Ps256 {
     fn sign(&self, message: &[u8]) -> usize {
-        let signature = self.0.sign_with_rng(&mut rsa::rand_core::OsRng, message);
+        let signature = self.0.sign(message);
         black_box(signature.to_bytes()).len()
     }
     fn verify(&self, message: &[u8], signature: &[u8]) {
@@ -86,7 +84,7 @@ impl Primitive for EdDsa {
 /// The bare primitive of `alg` on the key every contestant uses, parsed once.
 pub fn for_algorithm(alg: Alg) -> Box<dyn Primitive> {
     let rsa_key = || {
-        rsa::RsaPrivateKey::from_pkcs8_der(&der("rsa2048-private.pem")).expect("the bare primitive")
+        rsa::PrivateKey::from_pkcs8_der(&der("rsa2048-private.pem")).expect("the bare primitive")
     };
     match alg {
         Alg::Hs256 => Box::new(Keyed(
@@ -106,7 +104,7 @@ pub fn for_algorithm(alg: Alg) -> Box<dyn Primitive> {
         Alg::Ps256 => {
             let key = rsa_key();
             let public = rsa::pss::VerifyingKey::new(key.to_public_key());
-            Box::new(Ps256(rsa::pss::BlindedSigningKey::new(key), public))
+            Box::new(Ps256(rsa::pss::SigningKey::new(key), public))
         }
         Alg::Es256 => {
             let key = p256::ecdsa::SigningKey::from_pkcs8_der(&der("p256-1-private.pem"))
