@@ -285,6 +285,44 @@ mod reading {
         );
     }
 
+    /// A type that takes a required claim's name and stops before its value: the value held
+    /// for it is dropped, and the next required claim is read for itself.
+    #[test]
+    fn a_required_value_left_unread_does_not_stand_for_the_next() {
+        #[derive(Debug)]
+        struct FirstName;
+        impl<'de> Deserialize<'de> for FirstName {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct KeyOnly;
+                impl<'de> Visitor<'de> for KeyOnly {
+                    type Value = FirstName;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("an object")
+                    }
+                    fn visit_map<A: MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<FirstName, A::Error> {
+                        map.next_key::<IgnoredAny>()?;
+                        Ok(FirstName)
+                    }
+                }
+                deserializer.deserialize_map(KeyOnly)
+            }
+        }
+        let token = signed(&payload_at(NOW, r#","tenant":"acme","team":"blue""#));
+        let verifier = verifier().with_required_claims([("tenant", "acme"), ("team", "blue")]);
+        verifier.verify::<FirstName>(&token).unwrap();
+        let wrong_team = signed(&payload_at(NOW, r#","tenant":"acme","team":"red""#));
+        assert_eq!(
+            verifier.verify::<FirstName>(&wrong_team).unwrap_err(),
+            TokenError::ClaimMismatch {
+                name: "team".into(),
+                found: Some("red".into())
+            }
+        );
+    }
+
     /// Member names read the way `serde_json` reads map keys: as strings, or as numbers and
     /// booleans spelled as strings.
     #[test]

@@ -270,6 +270,9 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Members<'de, '_, A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
+        // A required claim's value held for a key whose value was never asked for is stale
+        // now (it was read from the JSON already): it must not stand for the next one's.
+        self.held = None;
         loop {
             if self.done {
                 return Ok(None);
@@ -291,6 +294,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Members<'de, '_, A> {
             }
             for (index, (required, _)) in self.required.iter().enumerate() {
                 if *required == name {
+                    // Read once, however often the name is required.
                     if self.held.is_none() {
                         let StrictValue(value) = self.map.next_value()?;
                         self.held = Some(value);
