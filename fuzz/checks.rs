@@ -80,8 +80,11 @@ pub fn jwks(data: &[u8]) {
     let _ = VerifyingKey::from_jwk(text);
 }
 
-/// Arbitrary payload bytes in a correctly signed HS256 access token: reaches claims decoding and
-/// validation, and whatever is accepted satisfies keyward's rules.
+/// Arbitrary bytes as the payload of a correctly signed HS256 token: never a panic; an
+/// accepted token is within its times, names no audience nobody expects, and repeats no member
+/// name at any depth (checked by [`repeats_a_name`], written here apart from keyward's reader);
+/// every way of reading the caller's claims (`()`, `Value`, `IgnoredAny`) gives the same
+/// verdict, and `Value` holds exactly the members that are not registered claims.
 pub fn claims(payload: &[u8]) {
     let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"at+jwt"}"#);
     let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(payload));
@@ -95,7 +98,22 @@ pub fn claims(payload: &[u8]) {
         .with_clock(FixedClock::at_unix_seconds(NOW))
         .try_with_max_token_bytes(usize::MAX)
         .expect("a non-zero limit");
-    if let Ok(claims) = verifier.verify::<serde_json::Value>(&token) {
+    let as_value = verifier.verify::<serde_json::Value>(&token);
+    let as_unit = verifier.verify::<()>(&token).map(|_| ());
+    let as_ignored = verifier.verify::<serde::de::IgnoredAny>(&token).map(|_| ());
+    let value_verdict = as_value.as_ref().map(|_| ()).map_err(Clone::clone);
+    assert_eq!(value_verdict, as_unit, "Value and () disagree");
+    assert_eq!(as_unit, as_ignored, "() and IgnoredAny disagree");
+    if repeats_a_name(payload) {
+        assert_eq!(
+            as_unit,
+            Err(keyward::token::TokenError::Malformed(
+                keyward::token::TokenPart::Payload
+            )),
+            "a repeated name was not refused as malformed"
+        );
+    }
+    if let Ok(claims) = as_value {
         assert!(!claims.subject.is_empty());
         assert!(
             claims.expires_at.timestamp() > NOW,
@@ -110,7 +128,76 @@ pub fn claims(payload: &[u8]) {
             claims.audience.is_none(),
             "accepted an audience nobody expects"
         );
+        assert!(!repeats_a_name(payload), "accepted a repeated name");
+        let Ok(serde_json::Value::Object(mut plain)) = serde_json::from_slice(payload) else {
+            panic!("accepted a payload serde_json does not read as an object");
+        };
+        for registered in ["sub", "exp", "iat", "nbf", "iss", "aud", "jti"] {
+            plain.remove(registered);
+        }
+        assert_eq!(
+            claims.extra,
+            serde_json::Value::Object(plain),
+            "the caller's claims are not the payload's other members"
+        );
     }
+}
+
+/// Whether `json` is JSON with an object that names a member twice, at any depth. Written
+/// apart from keyward's strict reader, so that the two check each other: each object's names go
+/// into a set, and every value is walked.
+fn repeats_a_name(json: &[u8]) -> bool {
+    use serde::de::{Deserializer as _, MapAccess, SeqAccess, Visitor};
+
+    struct Walk;
+    impl<'de> serde::de::DeserializeSeed<'de> for Walk {
+        type Value = bool;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Walk {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_unit<E>(self) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+            let mut repeated = false;
+            while let Some(inner) = seq.next_element_seed(Walk)? {
+                repeated |= inner;
+            }
+            Ok(repeated)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+            let mut names = std::collections::HashSet::new();
+            let mut repeated = false;
+            while let Some(name) = map.next_key::<String>()? {
+                repeated |= !names.insert(name);
+                repeated |= map.next_value_seed(Walk)?;
+            }
+            Ok(repeated)
+        }
+    }
+    let mut json = serde_json::Deserializer::from_slice(json);
+    json.deserialize_any(Walk).unwrap_or(false) && json.end().is_ok()
 }
 
 /// Arbitrary bytes as a request's `Authorization` values (split at each NUL byte): never a
