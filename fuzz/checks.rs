@@ -438,8 +438,8 @@ pub fn differential_keys() -> &'static [DifferentialKey] {
                 let (keyward_key, encoding, decoding) = match alg {
                     Alg::HS256 => (
                         VerifyingKey::hs256(SECRET).unwrap(),
-                        EncodingKey::from_secret(&SECRET),
-                        DecodingKey::from_secret(&SECRET),
+                        EncodingKey::from_secret(&SECRET).expect("an HMAC key"),
+                        DecodingKey::from_secret(&SECRET).expect("an HMAC key"),
                     ),
                     Alg::ES256 => (
                         VerifyingKey::from_pem_as(public, Algorithm::ES256).unwrap(),
