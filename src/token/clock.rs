@@ -70,18 +70,22 @@ impl Clock for SystemClock {
     }
 
     fn unix_seconds(&self) -> i64 {
-        // Before the epoch (a badly set clock), the seconds are negative and round down, as
-        // `now().timestamp()` would have them.
-        match SystemTime::now().duration_since(UNIX_EPOCH) {
-            Ok(since) => i64::try_from(since.as_secs()).unwrap_or(i64::MAX),
-            Err(before) => {
-                let before = before.duration();
-                let whole = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
-                if before.subsec_nanos() == 0 {
-                    -whole
-                } else {
-                    -whole - 1
-                }
+        whole_seconds(SystemTime::now())
+    }
+}
+
+/// `time` in whole seconds since the Unix epoch, rounded down: before the epoch (a badly set
+/// clock) negative, as `now().timestamp()` would have it.
+fn whole_seconds(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(since) => i64::try_from(since.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => {
+            let before = before.duration();
+            let whole = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
+            if before.subsec_nanos() == 0 {
+                -whole
+            } else {
+                -whole - 1
             }
         }
     }
@@ -196,16 +200,26 @@ impl Clock for FixedClock {
 mod tests {
     use super::*;
 
-    /// The shortcut reads the same clock as `now`, so it lands between two readings of it.
+    /// The shortcut rounds as chrono's `timestamp` does, on both sides of the epoch (fixed
+    /// instants, not the running clock, so the test cannot race it).
     #[test]
-    fn system_unix_seconds_agree_with_now() {
-        let before = SystemClock.now().timestamp();
-        let seconds = SystemClock.unix_seconds();
-        let after = SystemClock.now().timestamp();
-        assert!(
-            (before..=after).contains(&seconds),
-            "{before} {seconds} {after}"
-        );
+    fn system_whole_seconds_agree_with_chrono() {
+        for (seconds, nanos) in [
+            (0, 0),
+            (1_700_000_000, 0),
+            (1_700_000_000, 999_999_999),
+            (-1, 0),
+            (-2, 500_000_000),
+            (-1_000_000, 1),
+        ] {
+            let instant = DateTime::<Utc>::from_timestamp(seconds, nanos).unwrap();
+            let time = SystemTime::from(instant);
+            assert_eq!(
+                whole_seconds(time),
+                instant.timestamp(),
+                "{seconds}.{nanos:09}"
+            );
+        }
     }
 
     /// A clock that only has `now` gets whole seconds, rounded down, also before the epoch.

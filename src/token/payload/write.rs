@@ -90,21 +90,16 @@ fn check_names(bytes: &[u8], names: &[Range<usize>]) -> Result<(), TokenError> {
         let text = &bytes[range.clone()];
         text.strip_prefix(b",").unwrap_or(text)
     };
-    let registered = |text: &[u8]| match text {
-        b"\"sub\"" => Some(Claim::Subject),
-        b"\"exp\"" => Some(Claim::ExpiresAt),
-        b"\"iat\"" => Some(Claim::IssuedAt),
-        b"\"nbf\"" => Some(Claim::NotBefore),
-        b"\"iss\"" => Some(Claim::Issuer),
-        b"\"aud\"" => Some(Claim::Audience),
-        b"\"jti\"" => Some(Claim::TokenId),
-        _ => None,
+    let is_named = |text: &[u8], name: &str| {
+        text.strip_prefix(b"\"")
+            .and_then(|text| text.strip_suffix(b"\""))
+            == Some(name.as_bytes())
     };
-    if let Some(claim) = names
-        .iter()
-        .filter_map(|range| registered(text(range)))
-        .min_by_key(|claim| Claim::ALL.iter().position(|c| c == claim))
-    {
+    if let Some(&claim) = Claim::ALL.iter().find(|claim| {
+        names
+            .iter()
+            .any(|range| is_named(text(range), claim.wire_name()))
+    }) {
         return Err(TokenError::ReservedClaim(claim));
     }
     // A handful of names is compared pairwise; more are sorted first.
